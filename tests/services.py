@@ -1,0 +1,75 @@
+"""Real database and cache servers for the generated projects' tests.
+
+A test that needs a server skips with the reason when it is not reachable,
+except under ``STACKGEN_REQUIRE_SERVICES=1`` (set by ``.ci/run``), where a
+missing server fails the test instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+SERVERS = {
+    "postgresql": ("127.0.0.1", 5432),
+    "mysql": ("127.0.0.1", 3306),
+    "redis": ("127.0.0.1", 6379),
+}
+
+
+def require(service: str) -> None:
+    """Skip (or fail, when services are required) unless ``service`` answers."""
+    host, port = SERVERS[service]
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return
+    except OSError as error:
+        reason = f"{service} is not reachable at {host}:{port} ({error})"
+    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
+def _admin(service: str, sql: str) -> None:
+    host, port = SERVERS[service]
+    if service == "postgresql":
+        command = ["psql", "-h", host, "-p", str(port), "-U", "postgres", "-d", "postgres"]
+        command += ["-v", "ON_ERROR_STOP=1", "-c", sql]
+    else:
+        command = ["mariadb", "-h", host, "-P", str(port), "-u", "root", "-e", sql]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+
+
+@contextmanager
+def database(service: str) -> Iterator[str]:
+    """Create an empty database for one test and yield its canonical URL.
+
+    The URL uses the plain ``postgresql://`` or ``mysql://`` scheme; each
+    generated project maps it to its own driver. The database (and, for
+    Django, its ``test_`` twin) is dropped afterwards.
+    """
+    require(service)
+    name = f"stackgen_{uuid.uuid4().hex[:12]}"
+    host, port = SERVERS[service]
+    _admin(service, f"CREATE DATABASE {name}")
+    user = "postgres" if service == "postgresql" else "root"
+    try:
+        yield f"{service}://{user}@{host}:{port}/{name}"
+    finally:
+        for db in (name, f"test_{name}"):
+            if service == "postgresql":
+                _admin(service, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            else:
+                _admin(service, f"DROP DATABASE IF EXISTS {db}")
+
+
+def redis_url() -> str:
+    require("redis")
+    host, port = SERVERS["redis"]
+    return f"redis://{host}:{port}/0"
