@@ -1,0 +1,84 @@
+"""Check ``--data KEY=VALUE`` answers against the template's own questions.
+
+Done before anything is written, so a typo never leaves a half-made project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator.errors import StackgenError
+
+BOOLEAN_WORDS = {
+    "true": True, "yes": True, "y": True, "on": True, "1": True,
+    "false": False, "no": False, "n": False, "off": False, "0": False,
+}  # fmt: skip
+
+
+def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
+    """The template's questions by name (settings starting with ``_`` left out)."""
+    config = yaml.safe_load(copier_yml.read_text())
+    return {
+        name: spec if isinstance(spec, dict) else {"default": spec}
+        for name, spec in config.items()
+        if not name.startswith("_")
+    }
+
+
+def choice_values(spec: Mapping[str, Any]) -> list[str] | None:
+    choices = spec.get("choices")
+    if choices is None:
+        return None
+    return [str(v) for v in (choices.values() if isinstance(choices, dict) else choices)]
+
+
+def applies(spec: Mapping[str, Any], framework: str | None) -> bool:
+    """Whether a question is asked for ``framework`` (its ``when``, evaluated)."""
+    when = spec.get("when", True)
+    if isinstance(when, bool) or framework is None:
+        return when is not False
+    rendered = jinja2.Environment().from_string(str(when)).render(framework=framework)
+    return rendered.strip().lower() in {"true", "yes", "1"}
+
+
+def parse_data(
+    pairs: Iterable[str],
+    questions: Mapping[str, Mapping[str, Any]],
+    framework: str | None = None,
+) -> dict[str, Any]:
+    """Turn ``KEY=VALUE`` strings into answers, refusing unknown keys and bad values.
+
+    With ``framework`` known, a question that only the other template asks is
+    refused too: it would be silently ignored otherwise.
+    """
+    answers: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise StackgenError(f"--data expects KEY=VALUE, got {pair!r}")
+        spec = questions.get(key)
+        if spec is None or spec.get("when") is False:
+            known = ", ".join(k for k, s in questions.items() if s.get("when") is not False)
+            raise StackgenError(f"unknown --data key {key!r}; known keys: {known}")
+        if not applies(spec, framework):
+            raise StackgenError(f"--data {key} does not apply to the {framework} template")
+        answers[key] = _parse_value(key, value, spec)
+    return answers
+
+
+def _parse_value(key: str, value: str, spec: Mapping[str, Any]) -> Any:
+    if spec.get("type") == "bool":
+        parsed = BOOLEAN_WORDS.get(value.strip().lower())
+        if parsed is None:
+            raise StackgenError(f"--data {key} expects true or false, got {value!r}")
+        return parsed
+    allowed = choice_values(spec)
+    if allowed is not None and value not in allowed:
+        raise StackgenError(f"--data {key} must be one of {', '.join(allowed)}; got {value!r}")
+    return value

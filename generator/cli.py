@@ -1,0 +1,210 @@
+"""The ``stackgen`` command: a thin layer over the modules that do the work.
+
+Heavy imports (Copier, questionary) happen inside the commands, so
+``stackgen --help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from textwrap import dedent
+
+from generator import __version__
+from generator.errors import StackgenError
+
+FRAMEWORK_FLAG = {"flask": "flask-api", "django": "django-mtv"}
+TEMPLATE_FRAMEWORK = {template: name for name, template in FRAMEWORK_FLAG.items()}
+
+
+def _examples(text: str) -> str:
+    return "examples:\n" + dedent(text).strip("\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from generator.recommend import QUESTIONS
+
+    parser = argparse.ArgumentParser(
+        prog="stackgen",
+        description="Choose between Flask and Django, generate a starter project that "
+        "works on its first run, and bring template updates into it later.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen new myapp                       # guided: questions, recommendation
+            stackgen new myapp --framework flask --defaults
+            stackgen recommend                       # only the help-me-choose questions
+            stackgen update myapp                    # bring in the newest templates
+            stackgen check myapp                     # exit 1 when the project is behind
+            """
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"stackgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    new = commands.add_parser(
+        "new",
+        help="generate a project",
+        description="Generate a Flask or Django project in PATH. Without --framework, a few "
+        "questions lead to a recommendation you can accept or override; then the template "
+        "asks its own questions (database, options).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen new blog
+            stackgen new api --framework flask --defaults
+            stackgen new site --framework django --defaults --data database=postgresql
+            stackgen new api --framework flask --defaults --data analytics=true \\
+                --data project_name="Movie API"
+            """
+        ),
+    )
+    new.add_argument("path", metavar="PATH", type=Path, help="folder to create the project in")
+    new.add_argument("--framework", choices=sorted(FRAMEWORK_FLAG), help="skip the questionnaire")
+    new.add_argument(
+        "--defaults", action="store_true", help="ask nothing: take the default of every answer"
+    )
+    new.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="answer a template question (repeatable), e.g. database=postgresql",
+    )
+    new.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty PATH; files the template does not produce are kept",
+    )
+
+    recommend = commands.add_parser(
+        "recommend",
+        help="answer a few questions and get a recommendation, nothing generated",
+        description="Ask the help-me-choose questions, print the recommended framework with "
+        "its reasons and the two frameworks side by side. Pass every answer as a flag to "
+        "skip the questions.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen recommend
+            stackgen recommend --building api --experience some --style choose \\
+                --deadline weeks
+            """
+        ),
+    )
+    for question in QUESTIONS:
+        recommend.add_argument(
+            f"--{question.key}",
+            choices=[option.value for option in question.options],
+            help=question.prompt,
+        )
+    return parser
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _no_terminal(flags: str) -> StackgenError:
+    return StackgenError(f"no terminal to ask questions on; pass {flags}")
+
+
+def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
+    from generator.recommend import QUESTIONS, comparison_table, recommend
+
+    answers = {q.key: getattr(args, q.key) for q in QUESTIONS if getattr(args, q.key)}
+    missing = [q for q in QUESTIONS if q.key not in answers]
+    if missing and not interactive:
+        raise _no_terminal(" ".join(f"--{q.key}" for q in missing))
+    if missing:
+        from generator import questionnaire
+
+        answers = {**questionnaire.ask_help_me_choose(), **answers}
+    from generator.questionnaire import describe
+
+    print(describe(recommend(answers)))
+    print()
+    print(comparison_table())
+    return 0
+
+
+def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import answers, create, naming, source
+    from generator.recommend import TEMPLATES
+
+    if not interactive and not args.defaults:
+        raise _no_terminal("--defaults (and --framework flask|django) to run without questions")
+    if args.defaults and not args.framework:
+        raise StackgenError(
+            "--defaults needs --framework flask|django (`stackgen recommend` helps you choose)"
+        )
+    dest = args.path.expanduser().resolve()
+    create.check_destination(dest, args.force)
+    template = FRAMEWORK_FLAG.get(args.framework)
+    questions = answers.load_questions(source.packaged_templates() / "copier.yml")
+    data = answers.parse_data(args.data, questions, template)
+    data.pop("framework", None)
+
+    if args.defaults or "project_name" in data:
+        data.setdefault("project_name", dest.name)
+        naming.project_slug(data["project_name"])
+    if not args.defaults:
+        from generator import questionnaire
+
+        if "project_name" not in data:
+            data.update(questionnaire.ask_basics(dest.name))
+        if template is None:
+            from generator.recommend import recommend
+
+            advice = recommend(questionnaire.ask_help_me_choose())
+            template = TEMPLATES[questionnaire.confirm_framework(advice)]
+    data["framework"] = template
+    data.setdefault("project_slug", naming.project_slug(data["project_name"]))
+    naming.check_slug(data["project_slug"])
+    if not data.get("description"):
+        data.pop("description", None)
+
+    result = create.create(create.Request(dest, data, defaults=args.defaults, force=args.force))
+    framework = TEMPLATE_FRAMEWORK[result.answers["framework"]]
+    print(f"Created a {framework.title()} project in {result.path} (templates {result.version}).")
+    if not result.committed:
+        print("PATH already had a git repository: review and commit the new files yourself.")
+    print("Next:")
+    for step in create.next_steps(result.path, result.answers):
+        print(f"  {step}")
+    return 0
+
+
+COMMANDS = {"new": cmd_new, "recommend": cmd_recommend}
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> int:
+    """Parse ``argv`` and run the command; return the exit status.
+
+    ``interactive`` overrides terminal detection, for driving the prompts
+    through another input (tests feed keystrokes through a pipe).
+    """
+    args = build_parser().parse_args(argv)
+    if interactive is None:
+        interactive = is_interactive()
+    try:
+        return COMMANDS[args.command](args, interactive)
+    except StackgenError as error:
+        print(f"stackgen: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("stackgen: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
+    sys.exit(run())
