@@ -1,0 +1,291 @@
+"""The Django template (templates/django-mtv): every variant works on its first run.
+
+Each test renders the working tree with Copier, installs the project's pinned
+dependencies into the shared project environment and runs the project's own
+commands against real database and cache servers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests import services
+from tests.projects import ProjectEnv, generate, leftover_template_syntax
+
+pytestmark = pytest.mark.slow
+
+PINNED = r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*"
+DRIVERS = {"postgresql": "psycopg[binary]", "mysql": "PyMySQL", "redis": "redis"}
+
+VARIANTS = [
+    pytest.param({}, id="defaults", marks=pytest.mark.quick),
+    pytest.param({"database": "postgresql"}, id="postgresql"),
+    pytest.param({"database": "mysql"}, id="mysql"),
+    pytest.param({"cache": "redis"}, id="redis"),
+    pytest.param({"browser_tests": False}, id="no-browser-tests"),
+]
+
+
+@pytest.fixture(scope="session")
+def project_env() -> ProjectEnv:
+    return ProjectEnv()
+
+
+def production_env() -> dict[str, str]:
+    return {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "polls.example.com",
+    }
+
+
+@contextmanager
+def servers(answers: dict[str, object]) -> Iterator[dict[str, str]]:
+    """DATABASE_URL (a fresh database) and REDIS_URL for the chosen services."""
+    env: dict[str, str] = {}
+    if answers.get("cache") == "redis":
+        env["REDIS_URL"] = services.redis_url()
+    database = str(answers.get("database", "sqlite"))
+    if database == "sqlite":
+        yield env  # the project's default: db.sqlite3 next to manage.py
+        return
+    with services.database(database) as url:
+        yield {**env, "DATABASE_URL": url}
+
+
+def requirement_names(requirements: list[str]) -> set[str]:
+    return {requirement.split("==")[0] for requirement in requirements}
+
+
+def check_rendering(project: Path, answers: dict[str, object]) -> None:
+    assert leftover_template_syntax(project) == []
+    assert not list(project.rglob("*.jinja"))
+    for path in project.rglob("*"):
+        if not path.is_file() or path.suffix == ".png":
+            continue
+        text = path.read_text()
+        name = path.relative_to(project)
+        # Jinja tags leave no stray blank lines or trailing spaces behind
+        # (ruff format checks the Python files, where two are the rule).
+        if path.suffix != ".py":
+            assert "\n\n\n" not in text, f"{name}: two blank lines in a row"
+        assert not re.search(r"[ \t]+$", text, re.M), f"{name}: trailing whitespace"
+        assert not text.startswith("\n"), f"{name}: starts with a blank line"
+        assert text.endswith("\n") or not text, f"{name}: no final newline"
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dependencies = pyproject["project"]["dependencies"]
+    dev = pyproject["project"]["optional-dependencies"]["dev"]
+    unpinned = [r for r in dependencies + dev if not re.fullmatch(PINNED, r)]
+    assert unpinned == []
+    assert pyproject["dependency-groups"]["dev"] == dev
+    names = requirement_names(dependencies)
+    assert "Django" in names
+    chosen = {str(answers.get("database", "sqlite")), str(answers.get("cache", "locmem"))}
+    for service, driver in DRIVERS.items():
+        assert (driver in names) == (service in chosen), f"{driver} in {sorted(names)}"
+    browser = answers.get("browser_tests", True)
+    assert ("playwright" in requirement_names(dev)) == browser
+    assert (project / "polls" / "test_browser.py").exists() == browser
+
+
+@pytest.mark.parametrize("answers", VARIANTS)
+def test_generated_project_works(
+    tmp_path: Path, project_env: ProjectEnv, answers: dict[str, object]
+) -> None:
+    project = generate(tmp_path / "pollsite", "django", **answers)
+    check_rendering(project, answers)
+    project_env.install(project)
+    run = project_env.run
+
+    run(project, "ruff", "check", ".")
+    run(project, "ruff", "format", "--check", ".")
+
+    # Outside the tests, no key means a clear refusal, not a default.
+    result = run(project, "python", "manage.py", "check", check=False)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
+
+    with servers(answers) as urls:
+        dev = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **urls}
+        prod = {**production_env(), **urls}
+        run(project, "python", "manage.py", "check", "--fail-level", "WARNING", env=dev)
+        run(project, "python", "manage.py", "makemigrations", "--check", "--dry-run", env=dev)
+        run(project, "python", "manage.py", "migrate", "--noinput", env=dev)
+        output = run(project, "python", "manage.py", "showmigrations", "polls", env=dev).stdout
+        assert "[X] 0001_initial" in output
+        run(project, "python", "manage.py", "loadsamplepolls", env=dev)
+
+        result = run(
+            project, "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=prod
+        )
+        assert "no issues" in result.stdout
+        run(project, "python", "manage.py", "collectstatic", "--noinput", env=prod)
+        manifest = (project / "staticfiles" / "staticfiles.json").read_text()
+        assert "polls/images/background.png" in manifest
+        assert list((project / "staticfiles" / "polls").glob("style.*.css.gz"))
+
+        # The project's own suite, with no .env and no key: the test settings
+        # provide one. Browser tests run when Chromium is installed.
+        result = run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=urls)
+        summary = result.stdout.strip().splitlines()[-1]
+        assert "failed" not in summary and "error" not in summary, result.stdout
+        if answers.get("browser_tests", True) and Path("/usr/bin/chromium").exists():
+            assert "skipped" not in summary, result.stdout
+
+
+TUTORIAL_TESTS = '''\
+import datetime
+
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Question
+
+
+class QuestionModelTests(TestCase):
+    def test_was_published_recently_with_future_question(self):
+        """
+        was_published_recently() returns False for questions whose pub_date
+        is in the future.
+        """
+        time = timezone.now() + datetime.timedelta(days=30)
+        future_question = Question(pub_date=time)
+        self.assertIs(future_question.was_published_recently(), False)
+
+    def test_was_published_recently_with_old_question(self):
+        """
+        was_published_recently() returns False for questions whose pub_date
+        is older than 1 day.
+        """
+        time = timezone.now() - datetime.timedelta(days=1, seconds=1)
+        old_question = Question(pub_date=time)
+        self.assertIs(old_question.was_published_recently(), False)
+
+    def test_was_published_recently_with_recent_question(self):
+        """
+        was_published_recently() returns True for questions whose pub_date
+        is within the last day.
+        """
+        time = timezone.now() - datetime.timedelta(hours=23, minutes=59, seconds=59)
+        recent_question = Question(pub_date=time)
+        self.assertIs(recent_question.was_published_recently(), True)
+
+
+def create_question(question_text, days):
+    """
+    Create a question with the given `question_text` and published the
+    given number of `days` offset to now (negative for questions published
+    in the past, positive for questions that have yet to be published).
+    """
+    time = timezone.now() + datetime.timedelta(days=days)
+    return Question.objects.create(question_text=question_text, pub_date=time)
+
+
+class QuestionIndexViewTests(TestCase):
+    def test_no_questions(self):
+        """
+        If no questions exist, an appropriate message is displayed.
+        """
+        response = self.client.get(reverse("polls:index"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "No polls are available.")
+        self.assertQuerySetEqual(response.context["latest_question_list"], [])
+
+    def test_past_question(self):
+        """
+        Questions with a pub_date in the past are displayed on the
+        index page.
+        """
+        question = create_question(question_text="Past question.", days=-30)
+        response = self.client.get(reverse("polls:index"))
+        self.assertQuerySetEqual(
+            response.context["latest_question_list"],
+            [question],
+        )
+
+    def test_future_question(self):
+        """
+        Questions with a pub_date in the future aren't displayed on
+        the index page.
+        """
+        create_question(question_text="Future question.", days=30)
+        response = self.client.get(reverse("polls:index"))
+        self.assertContains(response, "No polls are available.")
+        self.assertQuerySetEqual(response.context["latest_question_list"], [])
+
+    def test_future_question_and_past_question(self):
+        """
+        Even if both past and future questions exist, only past questions
+        are displayed.
+        """
+        question = create_question(question_text="Past question.", days=-30)
+        create_question(question_text="Future question.", days=30)
+        response = self.client.get(reverse("polls:index"))
+        self.assertQuerySetEqual(
+            response.context["latest_question_list"],
+            [question],
+        )
+
+    def test_two_past_questions(self):
+        """
+        The questions index page may display multiple questions.
+        """
+        question1 = create_question(question_text="Past question 1.", days=-30)
+        question2 = create_question(question_text="Past question 2.", days=-5)
+        response = self.client.get(reverse("polls:index"))
+        self.assertQuerySetEqual(
+            response.context["latest_question_list"],
+            [question2, question1],
+        )
+
+
+class QuestionDetailViewTests(TestCase):
+    def test_future_question(self):
+        """
+        The detail view of a question with a pub_date in the future
+        returns a 404 not found.
+        """
+        future_question = create_question(question_text="Future question.", days=5)
+        url = reverse("polls:detail", args=(future_question.id,))
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 404)
+
+    def test_past_question(self):
+        """
+        The detail view of a question with a pub_date in the past
+        displays the question's text.
+        """
+        past_question = create_question(question_text="Past Question.", days=-5)
+        url = reverse("polls:detail", args=(past_question.id,))
+        response = self.client.get(url)
+        self.assertContains(response, past_question.question_text)
+'''
+
+
+def test_tutorial_test_suite_passes(tmp_path: Path, project_env: ProjectEnv) -> None:
+    """The official tutorial's part-5 tests, dropped in as polls/tests.py, pass."""
+    project = generate(tmp_path / "mysite", "django", browser_tests=False)
+    project_env.install(project)
+    (project / "polls" / "tests.py").write_text(TUTORIAL_TESTS)
+
+    # pytest, with no .env at all.
+    result = project_env.run(project, "pytest", "-p", "no:cacheprovider", "polls/tests.py")
+    assert "10 passed" in result.stdout
+
+    # The tutorial's own runner, with the .env stackgen writes.
+    example = (project / ".env.example").read_text()
+    assert "DJANGO_SECRET_KEY=change-me" in example
+    assert "DJANGO_DEBUG=true" in example
+    env_file = re.sub(r"=change-me$", "=" + secrets.token_urlsafe(50), example, flags=re.M)
+    (project / ".env").write_text(env_file)
+    result = project_env.run(project, "python", "manage.py", "test", "polls")
+    assert "Ran 10 tests" in result.stderr and "OK" in result.stderr
