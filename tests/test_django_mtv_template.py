@@ -289,3 +289,17 @@ def test_tutorial_test_suite_passes(tmp_path: Path, project_env: ProjectEnv) -> 
     (project / ".env").write_text(env_file)
     result = project_env.run(project, "python", "manage.py", "test", "polls")
     assert "Ran 10 tests" in result.stderr and "OK" in result.stderr
+
+
+def test_browser_test_skips_without_a_browser(tmp_path: Path, project_env: ProjectEnv) -> None:
+    project = generate(tmp_path / "mysite", "django")
+    project_env.install(project)
+    no_browser = {
+        "PATH": str(project_env.bin),  # no chromium, chromium-browser or google-chrome
+        "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-playwright-browsers"),
+    }
+    result = project_env.run(
+        project, "pytest", "-p", "no:cacheprovider", "-rs", "polls/test_browser.py", env=no_browser
+    )
+    assert "1 skipped" in result.stdout
+    assert "No Chromium found" in result.stdout
