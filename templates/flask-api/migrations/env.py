@@ -1,0 +1,50 @@
+"""Alembic environment: the database and metadata come from the Flask app.
+
+Run through ``flask db ...`` (Flask-Migrate), which provides the app context.
+"""
+
+import logging
+from logging.config import fileConfig
+from typing import Any
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+logger = logging.getLogger("alembic.env")
+
+migrate = current_app.extensions["migrate"]
+engine = migrate.db.engine
+target_metadata = migrate.db.metadata
+
+
+def run_migrations_offline() -> None:
+    """Write the SQL to stdout (``flask db upgrade --sql``) instead of running it."""
+    context.configure(
+        url=engine.url.render_as_string(hide_password=False),
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    def skip_empty_revision(context: Any, revision: Any, directives: list[Any]) -> None:
+        if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+            directives[:] = []
+            logger.info("No changes in schema detected.")
+
+    options = {"process_revision_directives": skip_empty_revision, **migrate.configure_args}
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

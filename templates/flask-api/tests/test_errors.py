@@ -1,0 +1,110 @@
+import pytest
+
+
+def assert_json_error(response, status):
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.get_json()["message"]
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/actors", data="{'name': ", content_type="application/json")
+
+    assert_json_error(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [("name=Cher", "application/x-www-form-urlencoded"), ("Cher", "text/plain"), ("", None)],
+)
+def test_body_that_is_not_json_is_415(client, data, content_type):
+    response = client.post("/api/actors", data=data, content_type=content_type)
+
+    assert_json_error(response, 415)
+
+
+def test_body_too_large_is_413(client):
+    response = client.post("/api/actors", json={"name": "x" * 100_000})
+
+    assert_json_error(response, 413)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"name": 42}, "name"),
+        ({"name": "Cher", "birth_date": "yesterday"}, "birth_date"),
+        ({"name": "Cher", "birth_date": "1946-02-30"}, "birth_date"),
+        ({"name": "Cher", "nickname": "The Goddess of Pop"}, "nickname"),
+    ],
+)
+def test_invalid_field_is_422_naming_it(client, body, field):
+    response = client.post("/api/actors", json=body)
+
+    assert_json_error(response, 422)
+    assert field in response.get_json()["detail"]["json"]
+
+
+def test_a_name_of_120_characters_is_fine(client):
+    assert client.post("/api/actors", json={"name": "x" * 120}).status_code == 201
+
+
+def test_patch_validates_too(client, add_actors):
+    [actor_id] = add_actors(1)
+
+    response = client.patch(f"/api/actors/{actor_id}", json={"name": " "})
+
+    assert_json_error(response, 422)
+    assert "name" in response.get_json()["detail"]["json"]
+
+
+def test_json_that_is_not_an_object_is_422(client):
+    assert_json_error(client.post("/api/actors", json=["Cher"]), 422)
+
+
+def test_wrong_method_is_405_with_allow(client):
+    response = client.delete("/api/actors")
+
+    assert_json_error(response, 405)
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_unknown_api_path_is_json_404(client):
+    assert_json_error(client.get("/api/nothing-here"), 404)
+
+
+def test_unexpected_error_is_json_500_without_traceback(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = app.test_client().get("/api/boom")
+
+    assert_json_error(response, 500)
+    assert b"secret detail" not in response.data
+    assert b"Traceback" not in response.data
+
+
+def test_openapi_document(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/actors", "/api/actors/add", "/api/actors/{actor_id}"} <= set(spec["paths"])
+    create = spec["paths"]["/api/actors"]["post"]
+    assert create["requestBody"]["required"] is True
+    assert {"201", "400", "413", "415", "422"} <= set(create["responses"])
+
+
+def test_docs_page(client):
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"

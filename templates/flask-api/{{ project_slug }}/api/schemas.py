@@ -1,0 +1,99 @@
+"""Request and response schemas; they validate input and document the API."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
+from apiflask.validators import Length, Range, Regexp
+
+MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
+MAX_PAGE = 1_000
+MAX_PER_PAGE = 100
+
+
+class Name(String):
+    """An actor's name: surrounding whitespace removed, never blank."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            validate=[
+                Length(min=1, max=120),
+                Regexp(r"\s*\S", error="Must not be blank."),
+            ],
+            metadata={"example": "Tilda Swinton"},
+            **kwargs,
+        )
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class UTCDateTime(DateTime):
+    """Timestamps are stored in UTC; say so even where the column drops the zone."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ActorIn(Schema):
+    name = Name(required=True)
+    birth_date = Date(allow_none=True, load_default=None, metadata={"example": "1960-11-05"})
+
+
+class ActorPatch(Schema):
+    name = Name()
+    birth_date = Date(allow_none=True, metadata={"example": "1960-11-05"})
+
+
+class ActorOut(Schema):
+    id = Integer(required=True)
+    name = String(required=True)
+    birth_date = Date(required=True, allow_none=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class ActorQuery(Schema):
+    page = Integer(
+        load_default=1,
+        validate=Range(min=1, max=MAX_PAGE),
+        metadata={"description": "Page number, for the first pages; follow `next` beyond."},
+    )
+    per_page = Integer(load_default=20, validate=Range(min=1, max=MAX_PER_PAGE))
+    q = String(
+        validate=Length(max=120),
+        metadata={"description": "Only actors whose name contains this (case-insensitive)."},
+    )
+    after = Integer(
+        validate=Range(min=0, max=MAX_ID),
+        metadata={"description": "Cursor: the page that follows the actor with this id."},
+    )
+    before = Integer(
+        validate=Range(min=1, max=MAX_ID),
+        metadata={"description": "Cursor: the page that precedes the actor with this id."},
+    )
+    last = Boolean(
+        load_default=False,
+        metadata={"description": "The last page: the final `per_page` actors."},
+    )
+
+
+class PaginationOut(Schema):
+    page = Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The page number, or null for a cursor page."},
+    )
+    per_page = Integer(required=True)
+    first = String(required=True)
+    last = String(required=True)
+    prev = String(required=True, allow_none=True)
+    next = String(required=True, allow_none=True)
+
+
+class ActorPage(Schema):
+    items = List(Nested(ActorOut), required=True)
+    pagination = Nested(PaginationOut, required=True)

@@ -1,0 +1,30 @@
+from datetime import UTC, date, datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Actor(db.Model):
+    __tablename__ = "actors"
+
+    # Lists are ordered by the primary key, so its index serves every page.
+    # BIGINT (SQLite's INTEGER is 64-bit already and must stay INTEGER to be
+    # the auto-incrementing rowid).
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    def __repr__(self) -> str:
+        return f"<Actor {self.id} {self.name!r}>"
