@@ -1,4 +1,5 @@
 import datetime
+from io import StringIO
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -180,7 +181,9 @@ class CacheTests(TestCase):
 
 class LoadSamplePollsTests(TestCase):
     def test_loads_published_polls_once(self) -> None:
-        call_command("loadsamplepolls", verbosity=0)
-        call_command("loadsamplepolls", verbosity=0)
+        output = StringIO()
+        call_command("loadsamplepolls", stdout=output)
+        call_command("loadsamplepolls", stdout=output)
+        self.assertIn("Added 3 sample poll(s).", output.getvalue())
         self.assertEqual(Question.objects.published().count(), 3)
         self.assertEqual(Choice.objects.count(), 9)
