@@ -36,6 +36,9 @@ def test_body_too_large_is_413(client):
         ({"name": ""}, "name"),
         ({"name": "   "}, "name"),
         ({"name": "x" * 121}, "name"),
+        ({"name": " " + "x" * 120}, "name"),
+        ({"name": "Cher\x00"}, "name"),
+        ({"name": "Cher\n"}, "name"),
         ({"name": 42}, "name"),
         ({"name": "Cher", "birth_date": "yesterday"}, "birth_date"),
         ({"name": "Cher", "birth_date": "1946-02-30"}, "birth_date"),
@@ -60,6 +63,13 @@ def test_patch_validates_too(client, add_actors):
 
     assert_json_error(response, 422)
     assert "name" in response.get_json()["detail"]["json"]
+
+
+def test_search_term_with_control_characters_is_422(client):
+    response = client.get("/api/actors?q=%00")
+
+    assert_json_error(response, 422)
+    assert "q" in response.get_json()["detail"]["query"]
 
 
 def test_json_that_is_not_an_object_is_422(client):

@@ -1,32 +1,53 @@
 """Request and response schemas; they validate input and document the API."""
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
-from apiflask.validators import Length, Range, Regexp
+from apiflask.validators import Length, Range
+from marshmallow import ValidationError, post_load
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 MAX_PAGE = 1_000
 MAX_PER_PAGE = 100
 
 
-class Name(String):
-    """An actor's name: surrounding whitespace removed, never blank."""
+# Visible text: no control characters, and at least one non-space character.
+# The same pattern goes into the OpenAPI document.
+TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+VISIBLE_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f\ufeff][^\x00-\x1f\x7f-\x9f]*$"
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            validate=[
-                Length(min=1, max=120),
-                Regexp(r"\s*\S", error="Must not be blank."),
-            ],
-            metadata={"example": "Tilda Swinton"},
-            **kwargs,
-        )
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+def matches(pattern: str, error: str) -> Callable[[str], None]:
+    def validate(value: str) -> None:
+        if not re.fullmatch(pattern, value):
+            raise ValidationError(error)
+
+    return validate
+
+
+def name_field(**kwargs: Any) -> String:
+    return String(
+        validate=[
+            Length(min=1, max=120),
+            matches(VISIBLE_TEXT, "Must not be blank or contain control characters."),
+        ],
+        metadata={"pattern": VISIBLE_TEXT, "example": "Tilda Swinton"},
+        **kwargs,
+    )
+
+
+class ActorInput(Schema):
+    """Names are validated as sent, then stored without surrounding spaces."""
+
+    @post_load
+    def strip_name(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if "name" in data:
+            data["name"] = data["name"].strip()
+        return data
 
 
 class UTCDateTime(DateTime):
@@ -38,13 +59,13 @@ class UTCDateTime(DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-class ActorIn(Schema):
-    name = Name(required=True)
+class ActorIn(ActorInput):
+    name = name_field(required=True)
     birth_date = Date(allow_none=True, load_default=None, metadata={"example": "1960-11-05"})
 
 
-class ActorPatch(Schema):
-    name = Name()
+class ActorPatch(ActorInput):
+    name = name_field()
     birth_date = Date(allow_none=True, metadata={"example": "1960-11-05"})
 
 
@@ -64,8 +85,11 @@ class ActorQuery(Schema):
     )
     per_page = Integer(load_default=20, validate=Range(min=1, max=MAX_PER_PAGE))
     q = String(
-        validate=Length(max=120),
-        metadata={"description": "Only actors whose name contains this (case-insensitive)."},
+        validate=[Length(max=120), matches(TEXT, "Must not contain control characters.")],
+        metadata={
+            "description": "Only actors whose name contains this (case-insensitive).",
+            "pattern": TEXT,
+        },
     )
     after = Integer(
         validate=Range(min=0, max=MAX_ID),
