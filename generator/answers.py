@@ -15,9 +15,17 @@ import yaml
 from generator.errors import StackgenError
 
 BOOLEAN_WORDS = {
-    "true": True, "yes": True, "y": True, "on": True, "1": True,
-    "false": False, "no": False, "n": False, "off": False, "0": False,
-}  # fmt: skip
+    "true": True,
+    "yes": True,
+    "y": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "n": False,
+    "off": False,
+    "0": False,
+}
 
 
 def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
@@ -44,6 +52,14 @@ def applies(spec: Mapping[str, Any], framework: str | None) -> bool:
         return when is not False
     rendered = jinja2.Environment().from_string(str(when)).render(framework=framework)
     return rendered.strip().lower() in {"true", "yes", "1"}
+
+
+def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
+    """A question's default, rendered with the answers known so far."""
+    default = questions[question].get("default")
+    if not isinstance(default, str):
+        return default
+    return jinja2.Environment().from_string(default).render(**context)
 
 
 def parse_data(

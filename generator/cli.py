@@ -166,7 +166,7 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     data.setdefault("project_slug", naming.project_slug(data["project_name"]))
     naming.check_slug(data["project_slug"])
     if not data.get("description"):
-        data.pop("description", None)
+        data["description"] = answers.default_for("description", questions, framework=template)
 
     result = create.create(create.Request(dest, data, defaults=args.defaults, force=args.force))
     framework = TEMPLATE_FRAMEWORK[result.answers["framework"]]
@@ -200,6 +200,9 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
     except StackgenError as error:
         print(f"stackgen: error: {error}", file=sys.stderr)
         return error.exit_code
+    except EOFError:
+        print("stackgen: error: input ended before every question was answered", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stackgen: interrupted; nothing was written", file=sys.stderr)
         return 130

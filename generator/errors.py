@@ -12,6 +12,4 @@ class ConflictsError(StackgenError):
 
     def __init__(self, paths: list[str]) -> None:
         self.paths = paths
-        super().__init__(
-            f"{len(paths)} file(s) have conflicts to resolve: {', '.join(paths)}"
-        )
+        super().__init__(f"{len(paths)} file(s) have conflicts to resolve: {', '.join(paths)}")

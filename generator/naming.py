@@ -12,12 +12,34 @@ from generator.errors import StackgenError
 # package with one of these names would shadow the real thing.
 DEPENDENCY_NAMES = frozenset(
     {
-        "alembic", "apiflask", "app", "config", "conftest", "copier", "django", "dotenv",
-        "flask", "flask_migrate", "flask_sqlalchemy", "gunicorn", "marshmallow", "pandas",
-        "playwright", "polls", "psycopg", "pymysql", "pytest", "redis", "site", "sqlalchemy",
-        "stackgen", "test", "tests", "whitenoise",
+        "alembic",
+        "apiflask",
+        "app",
+        "config",
+        "conftest",
+        "copier",
+        "django",
+        "dotenv",
+        "flask",
+        "flask_migrate",
+        "flask_sqlalchemy",
+        "gunicorn",
+        "marshmallow",
+        "pandas",
+        "playwright",
+        "polls",
+        "psycopg",
+        "pymysql",
+        "pytest",
+        "redis",
+        "site",
+        "sqlalchemy",
+        "stackgen",
+        "test",
+        "tests",
+        "whitenoise",
     }
-)  # fmt: skip
+)
 SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
 
 

@@ -46,18 +46,26 @@ QUESTIONS: tuple[Question, ...] = (
         "What are you building?",
         (
             Option(
-                "site", "A web site with pages, user accounts and an admin", DJANGO, 3,
+                "site",
+                "A web site with pages, user accounts and an admin",
+                DJANGO,
+                3,
                 "you are building a site with pages and accounts: Django ships the admin, "
                 "authentication, forms and templates for it",
             ),
             Option(
-                "api", "A JSON API for other clients (a front end, mobile apps, services)",
-                FLASK, 3,
+                "api",
+                "A JSON API for other clients (a front end, mobile apps, services)",
+                FLASK,
+                3,
                 "you are building a JSON API: Flask keeps it small and explicit, "
                 "with only the parts an API needs",
             ),
             Option(
-                "data", "A data or machine-learning service", FLASK, 3,
+                "data",
+                "A data or machine-learning service",
+                FLASK,
+                3,
                 "you are serving data or models: Flask stays out of the way of pandas, "
                 "NumPy and your own code",
             ),
@@ -68,13 +76,19 @@ QUESTIONS: tuple[Question, ...] = (
         "How much Python web work have you done?",
         (
             Option(
-                "new", "None yet: this is my first web project", DJANGO, 2,
+                "new",
+                "None yet: this is my first web project",
+                DJANGO,
+                2,
                 "you are new to web work: Django decides the structure for you, and its "
                 "tutorial and conventions show where everything goes",
             ),
             Option("some", "Some: I have built a small app before", None, 0),
             Option(
-                "experienced", "A lot: I know how I like to structure an app", FLASK, 1,
+                "experienced",
+                "A lot: I know how I like to structure an app",
+                FLASK,
+                1,
                 "you know how you like to structure an app: Flask lets you choose every part",
             ),
         ),
@@ -84,13 +98,18 @@ QUESTIONS: tuple[Question, ...] = (
         "How do you like to work?",
         (
             Option(
-                "batteries", "Batteries included: one way to do things, already wired up",
-                DJANGO, 2,
+                "batteries",
+                "Batteries included: one way to do things, already wired up",
+                DJANGO,
+                2,
                 "you want batteries included: ORM, migrations, admin and auth all come "
                 "with Django and work together",
             ),
             Option(
-                "choose", "Pick each part myself: small core, explicit code", FLASK, 2,
+                "choose",
+                "Pick each part myself: small core, explicit code",
+                FLASK,
+                2,
                 "you prefer to pick each part: Flask is a small core you extend with the "
                 "libraries you choose",
             ),
@@ -101,16 +120,24 @@ QUESTIONS: tuple[Question, ...] = (
         "How soon must a first version ship?",
         (
             Option(
-                "days", "Within days: an MVP as fast as possible", DJANGO, 2,
+                "days",
+                "Within days: an MVP as fast as possible",
+                DJANGO,
+                2,
                 "you need an MVP within days: the Django admin gives you a back office "
                 "on the first day",
             ),
             Option("weeks", "In a few weeks", None, 0),
-            Option("no-rush", "No rush: I want to learn and shape every piece", FLASK, 1,
-                   "you have time to shape every piece: Flask shows you how each one works"),
+            Option(
+                "no-rush",
+                "No rush: I want to learn and shape every piece",
+                FLASK,
+                1,
+                "you have time to shape every piece: Flask shows you how each one works",
+            ),
         ),
     ),
-)  # fmt: skip
+)
 
 QUESTIONS_BY_KEY = {question.key: question for question in QUESTIONS}
 
@@ -151,8 +178,10 @@ def recommend(answers: Mapping[str, str], max_reasons: int = 3) -> Recommendatio
     ranked = sorted((o for o in leaning if o.leans == winner), key=lambda o: -o.weight)
     reasons = tuple(o.reason for o in ranked[:max_reasons])
     if not reasons:
-        reasons = ("your answers do not lean either way, and Django is the shorter road "
-                   "to a working first version",)  # fmt: skip
+        reasons = (
+            "your answers do not lean either way, and Django is the shorter road "
+            "to a working first version",
+        )
     return Recommendation(winner, reasons, scores)
 
 
@@ -172,7 +201,9 @@ COMPARISON: tuple[tuple[str, str, str], ...] = (
 def comparison_table(rows: tuple[tuple[str, ...], ...] = COMPARISON) -> str:
     """The frameworks side by side, as aligned plain-text columns."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]  # fmt: skip
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

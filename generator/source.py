@@ -133,9 +133,13 @@ def ensure_version(
                 return store, tag
             if tag not in tags:
                 commit = git(
-                    "commit-tree", tree, "-m", f"stackgen templates {tag}", cwd=store,
+                    "commit-tree",
+                    tree,
+                    "-m",
+                    f"stackgen templates {tag}",
+                    cwd=store,
                     env=COMMIT_ENV,
-                )  # fmt: skip
+                )
                 git("tag", tag, commit, cwd=store)
                 git("update-ref", "refs/heads/main", commit, cwd=store)
                 return store, tag

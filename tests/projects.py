@@ -24,7 +24,7 @@ import copier
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
 FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
-LEFTOVER_SYNTAX = re.compile(r"{{|}}|{%|%}|\[\[|\]\]")
+LEFTOVER_SYNTAX = re.compile(r"\{\{|\{%-?\s|\s-?%\}|\{#\s")
 
 
 def generate(dst: Path, framework: str, **data: object) -> Path:
@@ -35,9 +35,7 @@ def generate(dst: Path, framework: str, **data: object) -> Path:
     """
     answers = {"framework": FRAMEWORKS.get(framework, framework), **data}
     answers.setdefault("project_name", dst.name)
-    copier.run_copy(
-        str(REPO_ROOT), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True
-    )
+    copier.run_copy(str(REPO_ROOT), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
     return dst
 
 

@@ -28,7 +28,9 @@ CASES = [
 
 @pytest.mark.parametrize(("answers", "expected", "words"), CASES)
 def test_recommendation(answers, expected, words):
-    result = recommend(dict(zip(("building", "experience", "style", "deadline"), answers)))
+    result = recommend(
+        dict(zip(("building", "experience", "style", "deadline"), answers, strict=True))
+    )
     assert result.framework == expected
     assert 1 <= len(result.reasons) <= 3
     for word in words:
@@ -37,7 +39,7 @@ def test_recommendation(answers, expected, words):
 
 def test_reasons_only_argue_for_the_winner():
     for combo in itertools.product(*(q.options for q in QUESTIONS)):
-        answers = {q.key: o.value for q, o in zip(QUESTIONS, combo)}
+        answers = {q.key: o.value for q, o in zip(QUESTIONS, combo, strict=True)}
         result = recommend(answers)
         backing = {o.reason for o in combo if o.leans == result.framework}
         assert result.scores[result.framework] >= max(result.scores.values())
@@ -45,8 +47,12 @@ def test_reasons_only_argue_for_the_winner():
 
 
 def test_tie_goes_to_django_with_a_reason():
-    answers = {"building": "api", "experience": "experienced", "style": "batteries",
-               "deadline": "days"}  # fmt: skip
+    answers = {
+        "building": "api",
+        "experience": "experienced",
+        "style": "batteries",
+        "deadline": "days",
+    }
     result = recommend(answers)
     assert result.scores[FLASK] == result.scores[DJANGO] == 4
     assert result.framework == DJANGO

@@ -1,0 +1,348 @@
+"""`stackgen new` end to end: real rendering, real git, real keystrokes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from generator.cli import run
+from tests.projects import REPO_ROOT, leftover_template_syntax
+
+ENTER, DOWN, CTRL_C, KILL_LINE = "\r", "\x1b[B", "\x03", "\x15"
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` with its content (None for folders)."""
+    return {
+        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def answers_of(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def drive(keys: str, *argv: str) -> int:
+    """Run stackgen with ``keys`` typed at its prompts, through prompt_toolkit's pipe input."""
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(keys)
+        pipe.close()  # a prompt left unanswered ends the run instead of waiting forever
+        return run(list(argv), interactive=True)
+
+
+def git_out(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize(
+    ("framework", "template"), [("flask", "flask-api"), ("django", "django-mtv")]
+)
+def test_defaults_generate_a_committed_project(tmp_path, capsys, framework, template):
+    dest = tmp_path / "my-shop"
+    assert run(["new", str(dest), "--framework", framework, "--defaults"], interactive=False) == 0
+
+    answers = answers_of(dest)
+    assert answers["framework"] == template
+    assert answers["project_name"] == "my-shop"
+    assert answers["project_slug"] == "my_shop"
+    assert answers["database"] == "sqlite"
+    assert answers["_commit"].startswith("v")
+    assert leftover_template_syntax(dest) == []
+    assert git_out(dest, "rev-list", "--count", "HEAD").strip() == "1"
+    assert git_out(dest, "status", "--porcelain") == ""
+    tracked = git_out(dest, "ls-files").split()
+    assert ".copier-answers.yml" in tracked and ".env" not in tracked
+    out = capsys.readouterr().out
+    assert f"Created a {framework.title()} project in {dest}" in out
+    assert "pytest" in out.splitlines()[-1]
+    # Nothing left beside it: the staging folder is gone.
+    assert [p.name for p in tmp_path.iterdir()] == ["my-shop"]
+
+
+def test_env_gets_fresh_secrets_and_stays_untracked(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for dest in (one, two):
+        assert (
+            run(["new", str(dest), "--framework", "django", "--defaults"], interactive=False) == 0
+        )
+    if not (one / ".env.example").exists():
+        pytest.skip("the template ships no .env.example yet")
+    assert "change-me" in (one / ".env.example").read_text()
+    secrets_one = (one / ".env").read_text()
+    assert "=change-me" not in secrets_one
+    key = re.search(r"^DJANGO_SECRET_KEY=(.+)$", secrets_one, re.M).group(1)
+    assert len(key) >= 50 and key not in (two / ".env").read_text()
+    assert ".env" not in git_out(one, "ls-files").split()
+
+
+def test_data_answers_reach_the_project(tmp_path):
+    dest = tmp_path / "api"
+    argv = [
+        "new",
+        str(dest),
+        "--framework",
+        "flask",
+        "--defaults",
+        "--data",
+        "database=postgresql",
+        "--data",
+        "analytics=true",
+        "--data",
+        "project_name=Movie API",
+        "--data",
+        "description=Films and actors",
+    ]
+    assert run(argv, interactive=False) == 0
+    answers = answers_of(dest)
+    assert answers["database"] == "postgresql"
+    assert answers["analytics"] is True
+    assert (answers["project_name"], answers["project_slug"]) == ("Movie API", "movie_api")
+    assert answers["description"] == "Films and actors"
+
+
+BAD_INPUTS = {
+    "keyword name": (
+        ["--framework", "flask", "--defaults", "--data", "project_name=class"],
+        "is a Python keyword",
+    ),
+    "stdlib name": (
+        ["--framework", "django", "--defaults", "--data", "project_name=json"],
+        "standard library",
+    ),
+    "dependency name": (
+        ["--framework", "django", "--defaults", "--data", "project_name=flask"],
+        "shadow a package",
+    ),
+    "empty name": (["--framework", "flask", "--defaults", "--data", "project_name= "], "empty"),
+    "unknown key": (
+        ["--framework", "flask", "--defaults", "--data", "colour=red"],
+        "unknown --data key 'colour'",
+    ),
+    "bad choice": (
+        ["--framework", "flask", "--defaults", "--data", "database=oracle"],
+        "database must be one of sqlite, postgresql, mysql",
+    ),
+    "other framework's option": (
+        ["--framework", "django", "--defaults", "--data", "analytics=true"],
+        "does not apply",
+    ),
+    "bad email": (
+        ["--framework", "flask", "--defaults", "--data", "author_email=nope"],
+        "is not an email address",
+    ),
+    "no terminal": (["--framework", "flask"], "no terminal to ask questions on; pass --defaults"),
+    "defaults without framework": (["--defaults"], "--defaults needs --framework flask|django"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, case):
+    args, message = BAD_INPUTS[case]
+    (tmp_path / "keep.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    assert run(["new", str(tmp_path / "proj"), *args], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("stackgen: error: ")
+    assert message in err
+    assert snapshot(tmp_path) == before
+
+
+def test_non_empty_destination_is_refused_untouched(tmp_path, capsys):
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "notes.md").write_text("my notes")
+    before = snapshot(tmp_path)
+    assert run(["new", str(dest), "--framework", "flask", "--defaults"], interactive=False) == 1
+    assert "is not empty; pass --force" in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
+def test_force_writes_the_template_and_keeps_other_files(tmp_path):
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "notes.md").write_text("my notes")
+    (dest / ".copier-answers.yml").write_text("stale: true\n")
+    argv = ["new", str(dest), "--framework", "flask", "--defaults", "--force"]
+    assert run(argv, interactive=False) == 0
+    assert (dest / "notes.md").read_text() == "my notes"
+    assert answers_of(dest)["framework"] == "flask-api"
+    assert "notes.md" not in git_out(dest, "ls-files").split()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+
+
+def test_force_never_replaces_an_existing_repository(tmp_path, capsys):
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    subprocess.run(["git", "init", "-q", str(dest)], check=True)
+    (dest / "mine.py").write_text("print('mine')\n")
+    argv = ["new", str(dest), "--framework", "django", "--defaults", "--force"]
+    assert run(argv, interactive=False) == 0
+    assert "review and commit the new files yourself" in capsys.readouterr().out
+    assert git_out(dest, "rev-list", "--all") == ""  # still the user's empty history
+    assert (dest / "mine.py").exists() and (dest / ".copier-answers.yml").exists()
+
+
+def test_missing_parent_folders_are_created_and_removed_on_failure(tmp_path):
+    dest = tmp_path / "a" / "b" / "proj"
+    argv = ["new", str(dest), "--framework", "flask", "--defaults", "--data", "author_email=x"]
+    assert run(argv, interactive=False) == 1
+    assert list(tmp_path.iterdir()) == []
+    assert run(argv[:-2], interactive=False) == 0
+    assert (dest / ".copier-answers.yml").is_file()
+
+
+def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
+    dest = tmp_path / "movies"
+    keys = (
+        KILL_LINE
+        + "class"
+        + ENTER  # refused as typed (Enter does nothing) ...
+        + KILL_LINE
+        + "Movie Catalog"
+        + ENTER  # ... then fixed
+        + "Actors and films"
+        + ENTER
+        + DOWN
+        + ENTER  # building: a JSON API
+        + DOWN
+        + DOWN
+        + ENTER  # experience: a lot
+        + DOWN
+        + ENTER  # style: pick each part
+        + DOWN
+        + DOWN
+        + ENTER  # deadline: no rush
+        + ENTER  # accept the recommendation
+        + ENTER
+        + ENTER
+        + ENTER
+        + "y"  # author, email, database (SQLite), analytics: yes
+    )
+    assert drive(keys, "new", str(dest)) == 0
+    out = capsys.readouterr().out
+    assert "We recommend Flask, because" in out
+    assert "you are building a JSON API" in out
+    answers = answers_of(dest)
+    assert answers["framework"] == "flask-api"
+    assert (answers["project_name"], answers["project_slug"]) == ("Movie Catalog", "movie_catalog")
+    assert answers["description"] == "Actors and films"
+    assert answers["analytics"] is True
+
+
+def test_guided_run_can_override_to_django(tmp_path, capsys):
+    dest = tmp_path / "club"
+    keys = (
+        ENTER
+        + ENTER  # name from the folder, no description
+        + DOWN
+        + DOWN
+        + ENTER  # building: data service (leans Flask)
+        + DOWN
+        + ENTER
+        + DOWN
+        + ENTER
+        + DOWN
+        + ENTER  # some / choose / weeks
+        + DOWN
+        + ENTER  # override: Django instead
+        + ENTER
+        + ENTER
+        + DOWN
+        + ENTER  # author, email, database: PostgreSQL
+        + DOWN
+        + ENTER
+        + "n"  # cache: Redis, no browser test
+    )
+    assert drive(keys, "new", str(dest)) == 0
+    assert "We recommend Flask" in capsys.readouterr().out
+    answers = answers_of(dest)
+    assert answers["framework"] == "django-mtv"
+    assert answers["project_slug"] == "club"
+    assert answers["database"] == "postgresql"
+    assert (answers["cache"], answers["browser_tests"]) == ("redis", False)
+
+
+def test_ctrl_c_at_a_template_question_leaves_nothing(tmp_path, capsys):
+    (tmp_path / "other.txt").write_text("x")
+    before = snapshot(tmp_path)
+    keys = ENTER + ENTER + CTRL_C
+    assert drive(keys, "new", str(tmp_path / "proj"), "--framework", "django") == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
+def test_recommend_with_flags_prints_reasons_and_comparison(capsys):
+    argv = [
+        "recommend",
+        "--building",
+        "site",
+        "--experience",
+        "new",
+        "--style",
+        "batteries",
+        "--deadline",
+        "days",
+    ]
+    assert run(argv, interactive=False) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("We recommend Django, because")
+    assert "Admin back office" in out and "Built in" in out
+
+
+def test_recommend_without_terminal_names_the_missing_flags(capsys):
+    assert run(["recommend", "--building", "api"], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "pass --experience --style --deadline" in err
+
+
+def test_recommend_asks_when_interactive(capsys):
+    assert drive(DOWN + ENTER + ENTER + DOWN + ENTER + ENTER, "recommend") == 0
+    assert "We recommend" in capsys.readouterr().out
+
+
+def test_help_is_cheap_and_has_examples():
+    code = (
+        "import sys\n"
+        "from generator.cli import run\n"
+        "for argv in (['--help'], ['new', '--help'], ['recommend', '--help']):\n"
+        "    try:\n"
+        "        run(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'yaml') "
+        "if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert result.stdout.count("examples:") == 3
+    assert result.stdout.strip().endswith("[]")
+
+
+def test_console_script_version_and_no_hang_without_terminal(tmp_path):
+    script = Path(sys.executable).parent / "stackgen"
+    version = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("stackgen ")
+    result = subprocess.run(
+        [script, "new", str(tmp_path / "p")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "STACKGEN_HOME": str(tmp_path / "home")},
+    )
+    assert result.returncode == 1
+    assert "pass --defaults" in result.stderr
+    assert not (tmp_path / "p").exists()
