@@ -102,6 +102,46 @@ def build_parser() -> argparse.ArgumentParser:
             choices=[option.value for option in question.options],
             help=question.prompt,
         )
+    update = commands.add_parser(
+        "update",
+        help="bring a newer template version into a project, keeping your edits",
+        description="Update a generated project to the templates of this stackgen (or "
+        "--to VERSION) with a three-way merge: your edits are kept, conflicts are marked in "
+        "the files and listed, and the exit status is 1 when any remain. The project must "
+        "be a clean git working tree. Review the result with `git diff`, then commit.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen update                          # the project in this folder
+            stackgen update myapp --defaults         # reuse every recorded answer
+            stackgen update myapp --defaults --data database=postgresql
+            stackgen update myapp --to 0.1.0
+            """
+        ),
+    )
+    update.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
+    update.add_argument("--to", metavar="VERSION", help="template version (default: newest)")
+    update.add_argument(
+        "--defaults", action="store_true", help="ask nothing: keep every recorded answer"
+    )
+    update.add_argument(
+        "--data", action="append", default=[], metavar="KEY=VALUE", help="change an answer"
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="exit 1 when a project is behind the newest template version",
+        description="Compare a project's template version with the newest one: exit 0 when "
+        "it is up to date, 1 (naming both versions) when it is behind. Made for CI.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen check
+            stackgen check myapp || stackgen update myapp --defaults
+            """
+        ),
+    )
+    check.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
     return parser
 
 
@@ -133,7 +173,7 @@ def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
 
 
 def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import answers, create, naming, source
+    from generator import answers, create, naming
     from generator.recommend import TEMPLATES
 
     if not interactive and not args.defaults:
@@ -145,7 +185,7 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     dest = args.path.expanduser().resolve()
     create.check_destination(dest, args.force)
     template = FRAMEWORK_FLAG.get(args.framework)
-    questions = answers.load_questions(source.packaged_templates() / "copier.yml")
+    questions = answers.load_questions(source_copier_yml())
     data = answers.parse_data(args.data, questions, template)
     data.pop("framework", None)
 
@@ -179,7 +219,54 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     return 0
 
 
-COMMANDS = {"new": cmd_new, "recommend": cmd_recommend}
+def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import answers, update
+
+    path = args.path.expanduser().resolve()
+    project = update.load(path)
+    if not interactive and not args.defaults:
+        raise _no_terminal("--defaults to keep the recorded answers")
+    questions = answers.load_questions(source_copier_yml())
+    data = answers.parse_data(args.data, questions, project.answers.get("framework"))
+    if "framework" in data:
+        raise StackgenError("the framework of an existing project cannot be changed")
+    old, new, summary = update.update(path, args.to, data, args.defaults)
+    if old == new and not data:
+        print(f"{path} is already at template version {new}; nothing to do.")
+        return 0
+    print(f"Updated {path} from template version {old} to {new}.")
+    print("\n".join(summary.lines()) or "  no file changed")
+    if summary.conflicted:
+        raise StackgenError(
+            f"{len(summary.conflicted)} file(s) have conflicts to resolve (look for <<<<<<< "
+            f"markers): {', '.join(summary.conflicted)}"
+        )
+    print("Review with `git diff`, run the tests, then commit.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import update
+
+    project = update.load(args.path.expanduser().resolve())
+    newest = update.target(project)
+    if update.is_behind(project, newest):
+        print(
+            f"behind: template version {project.version}, newest {newest} "
+            f"(run `stackgen update {args.path}`)"
+        )
+        return 1
+    print(f"up to date: template version {project.version}")
+    return 0
+
+
+def source_copier_yml() -> Path:
+    from generator import source
+
+    return source.packaged_templates() / "copier.yml"
+
+
+COMMANDS = {"new": cmd_new, "recommend": cmd_recommend, "update": cmd_update, "check": cmd_check}
 
 
 def _terminate(signum: int, frame: object) -> None:

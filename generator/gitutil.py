@@ -11,9 +11,13 @@ from generator.errors import StackgenError
 
 
 def git(
-    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, check: bool = True
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    strip: bool = True,
 ) -> str:
-    """Run ``git args`` and return its standard output, stripped."""
+    """Run ``git args`` and return its standard output (stripped, unless told not to)."""
     try:
         result = subprocess.run(
             ["git", *args],
@@ -27,7 +31,7 @@ def git(
     if check and result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise StackgenError(f"git {args[0]} failed: {detail[-1] if detail else result.returncode}")
-    return result.stdout.strip()
+    return result.stdout.strip() if strip else result.stdout
 
 
 def configured(key: str) -> str | None:

@@ -1,0 +1,34 @@
+"""Template versions: the release tags of a template source, compared as PEP 440."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from packaging.version import InvalidVersion, Version
+
+from generator.gitutil import git
+
+
+def parse(tag: str) -> Version | None:
+    """The version a tag names (``v0.2.0`` -> 0.2.0), or None for other tags."""
+    try:
+        return Version(tag.removeprefix("v"))
+    except InvalidVersion:
+        return None
+
+
+def tag_for(version: str) -> str:
+    """The tag of a version given either way: ``0.2.0`` or ``v0.2.0``."""
+    return version if version.startswith("v") else f"v{version}"
+
+
+def newest(tags: Iterable[str]) -> str | None:
+    """The highest release tag (pre-releases and non-version tags ignored)."""
+    releases = [(v, t) for t in tags if (v := parse(t)) is not None and not v.is_prerelease]
+    return max(releases)[1] if releases else None
+
+
+def source_tags(src: str) -> list[str]:
+    """Every tag of a git source (a repository path or URL)."""
+    listing = git("ls-remote", "--tags", "--refs", src)
+    return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if line]

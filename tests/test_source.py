@@ -1,0 +1,74 @@
+"""The template store: versions as tagged commits that are the same on every machine."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator import source
+from tests.projects import REPO_ROOT
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", folder)
+    shutil.copytree(REPO_ROOT / "templates", folder / "templates")
+    return folder
+
+
+def test_same_templates_give_the_same_commit_in_any_store(tmp_path, files):
+    store_a, tag_a = source.ensure_version(files, "1.0.0", tmp_path / "a")
+    store_b, tag_b = source.ensure_version(files, "1.0.0", tmp_path / "b")
+    assert tag_a == tag_b == "v1.0.0"
+    assert git(store_a, "rev-parse", "v1.0.0") == git(store_b, "rev-parse", "v1.0.0")
+    assert source.ensure_version(files, "1.0.0", store_a) == (store_a, "v1.0.0")
+    assert git(store_a, "tag").split() == ["v1.0.0"]
+
+
+def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files):
+    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    (files / "templates" / "flask-api" / "EXTRA.md").write_text("new\n")
+    _, tag = source.ensure_version(files, "1.0.0", store)
+    assert tag.startswith("v1.0.0+") and len(tag) == len("v1.0.0+") + 8
+    assert "EXTRA.md" in git(store, "ls-tree", "-r", "--name-only", tag)
+    assert "EXTRA.md" not in git(store, "ls-tree", "-r", "--name-only", "v1.0.0")
+
+
+def test_caches_and_bytecode_never_enter_a_version(tmp_path, files):
+    cache = files / "templates" / "flask-api" / "__pycache__"
+    cache.mkdir(exist_ok=True)
+    (cache / "x.cpython-311.pyc").write_bytes(b"\0")
+    store, tag = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    assert "__pycache__" not in git(store, "ls-tree", "-r", "--name-only", tag)
+
+
+def test_a_shipped_history_bundle_seeds_a_new_store(tmp_path, files):
+    old_store, _ = source.ensure_version(files, "0.9.0", tmp_path / "old")
+    bundle = tmp_path / "history.bundle"
+    git(old_store, "bundle", "create", str(bundle), "--tags")
+    shutil.copy(bundle, files / source.HISTORY_BUNDLE)
+    (files / "templates" / "django-mtv" / "NEW.md").write_text("new\n")
+    store, tag = source.ensure_version(files, "1.0.0", tmp_path / "new")
+    assert tag == "v1.0.0"
+    assert sorted(git(store, "tag").split()) == ["v0.9.0", "v1.0.0"]
+
+
+def test_store_is_recorded_under_home_when_it_lives_there(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("STACKGEN_HOME")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    store = source.store_dir()
+    assert store == tmp_path / ".local" / "share" / "stackgen" / "templates"
+    assert source.recorded_path(store) == "~/.local/share/stackgen/templates"
+    assert source.recorded_path(Path("/srv/templates")) == "/srv/templates"

@@ -1,0 +1,222 @@
+"""`stackgen update` and `stackgen check` on projects made from a template that then moves on.
+
+A template repository is built in a temporary folder and tagged v1; projects are
+generated from it, edited as a user would, and committed; the template then
+changes (a file changed, one added, one removed) and is tagged v2.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+
+from generator import source
+from generator.cli import run
+from tests.projects import REPO_ROOT
+
+FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
+V2_README_LINE = "Template v2 adds this line to the README."
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-qm", message)
+
+
+def answers(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def make_v2(templates: Path) -> None:
+    """Change the templates: one file changed, one added, one removed, in each framework."""
+    for template in FRAMEWORKS.values():
+        folder = templates / "templates" / template
+        readme = folder / "README.md.jinja"
+        readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
+        (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
+        (folder / ".pre-commit-config.yaml").unlink()
+        (folder / ".dockerignore").unlink()
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Path:
+    """A git repository of this repository's templates, tagged v1."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", repo)
+    shutil.copytree(
+        REPO_ROOT / "templates",
+        repo / "templates",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1")
+    git(repo, "tag", "v1")
+    return repo
+
+
+def release_v2(repo: Path) -> None:
+    make_v2(repo)
+    commit_all(repo, "v2")
+    git(repo, "tag", "v2")
+
+
+def generate_at_v1(repo: Path, dest: Path, framework: str, **data) -> Path:
+    copier.run_copy(
+        str(repo),
+        dest,
+        data={"framework": FRAMEWORKS[framework], **data},
+        defaults=True,
+        vcs_ref="v1",
+        quiet=True,
+    )
+    git(dest, "init", "-q", "-b", "main")
+    commit_all(dest, "generated at v1")
+    return dest
+
+
+def edit_like_a_user(project: Path) -> None:
+    """Change a generated file, add one, delete one, edit one the template drops; commit."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n# my own setting\n")
+    (project / "NOTES.md").write_text("my notes\n")
+    (project / ".gitignore").unlink()
+    dockerignore = project / ".dockerignore"
+    dockerignore.write_text(dockerignore.read_text() + "my-secrets/\n")
+    commit_all(project, "my edits")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_update_brings_template_changes_and_keeps_user_edits(
+    tmp_path, template_repo, capsys, framework
+):
+    project = generate_at_v1(template_repo, tmp_path / "proj", framework)
+    edit_like_a_user(project)
+    assert run(["check", str(project)], interactive=False) == 0
+    release_v2(template_repo)
+    assert run(["check", str(project)], interactive=False) == 1
+    assert "behind: template version v1, newest v2" in capsys.readouterr().out
+
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    out = capsys.readouterr().out
+    assert "from template version v1 to v2" in out
+
+    # The template's changes arrived.
+    assert V2_README_LINE in (project / "README.md").read_text()
+    assert (project / "CONTRIBUTING.md").is_file()
+    assert not (project / ".pre-commit-config.yaml").exists()  # dropped, never edited
+    assert answers(project)["_commit"] == "v2"
+    # The user's edits survived.
+    assert (project / "pyproject.toml").read_text().endswith("# my own setting\n")
+    assert (project / "NOTES.md").read_text() == "my notes\n"
+    assert not (project / ".gitignore").exists()  # deleted by the user, stays deleted
+    assert "my-secrets/" in (project / ".dockerignore").read_text()  # edited: kept
+    assert "kept, as you changed them (the template dropped them) (1): .dockerignore" in out
+    # The summary names what changed.
+    assert "added (1): CONTRIBUTING.md" in out
+    assert "removed (1): .pre-commit-config.yaml" in out
+    assert "README.md" in out and "conflicted" not in out
+    assert run(["check", str(project)], interactive=False) == 0
+
+
+def test_conflicting_edit_is_marked_listed_and_fails(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nMy own last line.\n")
+    commit_all(project, "my README line")
+    release_v2(template_repo)
+
+    assert run(["update", str(project), "--defaults"], interactive=False) == 1
+    captured = capsys.readouterr()
+    assert "conflicted (1): README.md" in captured.out
+    assert captured.err.startswith("stackgen: error: 1 file(s) have conflicts to resolve")
+    text = readme.read_text()
+    assert "<<<<<<<" in text and "My own last line." in text and V2_README_LINE in text
+    # Everything else was applied, not half-done.
+    assert (project / "CONTRIBUTING.md").is_file()
+    assert answers(project)["_commit"] == "v2"
+
+
+def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "django")
+    release_v2(template_repo)
+    (project / "scratch.txt").write_text("work in progress")
+    before = git(project, "status", "--porcelain")
+    readme = (project / "README.md").read_text()
+
+    assert run(["update", str(project), "--defaults"], interactive=False) == 1
+    assert "has uncommitted changes; commit or stash them first" in capsys.readouterr().err
+    assert git(project, "status", "--porcelain") == before
+    assert (project / "README.md").read_text() == readme
+    assert answers(project)["_commit"] == "v1"
+
+
+def test_changed_answer_moves_the_project_to_postgresql(tmp_path, template_repo):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    release_v2(template_repo)
+    argv = ["update", str(project), "--defaults", "--data", "database=postgresql"]
+    assert run(argv, interactive=False) == 0
+    assert answers(project)["database"] == "postgresql"
+    assert "psycopg" in (project / "pyproject.toml").read_text()
+    assert V2_README_LINE in (project / "README.md").read_text()
+
+
+def test_plain_copier_update_works_on_the_same_projects(tmp_path, template_repo):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "django")
+    edit_like_a_user(project)
+    release_v2(template_repo)
+    copier.run_update(project, defaults=True, overwrite=True, quiet=True)
+    assert V2_README_LINE in (project / "README.md").read_text()
+    assert (project / "NOTES.md").is_file()
+    assert answers(project)["_commit"] == "v2"
+
+
+def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
+    """A project from `stackgen new` follows the installed version; --to picks another."""
+    project = tmp_path / "shop"
+    assert run(["new", str(project), "--framework", "django", "--defaults"], interactive=False) == 0
+    recorded = answers(project)
+    assert Path(recorded["_src_path"]).expanduser() == source.store_dir()
+    assert run(["check", str(project)], interactive=False) == 0
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    assert "already at template version" in capsys.readouterr().out
+
+    # The next release's templates, added to the store as a newer version.
+    files = tmp_path / "next"
+    files.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", files)
+    shutil.copytree(REPO_ROOT / "templates", files / "templates")
+    make_v2(files)
+    _, tag = source.ensure_version(files=files, version="99.0.0")
+    assert tag == "v99.0.0"
+
+    assert run(["update", str(project), "--defaults", "--to", "99.0.0"], interactive=False) == 0
+    assert V2_README_LINE in (project / "README.md").read_text()
+    assert answers(project)["_commit"] == "v99.0.0"
+    commit_all(project, "update to v99.0.0")
+    assert run(["update", str(project), "--defaults", "--to", "98.0"], interactive=False) == 1
+    assert "template version v98.0 does not exist" in capsys.readouterr().err
+
+
+def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo, capsys):
+    assert run(["update", str(tmp_path)], interactive=False) == 1
+    assert "has no .copier-answers.yml" in capsys.readouterr().err
+    assert run(["check", str(tmp_path)], interactive=False) == 1
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    assert run(["update", str(project)], interactive=False) == 1
+    assert "pass --defaults" in capsys.readouterr().err
