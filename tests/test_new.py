@@ -142,6 +142,10 @@ BAD_INPUTS = {
         ["--framework", "flask", "--defaults", "--data", "author_email=nope"],
         "is not an email address",
     ),
+    "quote in description": (
+        ["--framework", "flask", "--defaults", "--data", 'description=My "best" API'],
+        "one line without double quotes",
+    ),
     "no terminal": (["--framework", "flask"], "no terminal to ask questions on; pass --defaults"),
     "defaults without framework": (["--defaults"], "--defaults needs --framework flask|django"),
 }
