@@ -1,0 +1,106 @@
+"""A new user's first run: generate, then type exactly the commands stackgen prints.
+
+A fresh virtual environment per framework, the project's own install command,
+its migrations, its development server answering a real request, its tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+STACKGEN = Path(sys.executable).parent / "stackgen"
+PROBES = {  # framework -> (run command prefix, path that must answer 200)
+    "flask": ("flask run", "/api/actors"),
+    "django": ("python manage.py runserver", "/polls/"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def printed_steps(output: str) -> list[str]:
+    lines = output.splitlines()
+    return [line.strip() for line in lines[lines.index("Next:") + 1 :] if line.strip()]
+
+
+def user_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTEST"))}
+    env.update(STACKGEN_HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return env
+
+
+def get(url: str, deadline: float) -> tuple[int, bytes]:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", PROBES)
+def test_printed_next_steps_work_in_a_fresh_environment(tmp_path, framework):
+    env = user_env(tmp_path / "home")
+    created = subprocess.run(
+        [STACKGEN, "new", str(tmp_path / "first"), "--framework", framework, "--defaults"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    steps = printed_steps(created.stdout)
+    run_prefix, probe = PROBES[framework]
+    cd, setup, install = steps[0], steps[1], steps[2]
+    migrate, serve, test = steps[3], steps[4], steps[5]
+    assert cd.startswith("cd ") and serve.startswith(run_prefix) and test == "pytest"
+
+    def shell(command: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        script = f"set -e\n{cd}\n{setup}\n{command}\n"
+        result = subprocess.run(
+            ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=timeout
+        )
+        assert result.returncode == 0, (
+            f"{command}\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        )
+        return result
+
+    shell(install)
+    shell(migrate)
+    port = free_port()
+    address = f"--port {port}" if framework == "flask" else f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        ["bash", "-c", f"set -e\n{cd}\n{setup}\nexec {serve} {address}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        status, body = get(f"http://127.0.0.1:{port}{probe}", time.monotonic() + 60)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert status == 200
+    if framework == "flask":
+        assert json.loads(body)["items"] == []
+    else:
+        assert b"No polls are available." in body
+    tests = shell(test)
+    assert " passed" in tests.stdout and " failed" not in tests.stdout
