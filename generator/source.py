@@ -7,9 +7,11 @@ a git repository of its own (``$STACKGEN_HOME/templates``, by default
 ``~/.local/share/stackgen/templates``) with one tagged commit per template
 version. Each version is a root commit with a fixed author and date, so the
 same templates give the same commit on every machine. Running any stackgen
-adds its own version; a release may also ship earlier versions as a git
-bundle (``template-history.bundle``), imported on first use. Everything works
-offline.
+adds its own version; a release also ships every earlier version as a git
+bundle beside this module (``template-history.bundle``, built by
+``python -m generator.history``), imported into the store when it is
+missing tags, so a project made by any earlier release can be updated.
+Everything works offline.
 """
 
 from __future__ import annotations
@@ -104,13 +106,21 @@ def _tags(store: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in listing.splitlines() if line)
 
 
+def bundled_tags(bundle: Path) -> list[str]:
+    listing = git("bundle", "list-heads", str(bundle))
+    return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
+
+
 def import_bundle(store: Path, bundle: Path) -> None:
     """Bring the versions in a git bundle into the store."""
     git("fetch", "-q", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
 
 
 def ensure_version(
-    files: Path | None = None, version: str = __version__, store: Path | None = None
+    files: Path | None = None,
+    version: str = __version__,
+    store: Path | None = None,
+    bundle: Path = PACKAGE_DIR / HISTORY_BUNDLE,
 ) -> tuple[Path, str]:
     """Make sure the store holds ``files`` as a tagged version; return the store and tag.
 
@@ -123,11 +133,11 @@ def ensure_version(
     with _locked(store):
         if not (store / ".git").is_dir():
             _init_store(store)
-            bundle = files / HISTORY_BUNDLE
-            if bundle.is_file():
-                import_bundle(store, bundle)
-        tree = _tree_of(store, files)
         tags = _tags(store)
+        if bundle.is_file() and not set(bundled_tags(bundle)) <= set(tags):
+            import_bundle(store, bundle)
+            tags = _tags(store)
+        tree = _tree_of(store, files)
         for tag in (f"v{version}", f"v{version}+{tree[:8]}"):
             if tags.get(tag) == tree:
                 return store, tag

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import source
+from generator import history, source
 from tests.projects import REPO_ROOT
 
 
@@ -53,15 +53,29 @@ def test_caches_and_bytecode_never_enter_a_version(tmp_path, files):
     assert "__pycache__" not in git(store, "ls-tree", "-r", "--name-only", tag)
 
 
-def test_a_shipped_history_bundle_seeds_a_new_store(tmp_path, files):
-    old_store, _ = source.ensure_version(files, "0.9.0", tmp_path / "old")
+def test_release_history_bundle_brings_earlier_versions(tmp_path, files):
+    """A bundle built from release tags holds the very commits users' machines made."""
+    repo = tmp_path / "repo"
+    shutil.copytree(files, repo)
+    git(repo, "init", "-q", "-b", "main")
+    for version in ("0.9.0", "1.0.0"):
+        (repo / "templates" / "flask-api" / "CHANGES.md").write_text(f"{version}\n")
+        git(repo, "add", "-A")
+        git(repo, "-c", "user.name=r", "-c", "user.email=r@example.com", "commit", "-qm", version)
+        git(repo, "tag", f"v{version}")
     bundle = tmp_path / "history.bundle"
-    git(old_store, "bundle", "create", str(bundle), "--tags")
-    shutil.copy(bundle, files / source.HISTORY_BUNDLE)
-    (files / "templates" / "django-mtv" / "NEW.md").write_text("new\n")
-    store, tag = source.ensure_version(files, "1.0.0", tmp_path / "new")
-    assert tag == "v1.0.0"
-    assert sorted(git(store, "tag").split()) == ["v0.9.0", "v1.0.0"]
+    assert history.build(repo, bundle) == ["v0.9.0", "v1.0.0"]
+
+    # A user's machine that ran 1.0.0 made this commit for it...
+    users_store, _ = source.ensure_version(
+        history.export(repo, "v1.0.0", tmp_path / "v1"), "1.0.0", tmp_path / "user"
+    )
+    # ... and a new install of 1.1.0 brings both earlier versions, commit for commit.
+    (files / "templates" / "flask-api" / "CHANGES.md").write_text("1.1.0\n")
+    store, tag = source.ensure_version(files, "1.1.0", tmp_path / "new", bundle=bundle)
+    assert tag == "v1.1.0"
+    assert sorted(git(store, "tag").split()) == ["v0.9.0", "v1.0.0", "v1.1.0"]
+    assert git(store, "rev-parse", "v1.0.0") == git(users_store, "rev-parse", "v1.0.0")
 
 
 def test_store_is_recorded_under_home_when_it_lives_there(monkeypatch, tmp_path):
