@@ -117,7 +117,7 @@ def is_behind(project: Project, newest: str) -> bool:
 def summarise(path: Path) -> Summary:
     """What the update changed, read from git against the last commit."""
     summary = Summary()
-    status = git("status", "--porcelain", "--untracked-files=all", cwd=path)
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=path, strip=False)
     for line in status.splitlines():
         code, name = line[:2], line[3:]
         if "U" in code or code in {"AA", "DD"}:
@@ -152,12 +152,15 @@ def update(
             f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
         )
     new = target(project, to)
-    if new == project.version and not data:
+    data = dict(data or {})
+    if "framework" in project.answers:  # never asked again: a project keeps its framework
+        data.setdefault("framework", project.answers["framework"])
+    if new == project.version and set(data) <= {"framework"}:
         return project.version, new, Summary()
     try:
         copier.run_update(
             path,
-            data=data or {},
+            data=data,
             defaults=defaults,
             vcs_ref=new,
             overwrite=True,

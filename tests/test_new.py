@@ -320,7 +320,8 @@ def test_help_is_cheap_and_has_examples():
     code = (
         "import sys\n"
         "from generator.cli import run\n"
-        "for argv in (['--help'], ['new', '--help'], ['recommend', '--help']):\n"
+        "for argv in (['--help'], ['new', '--help'], ['recommend', '--help'],\n"
+        "             ['update', '--help'], ['check', '--help']):\n"
         "    try:\n"
         "        run(argv)\n"
         "    except SystemExit:\n"
@@ -331,7 +332,7 @@ def test_help_is_cheap_and_has_examples():
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     )
-    assert result.stdout.count("examples:") == 3
+    assert result.stdout.count("examples:") == 5
     assert result.stdout.strip().endswith("[]")
 
 

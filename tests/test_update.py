@@ -18,6 +18,7 @@ import yaml
 from generator import source
 from generator.cli import run
 from tests.projects import REPO_ROOT
+from tests.test_new import ENTER, drive
 
 FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
 V2_README_LINE = "Template v2 adds this line to the README."
@@ -130,7 +131,7 @@ def test_update_brings_template_changes_and_keeps_user_edits(
     # The summary names what changed.
     assert "added (1): CONTRIBUTING.md" in out
     assert "removed (1): .pre-commit-config.yaml" in out
-    assert "README.md" in out and "conflicted" not in out
+    assert "updated (2): .copier-answers.yml, README.md" in out and "conflicted" not in out
     assert run(["check", str(project)], interactive=False) == 0
 
 
@@ -211,6 +212,23 @@ def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
     commit_all(project, "update to v99.0.0")
     assert run(["update", str(project), "--defaults", "--to", "98.0"], interactive=False) == 1
     assert "template version v98.0 does not exist" in capsys.readouterr().err
+
+
+def test_interactive_update_asks_with_the_recorded_answers(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask", database="mysql")
+    release_v2(template_repo)
+    # Enter at each question keeps its recorded answer; the framework is not asked.
+    keys = ENTER * 6 + "y"  # ... and analytics: yes
+    assert drive(keys, "update", str(project)) == 0
+    recorded = answers(project)
+    assert (recorded["database"], recorded["analytics"], recorded["framework"]) == (
+        "mysql",
+        True,
+        "flask-api",
+    )
+    assert "pandas" in (project / "pyproject.toml").read_text()
+    updated = next(line for line in capsys.readouterr().out.splitlines() if "updated (" in line)
+    assert ".copier-answers.yml" in updated and "pyproject.toml" in updated
 
 
 def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo, capsys):
