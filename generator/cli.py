@@ -291,7 +291,7 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("stackgen: interrupted; nothing was written", file=sys.stderr)
+        print("stackgen: interrupted; nothing was changed", file=sys.stderr)
         return 130
 
 

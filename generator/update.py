@@ -168,8 +168,14 @@ def update(
             unsafe=False,
             conflict="inline",
         )
-    except ValueError as error:
-        raise StackgenError(str(error).splitlines()[0]) from None
+    except BaseException as error:
+        # The tree was clean before: going back to the last commit loses
+        # nothing of the user's and leaves no half-applied update.
+        git("reset", "-q", "--hard", "HEAD", cwd=path)
+        git("clean", "-q", "-fd", cwd=path)
+        if isinstance(error, ValueError):
+            raise StackgenError(f"{str(error).splitlines()[0]} (nothing was changed)") from None
+        raise
     summary = summarise(path)
     summary.kept = keep_edited_removals(project, summary.removed)
     summary.removed = [name for name in summary.removed if name not in summary.kept]

@@ -18,7 +18,7 @@ import yaml
 from generator import source
 from generator.cli import run
 from tests.projects import REPO_ROOT
-from tests.test_new import ENTER, drive
+from tests.test_new import CTRL_C, ENTER, drive
 
 FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
 V2_README_LINE = "Template v2 adds this line to the README."
@@ -229,6 +229,17 @@ def test_interactive_update_asks_with_the_recorded_answers(tmp_path, template_re
     assert "pandas" in (project / "pyproject.toml").read_text()
     updated = next(line for line in capsys.readouterr().out.splitlines() if "updated (" in line)
     assert ".copier-answers.yml" in updated and "pyproject.toml" in updated
+
+
+def test_interrupted_update_leaves_the_last_commit(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "django")
+    release_v2(template_repo)
+    head = git(project, "rev-parse", "HEAD")
+    assert drive(ENTER * 3 + CTRL_C, "update", str(project)) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+    assert answers(project)["_commit"] == "v1"
 
 
 def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo, capsys):
