@@ -11,3 +11,46 @@ def stackgen_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.getbasetemp() / "stackgen-home"
     monkeypatch.setenv("STACKGEN_HOME", str(home))
     return home
+
+
+# The generation matrix is named in the CI log: its size at the top, and at the
+# end how many of its combinations were generated and passed.
+MATRIX_TEST = "tests/test_matrix.py::test_combination_works_on_its_first_run["
+
+
+def _matrix_size() -> str:
+    from collections import Counter
+
+    from tests.projects import option_matrix
+
+    counts = Counter(framework for framework, _ in option_matrix())
+    per_framework = ", ".join(f"{name}: {count}" for name, count in counts.items())
+    return f"generation matrix: {sum(counts.values())} combinations ({per_framework})"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _matrix_size()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    outcomes = {
+        outcome: sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if getattr(report, "when", "call") == "call"
+            and getattr(report, "nodeid", "").startswith(MATRIX_TEST)
+        )
+        for outcome in ("passed", "failed", "skipped")
+    }
+    errors = sum(
+        1
+        for report in terminalreporter.stats.get("error", [])
+        if getattr(report, "nodeid", "").startswith(MATRIX_TEST)
+    )
+    if not any(outcomes.values()) and not errors:
+        terminalreporter.write_line(f"{_matrix_size()}; none of them ran")
+        return
+    terminalreporter.write_line(
+        f"{_matrix_size()}; this run: {outcomes['passed']} generated and passed, "
+        f"{outcomes['failed']} failed, {outcomes['skipped']} skipped, {errors} errors"
+    )

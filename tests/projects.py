@@ -20,10 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import copier
+import jinja2
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
 FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
+COPIER_YML = REPO_ROOT / "copier.yml"
 LEFTOVER_SYNTAX = re.compile(r"\{\{|\{%-?\s|\s-?%\}|\{#\s")
 
 
@@ -97,7 +100,11 @@ class ProjectEnv:
 
     def install(self, project: Path, extras: tuple[str, ...] = ("dev",)) -> None:
         """Install what ``project`` declares, unless an earlier project did."""
-        wanted = sorted(set(project_requirements(project, extras)))
+        self.install_requirements(*project_requirements(project, extras))
+
+    def install_requirements(self, *requirements: str) -> None:
+        """Install ``requirements`` (pinned), unless an earlier test did."""
+        wanted = sorted(set(requirements))
         with _locked(self.root.parent / f"{self.root.name}.lock"):
             if not self.python.exists():
                 subprocess.run([sys.executable, "-m", "venv", str(self.root)], check=True)
@@ -153,3 +160,118 @@ class ProjectEnv:
                 f"--- stdout ---\n{result.stdout[-8000:]}\n--- stderr ---\n{result.stderr[-8000:]}"
             )
         return result
+
+
+# The generation matrix: every combination of the templates' options, read
+# from copier.yml so that a new question with choices (or a new bool) joins
+# it without editing any test.
+
+
+def _copier_questions() -> dict[str, dict]:
+    config = yaml.safe_load(COPIER_YML.read_text())
+    return {
+        name: question
+        for name, question in config.items()
+        if not name.startswith("_") and isinstance(question, dict)
+    }
+
+
+def _applies(question: dict, answers: Mapping[str, object]) -> bool:
+    """Copier's ``when``: rendered with the answers so far, then read as YAML."""
+    when = question.get("when", True)
+    if isinstance(when, str):
+        rendered = jinja2.Environment().from_string(when).render(**answers)
+        when = yaml.safe_load(rendered) if rendered.strip() else False
+    return bool(when)
+
+
+def _option_values(question: dict) -> list[object] | None:
+    """The values an option can take, or None for a question that is no option."""
+    if question.get("type") == "bool":
+        return [False, True]
+    choices = question.get("choices")
+    if isinstance(choices, dict):
+        return list(choices.values())
+    if isinstance(choices, list):
+        return [c[1] if isinstance(c, list | tuple) else c for c in choices]
+    return None  # free text
+
+
+def option_matrix() -> list[tuple[str, dict[str, object]]]:
+    """Every (framework, answers) combination of the options in copier.yml.
+
+    ``framework`` is the short name (flask, django); ``answers`` holds one
+    value for every option whose ``when`` applies to that combination, in
+    copier.yml's order. Questions without choices (free text) and questions
+    that never apply (``when: false``) are not options.
+    """
+    questions = _copier_questions()
+    short = {value: name for name, value in FRAMEWORKS.items()}
+    combinations: list[tuple[str, dict[str, object]]] = []
+    for framework in _option_values(questions["framework"]) or []:
+        partial: list[dict[str, object]] = [{"framework": framework}]
+        for name, question in questions.items():
+            if name == "framework":
+                continue
+            values = _option_values(question)
+            if values is None:
+                continue
+            grown = []
+            for answers in partial:
+                if _applies(question, answers):
+                    grown += [{**answers, name: value} for value in values]
+                else:
+                    grown.append(answers)
+            partial = grown
+        for answers in partial:
+            options = {key: value for key, value in answers.items() if key != "framework"}
+            combinations.append((short.get(str(framework), str(framework)), options))
+    return combinations
+
+
+def option_defaults(framework: str) -> dict[str, object]:
+    """The default answer of every option that applies to ``framework``."""
+    questions = _copier_questions()
+    answers: dict[str, object] = {"framework": FRAMEWORKS.get(framework, framework)}
+    for name, question in questions.items():
+        if name == "framework" or _option_values(question) is None:
+            continue
+        if _applies(question, answers):
+            answers[name] = question.get("default")
+    del answers["framework"]
+    return answers
+
+
+def combination_id(framework: str, answers: Mapping[str, object]) -> str:
+    """A readable test id: ``flask-postgresql-analytics``, ``django-sqlite-locmem-no-...``."""
+    parts = [framework]
+    for name, value in answers.items():
+        label = name.replace("_", "-")
+        if value is True:
+            parts.append(label)
+        elif value is False:
+            parts.append(f"no-{label}")
+        else:
+            parts.append(str(value))
+    return "-".join(parts)
+
+
+@contextmanager
+def servers_for(answers: Mapping[str, object]) -> Iterator[dict[str, str]]:
+    """The real servers a combination's answers ask for, as project settings.
+
+    DATABASE_URL names a fresh database (dropped afterwards) for postgresql
+    and mysql; REDIS_URL is set when the cache is redis. SQLite needs neither:
+    each project uses its own file.
+    """
+    from tests import services
+
+    env: dict[str, str] = {}
+    if answers.get("cache") == "redis":
+        env["REDIS_URL"] = services.redis_url()
+    database = str(answers.get("database", "sqlite"))
+    if database == "sqlite":
+        yield env
+        return
+    with services.database(database) as url:
+        yield {**env, "DATABASE_URL": url}

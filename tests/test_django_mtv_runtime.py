@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.cookiejar
 import re
 import secrets
-import socket
 import subprocess
 import time
 import urllib.error
@@ -26,10 +25,10 @@ import pytest
 
 from tests import services
 from tests.projects import ProjectEnv, generate
+from tests.runtime import gunicorn, run_in_browser
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 VOTES = 200
 
 
@@ -41,33 +40,12 @@ class Site:
     env: ProjectEnv
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"gunicorn exited ({server.returncode}):\n{server.stdout.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not answer on {url} within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     project_env = ProjectEnv()
-    project = generate(
-        tmp_path_factory.mktemp("runtime") / "pollsite", "django", database="postgresql"
-    )
+    workdir = tmp_path_factory.mktemp("runtime")
+    project = generate(workdir / "pollsite", "django", database="postgresql")
     project_env.install(project)
-    port = free_port()
     with services.database("postgresql") as database_url:
         env = {
             "DATABASE_URL": database_url,
@@ -81,38 +59,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             project_env.run(project, "python", "manage.py", *command, env=env)
         project_env.run(project, "python", "manage.py", "loadsamplepolls", env=env)
 
-        server = subprocess.Popen(
-            [
-                str(project_env.bin / "gunicorn"),
-                "pollsite.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "3",
-                "--threads",
-                "4",
-                "--timeout",
-                "30",
-            ],
-            cwd=project,
-            env=project_env.environ(project, env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(f"{url}/polls/", server)
+        log = workdir / "gunicorn.log"
+        with gunicorn(project_env, project, "pollsite.wsgi", env, log, "/polls/") as url:
             yield Site(project, url, database_url, project_env)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            if server.stdout:
-                server.stdout.close()
 
 
 def question_id(site: Site, text: str) -> int:
@@ -138,15 +87,8 @@ def test_static_files_are_served_by_whitenoise(site: Site) -> None:
 
 
 BROWSER_SCRIPT = """\
-import sys
-
-from playwright.sync_api import sync_playwright
-
-url, screenshot = sys.argv[1], sys.argv[2]
-args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 with sync_playwright() as playwright:
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+    browser = open_browser(playwright)
     page = browser.new_page()
     try:
         page.goto(url + "/polls/")
@@ -164,23 +106,12 @@ with sync_playwright() as playwright:
 
 
 def test_vote_in_a_browser(site: Site, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    script = tmp_path / "vote_in_browser.py"
-    script.write_text(BROWSER_SCRIPT)
-    screenshot = tmp_path / "browser.png"
-    result = site.env.run(
-        site.project, "python", str(script), site.url, str(screenshot), check=False, timeout=120
-    )
-    shot = f"screenshot: {screenshot}" if screenshot.exists() else "no screenshot"
-    assert result.returncode == 0, (
-        f"the browser run failed ({shot})\n{result.stdout}\n{result.stderr[-4000:]}"
-    )
-    assert "The sky -- 1 vote" in result.stdout, f"{shot}\n{result.stdout}"
-    assert "Not much -- 0 votes" in result.stdout, f"{shot}\n{result.stdout}"
+    run = run_in_browser(site.env, site.project, BROWSER_SCRIPT, site.url, tmp_path)
+    assert "The sky -- 1 vote" in run.stdout, run.explain()
+    assert "Not much -- 0 votes" in run.stdout, run.explain()
     # The stylesheet (and so its background image) came through WhiteNoise.
-    background = re.search(r"BACKGROUND url\(.*/background\.[0-9a-f]{12}\.png", result.stdout)
-    assert background, f"{shot}\n{result.stdout}"
+    background = re.search(r"BACKGROUND url\(.*/background\.[0-9a-f]{12}\.png", run.stdout)
+    assert background, run.explain()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,8 +1,16 @@
-"""The Django template (templates/django-mtv): every variant works on its first run.
+"""The Django template (templates/django-mtv): what each combination renders, and production.
 
-Each test renders the working tree with Copier, installs the project's pinned
-dependencies into the shared project environment and runs the project's own
-commands against real database and cache servers.
+- every Django combination of the generation matrix renders what its answers
+  ask for: pinned dependencies, only the chosen drivers, Playwright and the
+  browser test only when asked, clean file endings (no install needed);
+- with each database and cache, the production settings refuse to start
+  without a key, pass ``check --deploy`` and collect hashed, compressed static
+  files;
+- the official tutorial's tests pass when dropped into polls/tests.py; the
+  browser test skips, saying why, without a browser.
+
+That each combination passes ruff, its migrations and its own test suite on
+the real servers is tests/test_matrix.py's job.
 """
 
 from __future__ import annotations
@@ -10,26 +18,39 @@ from __future__ import annotations
 import re
 import secrets
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests import services
-from tests.projects import ProjectEnv, generate, leftover_template_syntax
-
-pytestmark = pytest.mark.slow
+from tests.projects import (
+    ProjectEnv,
+    combination_id,
+    generate,
+    leftover_template_syntax,
+    option_defaults,
+    option_matrix,
+    servers_for,
+)
 
 PINNED = r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*"
 DRIVERS = {"postgresql": "psycopg[binary]", "mysql": "PyMySQL", "redis": "redis"}
 
-VARIANTS = [
-    pytest.param({}, id="defaults", marks=pytest.mark.quick),
-    pytest.param({"database": "postgresql"}, id="postgresql"),
-    pytest.param({"database": "mysql"}, id="mysql"),
-    pytest.param({"cache": "redis"}, id="redis"),
-    pytest.param({"browser_tests": False}, id="no-browser-tests"),
+COMBINATIONS = [
+    pytest.param(answers, id=combination_id(framework, answers))
+    for framework, answers in option_matrix()
+    if framework == "django"
+]
+# The settings depend on the database and the cache; the other options keep
+# their defaults here (browser_tests only adds a dev dependency and a test).
+SETTINGS_DEFAULTS = {
+    key: value
+    for key, value in option_defaults("django").items()
+    if key not in {"database", "cache"}
+}
+SETTINGS_VARIANTS = [
+    param
+    for param in COMBINATIONS
+    if all(param.values[0].get(key) == value for key, value in SETTINGS_DEFAULTS.items())
 ]
 
 
@@ -44,20 +65,6 @@ def production_env() -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "polls.example.com",
     }
-
-
-@contextmanager
-def servers(answers: dict[str, object]) -> Iterator[dict[str, str]]:
-    """DATABASE_URL (a fresh database) and REDIS_URL for the chosen services."""
-    env: dict[str, str] = {}
-    if answers.get("cache") == "redis":
-        env["REDIS_URL"] = services.redis_url()
-    database = str(answers.get("database", "sqlite"))
-    if database == "sqlite":
-        yield env  # the project's default: db.sqlite3 next to manage.py
-        return
-    with services.database(database) as url:
-        yield {**env, "DATABASE_URL": url}
 
 
 def requirement_names(requirements: list[str]) -> set[str]:
@@ -96,49 +103,35 @@ def check_rendering(project: Path, answers: dict[str, object]) -> None:
     assert (project / "polls" / "test_browser.py").exists() == browser
 
 
-@pytest.mark.parametrize("answers", VARIANTS)
-def test_generated_project_works(
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_renders_cleanly(tmp_path: Path, answers: dict[str, object]) -> None:
+    check_rendering(generate(tmp_path / "pollsite", "django", **answers), answers)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", SETTINGS_VARIANTS)
+def test_production_settings(
     tmp_path: Path, project_env: ProjectEnv, answers: dict[str, object]
 ) -> None:
     project = generate(tmp_path / "pollsite", "django", **answers)
-    check_rendering(project, answers)
     project_env.install(project)
     run = project_env.run
-
-    run(project, "ruff", "check", ".")
-    run(project, "ruff", "format", "--check", ".")
 
     # Outside the tests, no key means a clear refusal, not a default.
     result = run(project, "python", "manage.py", "check", check=False)
     assert result.returncode != 0
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
 
-    with servers(answers) as urls:
-        dev = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **urls}
+    with servers_for(answers) as urls:
         prod = {**production_env(), **urls}
-        run(project, "python", "manage.py", "check", "--fail-level", "WARNING", env=dev)
-        run(project, "python", "manage.py", "makemigrations", "--check", "--dry-run", env=dev)
-        run(project, "python", "manage.py", "migrate", "--noinput", env=dev)
-        output = run(project, "python", "manage.py", "showmigrations", "polls", env=dev).stdout
-        assert "[X] 0001_initial" in output
-        run(project, "python", "manage.py", "loadsamplepolls", env=dev)
-
         result = run(
             project, "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=prod
         )
         assert "no issues" in result.stdout
         run(project, "python", "manage.py", "collectstatic", "--noinput", env=prod)
-        manifest = (project / "staticfiles" / "staticfiles.json").read_text()
-        assert "polls/images/background.png" in manifest
-        assert list((project / "staticfiles" / "polls").glob("style.*.css.gz"))
-
-        # The project's own suite, with no .env and no key: the test settings
-        # provide one. Browser tests run when Chromium is installed.
-        result = run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=urls)
-        summary = result.stdout.strip().splitlines()[-1]
-        assert "failed" not in summary and "error" not in summary, result.stdout
-        if answers.get("browser_tests", True) and Path("/usr/bin/chromium").exists():
-            assert "skipped" not in summary, result.stdout
+    manifest = (project / "staticfiles" / "staticfiles.json").read_text()
+    assert "polls/images/background.png" in manifest
+    assert list((project / "staticfiles" / "polls").glob("style.*.css.gz"))
 
 
 TUTORIAL_TESTS = '''\
@@ -271,6 +264,7 @@ class QuestionDetailViewTests(TestCase):
 '''
 
 
+@pytest.mark.slow
 def test_tutorial_test_suite_passes(tmp_path: Path, project_env: ProjectEnv) -> None:
     """The official tutorial's part-5 tests, dropped in as polls/tests.py, pass."""
     project = generate(tmp_path / "mysite", "django", browser_tests=False)
@@ -291,6 +285,7 @@ def test_tutorial_test_suite_passes(tmp_path: Path, project_env: ProjectEnv) -> 
     assert "Ran 10 tests" in result.stderr and "OK" in result.stderr
 
 
+@pytest.mark.slow
 def test_browser_test_skips_without_a_browser(tmp_path: Path, project_env: ProjectEnv) -> None:
     project = generate(tmp_path / "mysite", "django")
     project_env.install(project)

@@ -2,28 +2,35 @@
 
 - schemathesis 4 fuzzes every operation of the app's own OpenAPI document, in
   process: no 5xx, and every response (status, headers, body) conforms;
-- gunicorn serves the app on PostgreSQL and takes 100 concurrent creates.
+- gunicorn serves the app on PostgreSQL (loopback only) and takes 100
+  concurrent creates;
+- headless Chromium opens the interactive docs page that gunicorn serves and
+  finds every actors operation listed.
 
-Both run inside the shared project environment, like the project's own tests.
+All run inside the shared project environment, like the project's own tests.
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from tests import services
-from tests.projects import ProjectEnv, _locked, generate
+from tests.projects import ProjectEnv, generate
+from tests.runtime import gunicorn, playwright_requirement, run_in_browser
 
 SCHEMATHESIS = "schemathesis==4.32.5"
+# Swagger UI's files, as published (APIFlask's docs page loads them from a CDN,
+# which the loopback-only browser test may not reach; see BROWSER_SCRIPT).
+SWAGGER_UI_FILES = "flask-swagger-ui==5.34.0"
 
 FUZZ_MODULE = """
 import os
@@ -55,24 +62,13 @@ def test_api(case):
 """
 
 
-def install_tool(env: ProjectEnv, requirement: str) -> None:
-    """Add a test tool to the shared environment (same lock as ProjectEnv.install)."""
-    with _locked(env.root.parent / f"{env.root.name}.lock"):
-        subprocess.run(
-            [str(env.python), "-m", "pip", "install", "-q", requirement],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_schemathesis_finds_no_failure(tmp_path, database):
     project = generate(tmp_path / "fuzzed_api", "flask", database=database, analytics=True)
     env = ProjectEnv()
     env.install(project)
-    install_tool(env, SCHEMATHESIS)
+    env.install_requirements(SCHEMATHESIS)
     fuzz_dir = tmp_path / "fuzz"
     fuzz_dir.mkdir()
     fuzz = fuzz_dir / "test_fuzz_api.py"
@@ -90,12 +86,6 @@ def test_schemathesis_finds_no_failure(tmp_path, database):
     assert "8 passed" in result.stdout, result.stdout
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def request(url: str, body: dict | None = None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
@@ -106,52 +96,36 @@ def request(url: str, body: dict | None = None) -> tuple[int, dict]:
         return error.code, json.load(error)
 
 
-@pytest.mark.slow
-def test_gunicorn_on_postgresql_stores_100_concurrent_creates(tmp_path):
-    project = generate(tmp_path / "served_api", "flask", database="postgresql")
+@dataclass
+class Api:
+    project: Path
+    url: str
+    env: ProjectEnv
+    log: Path
+
+
+@pytest.fixture(scope="module")
+def served_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The generated API (PostgreSQL, with analytics) under gunicorn on loopback."""
+    workdir = tmp_path_factory.mktemp("flask-runtime")
+    project = generate(workdir / "served_api", "flask", database="postgresql", analytics=True)
     env = ProjectEnv()
     env.install(project)
-
     with services.database("postgresql") as url:
         settings = {"DATABASE_URL": url, "SECRET_KEY": "test-only"}
         env.run(project, "flask", "db", "upgrade", env=settings)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}/api/actors"
-        log = (tmp_path / "gunicorn.log").open("w")
-        command = ["gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4"]
-        server = subprocess.Popen(
-            [str(env.bin / command[0]), *command[1:], "wsgi:app"],
-            cwd=project,
-            env=env.environ(project, settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if request(base)[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
-                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
-                time.sleep(0.2)
+        log = workdir / "gunicorn.log"
+        with gunicorn(env, project, "wsgi:app", settings, log, "/api/actors", workers=4) as base:
+            yield Api(project, base, env, log)
 
-            with ThreadPoolExecutor(max_workers=100) as pool:
-                results = list(
-                    pool.map(lambda n: request(base, {"name": f"Concurrent {n}"}), range(100))
-                )
-            status, page = request(f"{base}?per_page=100")
-            _, after = request(f"{base}?per_page=100&page=2")
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            log.close()
+
+@pytest.mark.slow
+def test_gunicorn_on_postgresql_stores_100_concurrent_creates(served_api):
+    base = f"{served_api.url}/api/actors"
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        results = list(pool.map(lambda n: request(base, {"name": f"Concurrent {n}"}), range(100)))
+    status, page = request(f"{base}?per_page=100")
+    _, after = request(f"{base}?per_page=100&page=2")
 
     assert [code for code, _ in results] == [201] * 100
     assert len({body["id"] for _, body in results}) == 100
@@ -161,4 +135,86 @@ def test_gunicorn_on_postgresql_stores_100_concurrent_creates(tmp_path):
     )
     assert page["pagination"]["next"] is None
     assert after["items"] == []
-    assert "Traceback" not in (tmp_path / "gunicorn.log").read_text()
+    assert "Traceback" not in served_api.log.read_text()
+
+
+# The browser reaches gunicorn on loopback and nothing else: Swagger UI's
+# three files, which the page asks of the CDN in APIFlask's settings, are
+# answered from the published swagger-ui-dist files (flask-swagger-ui ships
+# them); every other request off loopback is refused and printed.
+BROWSER_SCRIPT = """\
+from pathlib import Path
+
+import apiflask.settings
+import flask_swagger_ui
+
+DIST = Path(flask_swagger_ui.__file__).parent / "dist"
+CDN = {
+    apiflask.settings.SWAGGER_UI_CSS: DIST / "swagger-ui.css",
+    apiflask.settings.SWAGGER_UI_BUNDLE_JS: DIST / "swagger-ui-bundle.js",
+    apiflask.settings.SWAGGER_UI_STANDALONE_PRESET_JS: DIST / "swagger-ui-standalone-preset.js",
+}
+
+
+def answer(route):
+    requested = route.request.url
+    if requested.startswith(url + "/"):
+        route.continue_()
+    elif requested in CDN:
+        print("CDN", requested)
+        route.fulfill(path=CDN[requested])
+    else:
+        print("REFUSED", requested)
+        route.abort()
+
+
+with sync_playwright() as playwright:
+    browser = open_browser(playwright)
+    browser.route("**/*", answer)
+    page = browser.new_page()
+    try:
+        page.goto(url + "/api/docs")
+        page.locator(".opblock").first.wait_for(timeout=30000)
+        print("TITLE", page.locator(".info .title").inner_text())
+        for block in page.locator(".opblock").all():
+            method = block.locator(".opblock-summary-method").inner_text()
+            path = block.locator(".opblock-summary-path").get_attribute("data-path")
+            print("OPERATION", method.upper(), path)
+    finally:
+        page.screenshot(path=screenshot, full_page=True)
+        browser.close()
+"""
+
+
+@pytest.mark.slow
+def test_docs_page_lists_the_actors_endpoints(served_api, tmp_path):
+    served_api.env.install_requirements(playwright_requirement(), SWAGGER_UI_FILES)
+    with urllib.request.urlopen(f"{served_api.url}/api/openapi.json", timeout=10) as response:
+        spec = json.load(response)
+    documented = {
+        f"{method.upper()} {path}"
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if method in {"get", "put", "post", "delete", "patch"}
+    }
+    actors = {
+        "GET /api/actors",
+        "POST /api/actors",
+        "GET /api/actors/{actor_id}",
+        "PUT /api/actors/{actor_id}",
+        "PATCH /api/actors/{actor_id}",
+        "DELETE /api/actors/{actor_id}",
+        "GET /api/actors/stats",
+    }
+    assert actors <= documented, sorted(documented)
+
+    run = run_in_browser(
+        served_api.env, served_api.project, BROWSER_SCRIPT, served_api.url, tmp_path
+    )
+    listed = {
+        line.removeprefix("OPERATION ").strip()
+        for line in run.stdout.splitlines()
+        if line.startswith("OPERATION ")
+    }
+    assert listed == documented, f"listed {sorted(listed)}\n{run.explain()}"
+    assert "TITLE served_api" in run.stdout, run.explain()

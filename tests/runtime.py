@@ -1,0 +1,191 @@
+"""Run a generated project as a person would: gunicorn on loopback, headless Chromium.
+
+Shared by the Flask and Django runtime tests: a free loopback port, gunicorn
+serving a project from the shared project environment until its probe URL
+answers, and a Playwright script that drives Debian's Chromium with a fresh
+profile, keeping a screenshot for the failure message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.projects import REPO_ROOT, ProjectEnv
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(
+    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 30
+) -> None:
+    """Return once ``url`` answers 2xx or 3xx; fail with gunicorn's log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"gunicorn exited ({server.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:  # refused, reset, timed out, or an error status while starting
+            time.sleep(0.2)
+    raise AssertionError(f"gunicorn did not answer on {url} within {timeout}s:\n{log.read_text()}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@contextmanager
+def gunicorn(
+    env: ProjectEnv,
+    project: Path,
+    app: str,
+    settings: Mapping[str, str],
+    log: Path,
+    probe: str,
+    workers: int = 3,
+    threads: int = 4,
+) -> Iterator[str]:
+    """Serve ``app`` (a WSGI path) on a free loopback port; yield the base URL.
+
+    Waits until ``probe`` (a path) answers; gunicorn's output goes to ``log``.
+    The server is stopped on the way out.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [str(env.bin / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--threads", str(threads), "--timeout", "30"]
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=project,
+            env=env.environ(project, settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(base + probe, server, log)
+            yield base
+        finally:
+            stop(server)
+
+
+def playwright_requirement() -> str:
+    """The Playwright pin the Django template gives its projects (one version in the env)."""
+    pyproject = (REPO_ROOT / "templates" / "django-mtv" / "pyproject.toml.jinja").read_text()
+    match = re.search(r'"(playwright==[0-9][0-9A-Za-z.]*)"', pyproject)
+    assert match, "no playwright pin in templates/django-mtv/pyproject.toml.jinja"
+    return match.group(1)
+
+
+def require_chromium() -> None:
+    """Skip without Debian's Chromium; under STACKGEN_REQUIRE_SERVICES=1, fail."""
+    if CHROMIUM.exists():
+        return
+    reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
+# Prepended to every browser script: open_page() launches Chromium with a
+# fresh profile; the script gets the base URL and the screenshot path as
+# sys.argv[1] and sys.argv[2], the profile directory as sys.argv[3].
+BROWSER_PRELUDE = f"""\
+import sys
+
+from playwright.sync_api import sync_playwright
+
+url, screenshot, profile = sys.argv[1], sys.argv[2], sys.argv[3]
+CHROMIUM = {str(CHROMIUM)!r}
+ARGS = {CHROMIUM_ARGS!r}
+
+
+def open_browser(playwright):
+    return playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=ARGS
+    )
+
+"""
+
+
+@dataclass
+class BrowserRun:
+    result: subprocess.CompletedProcess[str]
+    screenshot: Path
+
+    @property
+    def shot(self) -> str:
+        """Names the screenshot for an assertion message."""
+        if self.screenshot.exists():
+            return f"screenshot: {self.screenshot}"
+        return "no screenshot was taken"
+
+    @property
+    def stdout(self) -> str:
+        return self.result.stdout
+
+    def explain(self) -> str:
+        stderr = self.result.stderr[-4000:]
+        return f"{self.shot}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{stderr}"
+
+
+def run_in_browser(
+    env: ProjectEnv, project: Path, script: str, url: str, workdir: Path, timeout: float = 120
+) -> BrowserRun:
+    """Run a Playwright ``script`` (after BROWSER_PRELUDE) against ``url``.
+
+    The script should take its screenshot in a ``finally`` block; it is kept
+    in ``workdir`` (the test's tmp dir) as browser.png.
+    """
+    require_chromium()
+    path = workdir / "browser_script.py"
+    path.write_text(BROWSER_PRELUDE + script)
+    screenshot = workdir / "browser.png"
+    profile = workdir / "chromium-profile"
+    profile.mkdir()
+    result = env.run(
+        project,
+        "python",
+        str(path),
+        url,
+        str(screenshot),
+        str(profile),
+        check=False,
+        timeout=timeout,
+    )
+    run = BrowserRun(result, screenshot)
+    assert result.returncode == 0, f"the browser run failed ({run.shot})\n{run.explain()}"
+    return run
