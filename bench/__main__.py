@@ -1,0 +1,106 @@
+"""``python -m bench [generation|update|apps|pagination] [--quick] [--no-write]``.
+
+Runs the measurements side by side, prints every ratio with its budget and a
+PASS/MISS word, and writes docs/benchmarks.md (unless ``--no-write``; a run
+of only some measurements keeps the other sections' last figures out of it,
+so commit the file from a full run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+import traceback
+from dataclasses import asdict
+
+from bench.common import REPO, Result, Section, log, machine
+from bench.report import write
+
+MEASUREMENTS = ("generation", "update", "apps", "pagination")
+LAST_RUN = REPO / ".cache" / "bench" / "last-run.json"  # ignored by git
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Measure stackgen and its generated apps against the tools users would "
+        "pick instead; write docs/benchmarks.md.",
+    )
+    parser.add_argument(
+        "which",
+        nargs="*",
+        metavar="MEASUREMENT",
+        help=f"any of {', '.join(MEASUREMENTS)} (default: all)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer repetitions and rows (smoke run)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="measure nothing: write docs/benchmarks.md again from the last run's saved figures "
+        "(after editing bench/findings.py)",
+    )
+    args = parser.parse_args(argv)
+    if args.rewrite:
+        saved = json.loads(LAST_RUN.read_text())
+        sections = [
+            Section(**{**s, "results": [Result(**r) for r in s["results"]]})
+            for s in saved["sections"]
+        ]
+        path = write(sections, saved["machine"], **saved["meta"])
+        log(f"wrote {path.relative_to(REPO)} from {LAST_RUN.relative_to(REPO)}")
+        return 0
+    chosen = args.which or list(MEASUREMENTS)
+    for name in chosen:
+        if name not in MEASUREMENTS:
+            parser.error(f"unknown measurement {name!r}; choose from {', '.join(MEASUREMENTS)}")
+
+    started = time.monotonic()
+    sections: list[Section] = []
+    failed = False
+    for name in chosen:
+        log(f"== {name}{' (quick)' if args.quick else ''}")
+        module = importlib.import_module(f"bench.{name}")
+        t0 = time.monotonic()
+        try:
+            section = module.measure(args.quick)
+        except Exception:
+            failed = True
+            section = Section(name.title())
+            section.notes.append(
+                "This measurement failed:\n\n```\n" + traceback.format_exc() + "```"
+            )
+            traceback.print_exc()
+        section.notes.append(f"_Measured in {time.monotonic() - t0:.0f} s._")
+        sections.append(section)
+
+    log("\n== summary")
+    for section in sections:
+        for result in section.results:
+            if result.budget or result.value is None:
+                budget = result.budget or "-"
+                log(f"  {result.verdict:>12}  {result.name}: {result.shown()} (budget {budget})")
+    elapsed = time.monotonic() - started
+    log(f"  total {elapsed:.0f} s")
+    if not args.no_write:
+        meta = {"quick": args.quick, "elapsed": elapsed, "chosen": chosen}
+        info = machine()
+        LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
+        LAST_RUN.write_text(
+            json.dumps(
+                {"sections": [asdict(s) for s in sections], "machine": info, "meta": meta},
+                indent=1,
+            )
+        )
+        path = write(sections, info, **meta)
+        log(f"  wrote {path.relative_to(REPO)} (figures saved in {LAST_RUN.relative_to(REPO)})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,462 @@
+"""Shared pieces: timing, results, PostgreSQL databases, gunicorn servers, wrk.
+
+Everything here runs under stackgen's own virtualenv (``.venv``); the
+generated apps and the baselines run in the shared project environment
+(``.cache/project-env``, the one the test suite builds), so both sides of a
+comparison use the same interpreter and the same pinned libraries.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "bench"
+VENV_BIN = Path(sys.executable).parent
+STACKGEN = VENV_BIN / "stackgen"
+COPIER = VENV_BIN / "copier"
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+
+
+# ----------------------------------------------------------------- results
+
+
+@dataclass
+class Result:
+    """One reported ratio (or absolute figure) with its budget."""
+
+    name: str
+    value: float | None  # None: not measured
+    budget: str = ""  # e.g. "<= 1.2x", ">= 0.8x", "< 150 ms"; empty: informational
+    unit: str = "x"
+    detail: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.value is None:
+            return "NOT MEASURED"
+        if self.unit == "bool":
+            return "PASS" if self.value else "MISS"
+        match = re.match(r"(<=|>=|<|>)\s*([\d.]+)", self.budget)
+        if not match:
+            return "info"
+        op, limit = match.group(1), float(match.group(2))
+        ok = {
+            "<=": self.value <= limit,
+            ">=": self.value >= limit,
+            "<": self.value < limit,
+            ">": self.value > limit,
+        }[op]
+        return "PASS" if ok else "MISS"
+
+    def shown(self) -> str:
+        if self.value is None:
+            return "-"
+        if self.unit == "bool":
+            return "yes" if self.value else "no"
+        if self.unit == "x":
+            return f"{self.value:.2f}x"
+        return f"{self.value:.1f} {self.unit}"
+
+
+@dataclass
+class Section:
+    """What one measurement module hands back: figures, ratios, notes."""
+
+    title: str
+    results: list[Result] = field(default_factory=list)
+    tables: list[tuple[list[str], list[list[str]]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # markdown paragraphs
+    profiles: list[tuple[str, str]] = field(default_factory=list)  # (heading, text block)
+
+    def add(self, *args: object, **kwargs: object) -> Result:
+        result = Result(*args, **kwargs)  # type: ignore[arg-type]
+        self.results.append(result)
+        print(f"  {result.name}: {result.shown()}  budget {result.budget or '-'}  {result.verdict}")
+        return result
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# ----------------------------------------------------------------- timing
+
+
+def run(
+    command: Sequence[str | Path],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(c) for c in command],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"`{' '.join(map(str, command))}` failed ({result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def timed(
+    command: Sequence[str | Path],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> float:
+    """Wall time of one run of ``command``, in seconds (it must succeed)."""
+    start = time.perf_counter()
+    run(command, cwd=cwd, env=env)
+    return time.perf_counter() - start
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def paired_ratio(a: Sequence[float], b: Sequence[float]) -> float:
+    """Median of the per-repetition ratios a[i] / b[i].
+
+    Both sides of a repetition ran back to back, so a slow spell on the
+    machine (other jobs) raises both and cancels out of their ratio.
+    """
+    return median([x / y for x, y in zip(a, b, strict=True)])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+# ----------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": sys.version.split()[0],
+    }
+    from importlib.metadata import version
+
+    info["copier"] = version("copier")
+    info["stackgen"] = version("stackgen")
+    project = project_python()
+    if project.exists():
+        code = (
+            "from importlib.metadata import version as v\n"
+            "import sys\n"
+            "print(sys.version.split()[0])\n"
+            "for p in ('flask','django','sqlalchemy','gunicorn','psycopg'):\n"
+            "    print(p, v(p))\n"
+        )
+        out = run([project, "-c", code]).stdout.splitlines()
+        info["project python"] = out[0]
+        for line in out[1:]:
+            name, ver = line.split()
+            info[name] = ver
+    wrk = shutil.which("wrk")
+    info["load tool"] = "wrk" if wrk else "Python thread pool (wrk not installed)"
+    try:
+        info["postgresql"] = psql("SHOW server_version").strip()
+    except Exception:
+        info["postgresql"] = "not reachable"
+    return info
+
+
+# ----------------------------------------------------------------- project environment
+
+PROJECT_ENV = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO / ".cache" / "project-env"))
+
+
+def project_python() -> Path:
+    return PROJECT_ENV / "bin" / "python"
+
+
+def ensure_project_env(project: Path) -> None:
+    """Install what ``project`` declares (dev extras too) into the shared project env.
+
+    The same environment, lock and record file as the test suite's ProjectEnv
+    (tests/projects.py), so a bench after a test run installs nothing.
+    """
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    wanted = set(meta.get("dependencies", []))
+    wanted |= set(meta.get("optional-dependencies", {}).get("dev", []))
+    record = PROJECT_ENV / "stackgen-installed.txt"
+    lock = PROJECT_ENV.parent / f"{PROJECT_ENV.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            if not project_python().exists():
+                run([sys.executable, "-m", "venv", PROJECT_ENV], timeout=600)
+            done = set(record.read_text().splitlines()) if record.exists() else set()
+            missing = sorted(wanted - done)
+            if missing:
+                log(f"  installing into {PROJECT_ENV}: {' '.join(missing)}")
+                run([project_python(), "-m", "pip", "install", "-q", *missing], timeout=1800)
+                record.write_text("\n".join(sorted(done | set(missing))) + "\n")
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def project_environ(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "FLASK_"))
+        and key not in {"DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    env["PATH"] = f"{PROJECT_ENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(PROJECT_ENV)
+    env["PYTHONPATH"] = f"{project}{os.pathsep}{REPO}"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def project_run(
+    project: Path, *command: str | Path, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    return run(command, cwd=project, env=project_environ(project, env), timeout=timeout)
+
+
+# ----------------------------------------------------------------- PostgreSQL
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    command = ["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", database]
+    command += ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    return run(command, timeout=900).stdout
+
+
+@contextmanager
+def database() -> Iterator[tuple[str, str]]:
+    """A fresh PostgreSQL database, dropped afterwards: yields (name, URL)."""
+    with socket.create_connection((PG_HOST, PG_PORT), timeout=3):
+        pass
+    name = f"stackgen_bench_{uuid.uuid4().hex[:10]}"
+    psql(f"CREATE DATABASE {name}")
+    try:
+        yield name, f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# ----------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+WORKERS = 2  # gunicorn sync workers, the same for every app
+
+
+@contextmanager
+def gunicorn(project: Path, app: str, env: Mapping[str, str], check_path: str) -> Iterator[str]:
+    """Serve ``app`` with gunicorn on a free loopback port; yield the base URL.
+
+    The server is stopped (TERM, then KILL) whatever happens.
+    """
+    port = free_port()
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
+        "w+", prefix="gunicorn-", suffix=".log", delete=False
+    )
+    command = [
+        PROJECT_ENV / "bin" / "gunicorn",
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "30",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(
+        [str(c) for c in command],
+        cwd=project,
+        env=project_environ(project, env),
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                log_file.seek(0)
+                raise RuntimeError(f"gunicorn {app} exited:\n{log_file.read()[-3000:]}")
+            try:
+                with urllib.request.urlopen(base + check_path, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn {app} did not answer within 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log_file.seek(0)
+        text = log_file.read()
+        log_file.close()
+        os.unlink(log_file.name)
+        if "Traceback" in text:
+            print(f"  warning: gunicorn {app} logged a traceback:\n{text[-2000:]}")
+
+
+def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read()
+
+
+def get_json(url: str) -> dict:
+    status, body = get(url)
+    assert status == 200, (url, status)
+    return json.loads(body)
+
+
+def load(url: str, seconds: float, connections: int = 8) -> dict[str, float]:
+    """Requests/s and latency under load for ``seconds``: wrk, else a thread pool.
+
+    Bounded in time (``seconds``) and, for the fallback, in count too.
+    """
+    wrk = shutil.which("wrk")
+    if wrk:
+        # One wrk thread per core would steal the servers' CPU; 1 thread, N connections.
+        out = run(
+            [
+                wrk,
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds:.0f}s",
+                "--timeout",
+                "5s",
+                "--latency",
+                url,
+            ],
+            timeout=seconds + 60,
+        ).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        errors = 0
+        if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+            errors += int(m.group(1))
+        if m := re.search(
+            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+        ):
+            errors += sum(int(g) for g in m.groups())
+        p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+        return {
+            "rps": rps,
+            "errors": errors,
+            "p50_ms": float(p50.group(1)) * scale[p50.group(2)] if p50 else float("nan"),
+        }
+    return _thread_pool_load(url, seconds, connections)
+
+
+def _thread_pool_load(url: str, seconds: float, connections: int) -> dict[str, float]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline = time.monotonic() + seconds
+    cap = 200_000  # count bound, whatever the speed
+
+    def worker(_: int) -> tuple[int, int, list[float]]:
+        done = errors = 0
+        latencies: list[float] = []
+        while time.monotonic() < deadline and done < cap // connections:
+            start = time.perf_counter()
+            try:
+                status, _body = get(url, timeout=5)
+                errors += status != 200
+            except OSError:
+                errors += 1
+            latencies.append(time.perf_counter() - start)
+            done += 1
+        return done, errors, latencies
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(connections) as pool:
+        parts = list(pool.map(worker, range(connections)))
+    elapsed = time.monotonic() - start
+    latencies = [lat for _, _, lats in parts for lat in lats]
+    return {
+        "rps": sum(p[0] for p in parts) / elapsed,
+        "errors": sum(p[1] for p in parts),
+        "p50_ms": median(latencies) * 1000 if latencies else float("nan"),
+    }
+
+
+def latencies(urls: Sequence[str], count: int, seconds: float) -> list[list[float]]:
+    """Wall times of requests to each of ``urls`` (ms), one request at a time.
+
+    The URLs are requested in turn (interleaved), so drift hits them alike;
+    ``count`` rounds at most, within ``seconds``, after 10 warm-up rounds.
+    """
+    samples: list[list[float]] = [[] for _ in urls]
+    for _ in range(10):  # both workers, their pools and caches
+        for url in urls:
+            get(url)
+    deadline = time.monotonic() + seconds
+    rounds = 0
+    while rounds < count and time.monotonic() < deadline:
+        for i, url in enumerate(urls):
+            start = time.perf_counter()
+            status, _ = get(url)
+            samples[i].append(time.perf_counter() - start)
+            assert status == 200, (url, status)
+        rounds += 1
+    return [[t * 1000 for t in s] for s in samples]
+
+
+@contextmanager
+def scratch(prefix: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=f"stackgen-bench-{prefix}-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
