@@ -72,7 +72,12 @@ class Result:
         if self.unit == "bool":
             return "yes" if self.value else "no"
         if self.unit == "x":
-            return f"{self.value:.2f}x"
+            # At the limit, enough digits to show which side of it the value falls on.
+            limit = re.search(r"[\d.]+", self.budget)
+            digits = 2
+            while limit and digits < 5 and round(self.value, digits) == float(limit.group()):
+                digits += 1
+            return f"{self.value:.{digits}f}x"
         return f"{self.value:.1f} {self.unit}"
 
 
