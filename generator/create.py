@@ -52,9 +52,12 @@ def check_destination(dest: Path, force: bool) -> None:
         )
 
 
-def author_defaults() -> dict[str, str]:
-    """Default author from git's configuration, when there is one."""
-    found = {"author_name": configured("user.name"), "author_email": configured("user.email")}
+def author_defaults(repo: Path) -> dict[str, str]:
+    """Default author from the git configuration that applies in ``repo``, if any."""
+    found = {
+        "author_name": configured("user.name", repo),
+        "author_email": configured("user.email", repo),
+    }
     return {key: value for key, value in found.items() if value}
 
 
@@ -99,7 +102,7 @@ def move_into_place(staging: Path, dest: Path) -> None:
             os.replace(Path(root) / name, dest / rel / name)
 
 
-def render(request: Request, target: Path) -> tuple[dict[str, Any], str]:
+def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[dict[str, Any], str]:
     """Render the template into ``target`` with Copier; return the answers and version."""
     import copier
 
@@ -109,7 +112,7 @@ def render(request: Request, target: Path) -> tuple[dict[str, Any], str]:
             source.recorded_path(store),
             target,
             data=request.data,
-            user_defaults={**author_defaults(), **request.user_defaults},
+            user_defaults={**identity, **request.user_defaults},
             defaults=request.defaults,
             vcs_ref=tag,
             overwrite=True,
@@ -127,16 +130,21 @@ def create(request: Request) -> Result:
     dest = request.dest.resolve()
     check_destination(dest, request.force)
     with staging_folder(dest) as staging:
-        answers, tag = render(request, staging)
+        # A repository first, so that the identity read is the one git will
+        # use for this project (global and system settings, not those of a
+        # repository the destination happens to sit in).
+        git("init", "-q", "-b", "main", cwd=staging)
+        identity = author_defaults(staging)
+        answers, tag = render(request, staging, identity)
         write_env(staging)
         committed = not (dest / ".git").exists()
         if committed:
-            git("init", "-q", "-b", "main", cwd=staging)
+            # The user's git identity when there is one, else the project's author.
             commit_all(
                 staging,
                 f"Initial commit from stackgen {__version__} (templates {tag})",
-                answers.get("author_name", "stackgen"),
-                answers.get("author_email", "stackgen@example.invalid"),
+                identity.get("author_name", answers["author_name"]),
+                identity.get("author_email", answers["author_email"]),
             )
         check_destination(dest, request.force)  # it may have changed while we asked
         move_into_place(staging, dest)

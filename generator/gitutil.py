@@ -34,9 +34,9 @@ def git(
     return result.stdout.strip() if strip else result.stdout
 
 
-def configured(key: str) -> str | None:
-    """A value from the user's git configuration, if set."""
-    value = git("config", "--get", key, check=False)
+def configured(key: str, repo: Path) -> str | None:
+    """A value of git's configuration as it applies in ``repo``, if set."""
+    value = git("config", "--get", key, cwd=repo, check=False)
     return value or None
 
 
@@ -45,16 +45,12 @@ def is_dirty(path: Path) -> bool:
 
 
 def commit_all(path: Path, message: str, name: str, email: str) -> None:
-    """Stage everything in ``path`` and commit it.
+    """Stage everything in ``path`` and commit it as ``name <email>``.
 
-    The project's author is the fallback identity: a first commit must not
-    fail just because git has never been configured on this machine.
+    The identity is passed in, so a first commit works even where git has
+    never been configured.
     """
     git("add", "-A", cwd=path)
-    identity = {
-        "GIT_AUTHOR_NAME": configured("user.name") or name,
-        "GIT_AUTHOR_EMAIL": configured("user.email") or email,
-    }
-    identity["GIT_COMMITTER_NAME"] = identity["GIT_AUTHOR_NAME"]
-    identity["GIT_COMMITTER_EMAIL"] = identity["GIT_AUTHOR_EMAIL"]
+    identity = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+    identity |= {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
     git("commit", "-q", "--no-verify", "-m", message, cwd=path, env=identity)

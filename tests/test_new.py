@@ -351,3 +351,24 @@ def test_console_script_version_and_no_hang_without_terminal(tmp_path):
     assert result.returncode == 1
     assert "pass --defaults" in result.stderr
     assert not (tmp_path / "p").exists()
+
+
+def test_first_commit_works_where_git_has_no_identity(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "empty-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    dest = tmp_path / "proj"
+    argv = [
+        "new",
+        str(dest),
+        "--framework",
+        "flask",
+        "--defaults",
+        "--data",
+        "author_name=Ada Lovelace",
+        "--data",
+        "author_email=ada@example.com",
+    ]
+    assert run(argv, interactive=False) == 0
+    assert git_out(dest, "log", "-1", "--format=%an <%ae>").strip() == (
+        "Ada Lovelace <ada@example.com>"
+    )
