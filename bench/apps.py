@@ -18,11 +18,11 @@ import secrets
 from pathlib import Path
 
 from bench.common import (
+    PROJECT,
     STACKGEN,
     WORKERS,
     Section,
     database,
-    ensure_project_env,
     get,
     get_json,
     gunicorn,
@@ -30,12 +30,10 @@ from bench.common import (
     log,
     median,
     paired_ratio,
-    project_python,
-    project_run,
-    psql,
     run,
     scratch,
 )
+from tests.services import psql
 
 BENCH = Path(__file__).resolve().parent
 
@@ -56,7 +54,7 @@ def generate(tmp: Path, name: str, framework: str) -> Path:
         ],
         env={"STACKGEN_HOME": str(tmp / "home")},
     )
-    ensure_project_env(project)
+    PROJECT.install(project)
     return project
 
 
@@ -105,7 +103,7 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
     rows = 1_000 if quick else 10_000
     with database() as (name, url):
         env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)}
-        project_run(project, "flask", "db", "upgrade", env=env)
+        PROJECT.run(project, "flask", "db", "upgrade", env=env)
         psql(
             "INSERT INTO actors (name, birth_date, created_at, updated_at) "
             f"SELECT 'Actor ' || g, date '1950-01-01' + (g % 20000), now(), now() "
@@ -156,9 +154,9 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
 
 
 def profile_flask(section: Section, project: Path, env: dict[str, str], requests: int) -> None:
-    out = project_run(
+    out = PROJECT.run(
         project,
-        project_python(),
+        PROJECT.python,
         BENCH / "profile_flask.py",
         project.name,
         str(requests),
@@ -236,7 +234,7 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
             ["collectstatic", "--noinput"],
             ["loadsamplepolls"],
         ):
-            project_run(project, "python", "manage.py", *command, env=env)
+            PROJECT.run(project, "python", "manage.py", *command, env=env)
 
         def count_queries(many_choices: int) -> dict[str, int]:
             few = psql("SELECT min(id) FROM polls_question", name).strip()
@@ -255,9 +253,9 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
                 f"SELECT {many}, 'Option ' || c, 0 FROM generate_series(1, {many_choices}) c",
                 name,
             )
-            out = project_run(
+            out = PROJECT.run(
                 project,
-                project_python(),
+                PROJECT.python,
                 BENCH / "count_django_queries.py",
                 few,
                 many,
@@ -332,8 +330,8 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
             ("generated", {**env, "DJANGO_SETTINGS_MODULE": f"{project.name}.settings"}),
             ("bare", bare_env),
         ):
-            out = project_run(
-                project, project_python(), BENCH / "profile_django.py", requests, env=settings_env
+            out = PROJECT.run(
+                project, PROJECT.python, BENCH / "profile_django.py", requests, env=settings_env
             ).stdout
             found[label] = json.loads(out.strip().splitlines()[-1])
         parts = sorted(

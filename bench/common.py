@@ -8,7 +8,6 @@ comparison use the same interpreter and the same pinned libraries.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -19,20 +18,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import urllib.request
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests import runtime, services
+from tests.projects import REPO_ROOT as REPO
+from tests.projects import ProjectEnv
+
 BENCH_DIR = REPO / "bench"
 VENV_BIN = Path(sys.executable).parent
 STACKGEN = VENV_BIN / "stackgen"
 COPIER = VENV_BIN / "copier"
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 
 
 # ----------------------------------------------------------------- results
@@ -177,7 +176,7 @@ def machine() -> dict[str, str]:
 
     info["copier"] = version("copier")
     info["stackgen"] = version("stackgen")
-    project = project_python()
+    project = PROJECT.python
     if project.exists():
         code = (
             "from importlib.metadata import version as v\n"
@@ -194,7 +193,7 @@ def machine() -> dict[str, str]:
     wrk = shutil.which("wrk")
     info["load tool"] = "wrk" if wrk else "Python thread pool (wrk not installed)"
     try:
-        info["postgresql"] = psql("SHOW server_version").strip()
+        info["postgresql"] = services.psql("SHOW server_version").strip()
     except Exception:
         info["postgresql"] = "not reachable"
     return info
@@ -202,156 +201,45 @@ def machine() -> dict[str, str]:
 
 # ----------------------------------------------------------------- project environment
 
-PROJECT_ENV = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO / ".cache" / "project-env"))
-
-
-def project_python() -> Path:
-    return PROJECT_ENV / "bin" / "python"
-
-
-def ensure_project_env(project: Path) -> None:
-    """Install what ``project`` declares (dev extras too) into the shared project env.
-
-    The same environment, lock and record file as the test suite's ProjectEnv
-    (tests/projects.py), so a bench after a test run installs nothing.
-    """
-    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    wanted = set(meta.get("dependencies", []))
-    wanted |= set(meta.get("optional-dependencies", {}).get("dev", []))
-    record = PROJECT_ENV / "stackgen-installed.txt"
-    lock = PROJECT_ENV.parent / f"{PROJECT_ENV.name}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            if not project_python().exists():
-                run([sys.executable, "-m", "venv", PROJECT_ENV], timeout=600)
-            done = set(record.read_text().splitlines()) if record.exists() else set()
-            missing = sorted(wanted - done)
-            if missing:
-                log(f"  installing into {PROJECT_ENV}: {' '.join(missing)}")
-                run([project_python(), "-m", "pip", "install", "-q", *missing], timeout=1800)
-                record.write_text("\n".join(sorted(done | set(missing))) + "\n")
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def project_environ(project: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "FLASK_"))
-        and key not in {"DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV", "PYTHONPATH"}
-    }
-    env["PATH"] = f"{PROJECT_ENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(PROJECT_ENV)
-    env["PYTHONPATH"] = f"{project}{os.pathsep}{REPO}"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra or {})
-    return env
-
-
-def project_run(
-    project: Path, *command: str | Path, env: Mapping[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    return run(command, cwd=project, env=project_environ(project, env), timeout=timeout)
+# The test suite's shared environment, lock and record file (tests/projects.py), so a
+# bench after a test run installs nothing; the repository on PYTHONPATH for bench.*.
+PROJECT = ProjectEnv(pythonpath=(REPO,), log=log)
 
 
 # ----------------------------------------------------------------- PostgreSQL
 
 
-def psql(sql: str, database: str = "postgres") -> str:
-    command = ["psql", "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER, "-d", database]
-    command += ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]
-    return run(command, timeout=900).stdout
-
-
 @contextmanager
 def database() -> Iterator[tuple[str, str]]:
-    """A fresh PostgreSQL database, dropped afterwards: yields (name, URL)."""
-    with socket.create_connection((PG_HOST, PG_PORT), timeout=3):
-        pass
-    name = f"stackgen_bench_{uuid.uuid4().hex[:10]}"
-    psql(f"CREATE DATABASE {name}")
-    try:
-        yield name, f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    """A fresh PostgreSQL database (tests/services.py), dropped afterwards: yields (name, URL)."""
+    # Unreachable: an OSError here rather than the tests' pytest skip.
+    socket.create_connection(services.SERVERS["postgresql"], timeout=3).close()
+    with services.database("postgresql", prefix="stackgen_bench_") as url:
+        yield url.rsplit("/", 1)[1], url
 
 
 # ----------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 WORKERS = 2  # gunicorn sync workers, the same for every app
 
 
 @contextmanager
 def gunicorn(project: Path, app: str, env: Mapping[str, str], check_path: str) -> Iterator[str]:
-    """Serve ``app`` with gunicorn on a free loopback port; yield the base URL.
+    """Serve ``app`` with tests/runtime.py's gunicorn, WORKERS sync workers; yield the base URL.
 
-    The server is stopped (TERM, then KILL) whatever happens.
+    The server is stopped whatever happens; a traceback in its log is shown.
     """
-    port = free_port()
-    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
-        "w+", prefix="gunicorn-", suffix=".log", delete=False
-    )
-    command = [
-        PROJECT_ENV / "bin" / "gunicorn",
-        app,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "30",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(
-        [str(c) for c in command],
-        cwd=project,
-        env=project_environ(project, env),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                log_file.seek(0)
-                raise RuntimeError(f"gunicorn {app} exited:\n{log_file.read()[-3000:]}")
-            try:
-                with urllib.request.urlopen(base + check_path, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn {app} did not answer within 30 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory(prefix="stackgen-bench-gunicorn-") as tmp:
+        log_file = Path(tmp) / "gunicorn.log"
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log_file.seek(0)
-        text = log_file.read()
-        log_file.close()
-        os.unlink(log_file.name)
-        if "Traceback" in text:
-            print(f"  warning: gunicorn {app} logged a traceback:\n{text[-2000:]}")
+            with runtime.gunicorn(
+                PROJECT, project, app, env, log_file, check_path, workers=WORKERS, threads=1
+            ) as base:
+                yield base
+        finally:
+            text = log_file.read_text() if log_file.exists() else ""
+            if "Traceback" in text:
+                print(f"  warning: gunicorn {app} logged a traceback:\n{text[-2000:]}")
 
 
 def get(url: str, timeout: float = 10) -> tuple[int, bytes]:

@@ -14,7 +14,7 @@ import sys
 
 from bench.common import (
     COPIER,
-    PROJECT_ENV,
+    PROJECT,
     STACKGEN,
     Section,
     log,
@@ -40,7 +40,7 @@ def measure(quick: bool) -> Section:
         # Warm-up: creates the store and its version tag, fills the OS caches.
         out = run([STACKGEN, "new", tmp / "warm", "--framework", "flask", "--defaults"], env=env)
         tag = out.stdout.split("(templates ", 1)[1].split(")", 1)[0]
-        django_admin = PROJECT_ENV / "bin" / "django-admin"
+        django_admin = PROJECT.bin / "django-admin"
         times: dict[str, list[float]] = {}
 
         def add(key: str, seconds: float) -> None:

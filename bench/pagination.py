@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from bench.apps import generate
 from bench.common import (
+    PROJECT,
     Section,
     database,
     get_json,
@@ -26,11 +27,9 @@ from bench.common import (
     log,
     median,
     paired_ratio,
-    project_python,
-    project_run,
-    psql,
     scratch,
 )
+from tests.services import psql
 
 BENCH = Path(__file__).resolve().parent
 INSERT = (
@@ -58,7 +57,7 @@ def measure(quick: bool) -> Section:
             log(f"  {size:,} rows: database, migration, rows, server")
             name, url = stack.enter_context(database())
             env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)}
-            project_run(project, "flask", "db", "upgrade", env=env)
+            PROJECT.run(project, "flask", "db", "upgrade", env=env)
             for chunk in range(0, size, 250_000):
                 psql(INSERT.format(start=chunk + 1, stop=min(size, chunk + 250_000)), name)
             psql("VACUUM ANALYZE actors", name)
@@ -69,9 +68,9 @@ def measure(quick: bool) -> Section:
             last_page = get_json(base + last_path)
             assert last_page["items"][-1]["id"] == size, "the last link missed the last row"
             urls[size] = (base + first_path, base + last_path)
-            out = project_run(
+            out = PROJECT.run(
                 project,
-                project_python(),
+                PROJECT.python,
                 BENCH / "count_flask_queries.py",
                 project.name,
                 env=env,

@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,12 +87,24 @@ def project_requirements(project: Path, extras: tuple[str, ...] = ("dev",)) -> l
 
 
 class ProjectEnv:
-    """A virtual environment shared by the generated projects of a test run."""
+    """A virtual environment shared by the generated projects of a test run.
 
-    def __init__(self, root: Path = ENV_DIR) -> None:
+    ``pythonpath`` goes on PYTHONPATH after the project (the benchmark puts the
+    repository there for its baseline apps); ``log``, when given, is told what
+    is about to be installed.
+    """
+
+    def __init__(
+        self,
+        root: Path = ENV_DIR,
+        pythonpath: Sequence[Path] = (),
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.root = root
         self.bin = root / "bin"
         self._record = root / "stackgen-installed.txt"
+        self._pythonpath = tuple(pythonpath)
+        self._log = log
 
     @property
     def python(self) -> Path:
@@ -111,6 +123,8 @@ class ProjectEnv:
             done = set(self._record.read_text().splitlines()) if self._record.exists() else set()
             missing = [req for req in wanted if req not in done]
             if missing:
+                if self._log:
+                    self._log(f"  installing into {self.root}: {' '.join(missing)}")
                 subprocess.run(
                     [str(self.python), "-m", "pip", "install", "-q", *missing],
                     check=True,
@@ -128,7 +142,7 @@ class ProjectEnv:
         }
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(self.root)
-        env["PYTHONPATH"] = str(project)
+        env["PYTHONPATH"] = os.pathsep.join(map(str, (project, *self._pythonpath)))
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.update(extra or {})
         return env
@@ -136,7 +150,7 @@ class ProjectEnv:
     def run(
         self,
         project: Path,
-        *command: str,
+        *command: str | Path,
         env: Mapping[str, str] | None = None,
         timeout: float = 600,
         check: bool = True,
@@ -146,8 +160,9 @@ class ProjectEnv:
         On failure the assertion message carries the command's whole output,
         which is what one needs to fix a template.
         """
+        args = [str(part) for part in command]
         result = subprocess.run(
-            list(command),
+            args,
             cwd=project,
             env=self.environ(project, env),
             capture_output=True,
@@ -156,7 +171,7 @@ class ProjectEnv:
         )
         if check and result.returncode != 0:
             raise AssertionError(
-                f"`{' '.join(command)}` failed in {project} (exit {result.returncode})\n"
+                f"`{' '.join(args)}` failed in {project} (exit {result.returncode})\n"
                 f"--- stdout ---\n{result.stdout[-8000:]}\n--- stderr ---\n{result.stderr[-8000:]}"
             )
         return result

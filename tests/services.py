@@ -36,26 +36,41 @@ def require(service: str) -> None:
     pytest.skip(reason)
 
 
+def psql(sql: str, database: str = "postgres") -> str:
+    """Run ``sql`` as postgres in ``database``; its rows, unaligned, without headers.
+
+    A failure raises CalledProcessError with psql's error output as a note.
+    """
+    host, port = SERVERS["postgresql"]
+    command = ["psql", "-h", host, "-p", str(port), "-U", "postgres", "-d", database]
+    command += ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    try:
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    except subprocess.CalledProcessError as error:
+        error.add_note(error.stderr[-3000:])
+        raise
+
+
 def _admin(service: str, sql: str) -> None:
-    host, port = SERVERS[service]
     if service == "postgresql":
-        command = ["psql", "-h", host, "-p", str(port), "-U", "postgres", "-d", "postgres"]
-        command += ["-v", "ON_ERROR_STOP=1", "-c", sql]
-    else:
-        command = ["mariadb", "-h", host, "-P", str(port), "-u", "root", "-e", sql]
+        psql(sql)
+        return
+    host, port = SERVERS[service]
+    command = ["mariadb", "-h", host, "-P", str(port), "-u", "root", "-e", sql]
     subprocess.run(command, check=True, capture_output=True, text=True)
 
 
 @contextmanager
-def database(service: str) -> Iterator[str]:
+def database(service: str, prefix: str = "stackgen_") -> Iterator[str]:
     """Create an empty database for one test and yield its canonical URL.
 
     The URL uses the plain ``postgresql://`` or ``mysql://`` scheme; each
-    generated project maps it to its own driver. The database (and, for
-    Django, its ``test_`` twin) is dropped afterwards.
+    generated project maps it to its own driver. The database (named
+    ``prefix`` and 12 hex digits) and, for Django, its ``test_`` twin are
+    dropped afterwards.
     """
     require(service)
-    name = f"stackgen_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     host, port = SERVERS[service]
     _admin(service, f"CREATE DATABASE {name}")
     user = "postgres" if service == "postgresql" else "root"
