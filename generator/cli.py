@@ -187,7 +187,8 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     template = FRAMEWORK_FLAG.get(args.framework)
     questions = answers.load_questions(source_copier_yml())
     data = answers.parse_data(args.data, questions, template)
-    data.pop("framework", None)
+    if "framework" in data:
+        raise StackgenError("choose the framework with --framework flask|django, not --data")
 
     if args.defaults or "project_name" in data:
         data.setdefault("project_name", dest.name)
@@ -234,8 +235,13 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     if old == new and not data:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
-    print(f"Updated {path} from template version {old} to {new}.")
+    if old == new:
+        print(f"Applied the changed answers to {path} (template version {new}).")
+    else:
+        print(f"Updated {path} from template version {old} to {new}.")
     print("\n".join(summary.lines()) or "  no file changed")
+    if ".env.example" in summary.updated and (path / ".env").exists():
+        print("  .env.example changed: bring what applies into your own .env.")
     if summary.conflicted:
         raise StackgenError(
             f"{len(summary.conflicted)} file(s) have conflicts to resolve (look for <<<<<<< "

@@ -146,6 +146,10 @@ BAD_INPUTS = {
         ["--framework", "flask", "--defaults", "--data", 'description=My "best" API'],
         "one line without double quotes",
     ),
+    "framework as data": (
+        ["--defaults", "--framework", "flask", "--data", "framework=django-mtv"],
+        "choose the framework with --framework",
+    ),
     "no terminal": (["--framework", "flask"], "no terminal to ask questions on; pass --defaults"),
     "defaults without framework": (["--defaults"], "--defaults needs --framework flask|django"),
 }

@@ -249,3 +249,17 @@ def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo,
     project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
     assert run(["update", str(project)], interactive=False) == 1
     assert "pass --defaults" in capsys.readouterr().err
+
+
+def test_changing_an_answer_without_a_new_version(tmp_path, capsys):
+    project = tmp_path / "api"
+    assert run(["new", str(project), "--framework", "flask", "--defaults"], interactive=False) == 0
+    capsys.readouterr()
+    argv = ["update", str(project), "--defaults", "--data", "database=postgresql"]
+    assert run(argv, interactive=False) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Applied the changed answers to {project} (template version v")
+    assert ".env.example changed: bring what applies into your own .env." in out
+    assert answers(project)["database"] == "postgresql"
+    assert "psycopg" in (project / "pyproject.toml").read_text()
+    assert "postgresql" in (project / ".env.example").read_text()
