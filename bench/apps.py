@@ -168,8 +168,7 @@ def profile_flask(section: Section, project: Path, env: dict[str, str], requests
         "generated Flask list / minimal endpoint, in process (requests per unit of CPU)",
         per_request["minimal"] / per_request["generated"],
         detail=f"{per_request['generated']:.2f} vs {per_request['minimal']:.2f} ms per request "
-        f"through the WSGI test client; with pool_pre_ping off the generated app takes "
-        f"{per_request['generated, pool_pre_ping off']:.2f} ms",
+        f"through the WSGI test client",
     )
     section.tables.append(
         (

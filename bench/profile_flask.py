@@ -71,14 +71,11 @@ def measure(app, path: str) -> dict:
 
 create_app = importlib.import_module(slug).create_app
 generated = create_app()
-# The same app without the connection check SQLAlchemy runs at every pool checkout.
-no_ping = create_app({"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False}})
 minimal = importlib.import_module("bench.minimal_flask").app
 print(
     json.dumps(
         {
             "generated": measure(generated, "/api/actors?per_page=25"),
-            "generated, pool_pre_ping off": measure(no_ping, "/api/actors?per_page=25"),
             "minimal": measure(minimal, "/actors?per_page=25"),
         }
     )
