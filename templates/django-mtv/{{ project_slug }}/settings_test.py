@@ -1,4 +1,4 @@
-"""Settings for the test suite (pytest uses them, see pyproject.toml).
+"""Settings for the test suite (pytest, see pyproject.toml, and ``manage.py test``).
 
 The tests run on a fresh checkout: no .env, no secret key, no collectstatic,
 and over plain HTTP whatever DJANGO_DEBUG says.
