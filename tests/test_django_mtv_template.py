@@ -93,7 +93,8 @@ def check_rendering(project: Path, answers: dict[str, object]) -> None:
     dev = pyproject["project"]["optional-dependencies"]["dev"]
     unpinned = [r for r in dependencies + dev if not re.fullmatch(PINNED, r)]
     assert unpinned == []
-    assert pyproject["dependency-groups"]["dev"] == dev
+    # uv's default group is the dev extra itself: one list to keep current.
+    assert pyproject["dependency-groups"]["dev"] == [f"{pyproject['project']['name']}[dev]"]
     names = requirement_names(dependencies)
     assert "Django" in names
     chosen = {str(answers.get("database", "sqlite")), str(answers.get("cache", "locmem"))}

@@ -53,9 +53,12 @@ def test_renders_cleanly(tmp_path, combination):
             if path.suffix not in {".py", ".mako"}:  # Python spacing is ruff's job
                 assert "\n\n\n" not in text, f"{name}: stray blank lines"
 
-    requirements = (project / "pyproject.toml").read_text()
-    for requirement in tomllib.loads(requirements)["project"]["dependencies"]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    meta = pyproject["project"]
+    for requirement in meta["dependencies"] + meta["optional-dependencies"]["dev"]:
         assert "==" in requirement, f"{requirement} is not pinned"
+    # uv's default group is the dev extra itself: one list to keep current.
+    assert pyproject["dependency-groups"]["dev"] == [f"{meta['name']}[dev]"]
     names = dependency_names(project)
     assert {driver for db, driver in DRIVERS.items() if db != database}.isdisjoint(names)
     if database in DRIVERS:
