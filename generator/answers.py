@@ -38,20 +38,28 @@ def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def choice_values(spec: Mapping[str, Any]) -> list[str] | None:
+def option_values(spec: Mapping[str, Any]) -> list[Any] | None:
+    """The values a question can take: its choices, both booleans, or None (free text)."""
+    if spec.get("type") == "bool":
+        return [False, True]
     choices = spec.get("choices")
-    if choices is None:
-        return None
-    return [str(v) for v in (choices.values() if isinstance(choices, dict) else choices)]
+    if isinstance(choices, dict):
+        return list(choices.values())
+    if isinstance(choices, list):
+        return [c[1] if isinstance(c, list | tuple) else c for c in choices]
+    return None
 
 
-def applies(spec: Mapping[str, Any], framework: str | None) -> bool:
-    """Whether a question is asked for ``framework`` (its ``when``, evaluated)."""
+def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
+    """Copier's ``when``: rendered with the answers so far, then read as YAML.
+
+    With no answers to render it with, only a literal ``when: false`` says no.
+    """
     when = spec.get("when", True)
-    if isinstance(when, bool) or framework is None:
-        return when is not False
-    rendered = jinja2.Environment().from_string(str(when)).render(framework=framework)
-    return rendered.strip().lower() in {"true", "yes", "1"}
+    if isinstance(when, str) and answers is not None:
+        rendered = jinja2.Environment().from_string(when).render(**answers)
+        when = yaml.safe_load(rendered) if rendered.strip() else False
+    return when is not False if answers is None else bool(when)
 
 
 def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
@@ -82,7 +90,7 @@ def parse_data(
         if spec is None or spec.get("when") is False:
             known = ", ".join(k for k, s in questions.items() if s.get("when") is not False)
             raise StackgenError(f"unknown --data key {key!r}; known keys: {known}")
-        if not applies(spec, framework):
+        if not applies(spec, None if framework is None else {"framework": framework}):
             raise StackgenError(f"--data {key} does not apply to the {framework} template")
         answers[key] = _parse_value(key, value, spec)
     return answers
@@ -94,7 +102,7 @@ def _parse_value(key: str, value: str, spec: Mapping[str, Any]) -> Any:
         if parsed is None:
             raise StackgenError(f"--data {key} expects true or false, got {value!r}")
         return parsed
-    allowed = choice_values(spec)
+    allowed = option_values(spec)
     if allowed is not None and value not in allowed:
         raise StackgenError(f"--data {key} must be one of {', '.join(allowed)}; got {value!r}")
     return value

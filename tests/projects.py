@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import copier
-import jinja2
-import yaml
+
+from generator.answers import applies, load_questions, option_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
@@ -182,36 +182,6 @@ class ProjectEnv:
 # it without editing any test.
 
 
-def _copier_questions() -> dict[str, dict]:
-    config = yaml.safe_load(COPIER_YML.read_text())
-    return {
-        name: question
-        for name, question in config.items()
-        if not name.startswith("_") and isinstance(question, dict)
-    }
-
-
-def _applies(question: dict, answers: Mapping[str, object]) -> bool:
-    """Copier's ``when``: rendered with the answers so far, then read as YAML."""
-    when = question.get("when", True)
-    if isinstance(when, str):
-        rendered = jinja2.Environment().from_string(when).render(**answers)
-        when = yaml.safe_load(rendered) if rendered.strip() else False
-    return bool(when)
-
-
-def _option_values(question: dict) -> list[object] | None:
-    """The values an option can take, or None for a question that is no option."""
-    if question.get("type") == "bool":
-        return [False, True]
-    choices = question.get("choices")
-    if isinstance(choices, dict):
-        return list(choices.values())
-    if isinstance(choices, list):
-        return [c[1] if isinstance(c, list | tuple) else c for c in choices]
-    return None  # free text
-
-
 def option_matrix() -> list[tuple[str, dict[str, object]]]:
     """Every (framework, answers) combination of the options in copier.yml.
 
@@ -220,20 +190,20 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
     copier.yml's order. Questions without choices (free text) and questions
     that never apply (``when: false``) are not options.
     """
-    questions = _copier_questions()
+    questions = load_questions(COPIER_YML)
     short = {value: name for name, value in FRAMEWORKS.items()}
     combinations: list[tuple[str, dict[str, object]]] = []
-    for framework in _option_values(questions["framework"]) or []:
+    for framework in option_values(questions["framework"]) or []:
         partial: list[dict[str, object]] = [{"framework": framework}]
         for name, question in questions.items():
             if name == "framework":
                 continue
-            values = _option_values(question)
+            values = option_values(question)
             if values is None:
                 continue
             grown = []
             for answers in partial:
-                if _applies(question, answers):
+                if applies(question, answers):
                     grown += [{**answers, name: value} for value in values]
                 else:
                     grown.append(answers)
@@ -246,12 +216,12 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
 
 def option_defaults(framework: str) -> dict[str, object]:
     """The default answer of every option that applies to ``framework``."""
-    questions = _copier_questions()
+    questions = load_questions(COPIER_YML)
     answers: dict[str, object] = {"framework": FRAMEWORKS.get(framework, framework)}
     for name, question in questions.items():
-        if name == "framework" or _option_values(question) is None:
+        if name == "framework" or option_values(question) is None:
             continue
-        if _applies(question, answers):
+        if applies(question, answers):
             answers[name] = question.get("default")
     del answers["framework"]
     return answers
