@@ -292,7 +292,7 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
         return COMMANDS[args.command](args, interactive)
     except StackgenError as error:
         print(f"stackgen: error: {error}", file=sys.stderr)
-        return error.exit_code
+        return 1
     except EOFError:
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ class Request:
     data: dict[str, Any]  # answers known before Copier asks (framework included)
     defaults: bool = False  # take every other answer's default, ask nothing
     force: bool = False  # write into a non-empty destination
-    user_defaults: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,7 +111,7 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
             source.recorded_path(store),
             target,
             data=request.data,
-            user_defaults={**identity, **request.user_defaults},
+            user_defaults=identity,
             defaults=request.defaults,
             vcs_ref=tag,
             overwrite=True,

@@ -2,6 +2,4 @@
 
 
 class StackgenError(Exception):
-    """A problem the user can fix; its message is printed as a single line."""
-
-    exit_code = 1
+    """A problem the user can fix; printed as a single line, exit status 1."""
