@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from textwrap import dedent
+from typing import NoReturn
 
 from generator import __version__
 from generator.errors import StackgenError
@@ -24,10 +25,17 @@ def _examples(text: str) -> str:
     return "examples:\n" + dedent(text).strip("\n")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from generator.recommend import QUESTIONS
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="stackgen",
         description="Choose between Flask and Django, generate a starter project that "
         "works on its first run, and bring template updates into it later.",

@@ -340,6 +340,22 @@ def test_help_is_cheap_and_has_examples():
     assert result.stdout.strip().endswith("[]")
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["new"], "stackgen new: error: the following arguments are required: PATH"),
+        (["new", "x", "--framework", "rails"], "argument --framework: invalid choice: 'rails'"),
+        (["launch"], "argument COMMAND: invalid choice: 'launch'"),
+    ],
+)
+def test_usage_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        run(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "--help" in err
+
+
 def test_console_script_version_and_no_hang_without_terminal(tmp_path):
     script = Path(sys.executable).parent / "stackgen"
     version = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
