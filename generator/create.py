@@ -85,20 +85,36 @@ def move_into_place(staging: Path, dest: Path) -> None:
     """Move the rendered project to ``dest``, keeping any file already there.
 
     Files the template produces replace their namesakes; nothing else in
-    ``dest`` is touched.
+    ``dest`` is touched. An existing folder stays the same folder (it may be
+    the user's current one), so its contents are moved, not the folder.
     """
-    if not dest.exists() or not any(dest.iterdir()):
-        if dest.exists():
-            dest.rmdir()
+    if not dest.exists():
         staging.rename(dest)
         return
+    if not any(dest.iterdir()):
+        for entry in staging.iterdir():
+            os.replace(entry, dest / entry.name)
+        return
+    keep_repository = (dest / ".git").exists()
+    moves = []
     for root, dirs, files in os.walk(staging):
         rel = Path(root).relative_to(staging)
-        (dest / rel).mkdir(exist_ok=True)
-        if rel == Path() and (dest / ".git").exists() and ".git" in dirs:
+        if rel == Path() and keep_repository and ".git" in dirs:
             dirs.remove(".git")  # never replace the user's own repository
+        for name in dirs:
+            if (dest / rel / name).exists() and not (dest / rel / name).is_dir():
+                raise StackgenError(
+                    f"{dest / rel / name} is a file where the template has a folder"
+                )
         for name in files:
-            os.replace(Path(root) / name, dest / rel / name)
+            if (dest / rel / name).is_dir():
+                raise StackgenError(
+                    f"{dest / rel / name} is a folder where the template has a file"
+                )
+            moves.append(rel / name)
+    for rel in moves:  # checked first: nothing is moved unless everything can be
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / rel, dest / rel)
 
 
 def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[dict[str, Any], str]:

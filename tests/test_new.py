@@ -190,6 +190,29 @@ def test_force_writes_the_template_and_keeps_other_files(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
 
 
+def test_current_empty_folder_stays_the_same_folder(tmp_path, monkeypatch):
+    here = tmp_path / "blog"
+    here.mkdir()
+    inode = here.stat().st_ino
+    monkeypatch.chdir(here)
+    assert run(["new", ".", "--framework", "django", "--defaults"], interactive=False) == 0
+    assert here.stat().st_ino == inode  # a shell sitting in it still sees the project
+    assert answers_of(here)["project_name"] == "blog"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blog"]
+
+
+def test_force_refuses_a_file_where_the_template_has_a_folder(tmp_path, capsys):
+    dest = tmp_path / "proj"
+    dest.mkdir()
+    (dest / "notes.md").write_text("my notes")
+    (dest / ".github").write_text("not a folder")
+    before = snapshot(tmp_path)
+    argv = ["new", str(dest), "--framework", "flask", "--defaults", "--force"]
+    assert run(argv, interactive=False) == 1
+    assert "is a file where the template has a folder" in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
 def test_force_never_replaces_an_existing_repository(tmp_path, capsys):
     dest = tmp_path / "proj"
     dest.mkdir()
