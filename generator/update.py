@@ -152,6 +152,8 @@ def update(
             f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
         )
     new = target(project, to)
+    if to is None and not is_behind(project, new):
+        new = project.version  # never a silent downgrade: only --to goes back
     data = dict(data or {})
     if "framework" in project.answers:  # never asked again: a project keeps its framework
         data.setdefault("framework", project.answers["framework"])

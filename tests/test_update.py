@@ -210,6 +210,10 @@ def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
     assert V2_README_LINE in (project / "README.md").read_text()
     assert answers(project)["_commit"] == "v99.0.0"
     commit_all(project, "update to v99.0.0")
+    # Newer than the installed stackgen's templates: no silent downgrade.
+    assert run(["check", str(project)], interactive=False) == 0
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    assert "already at template version v99.0.0" in capsys.readouterr().out
     assert run(["update", str(project), "--defaults", "--to", "98.0"], interactive=False) == 1
     assert "template version v98.0 does not exist" in capsys.readouterr().err
 
