@@ -26,8 +26,9 @@ from bench.common import (
     timed,
 )
 from bench.profiling import import_times, profile_stackgen
+from generator.recommend import TEMPLATES
 
-FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
+FRAMEWORKS = TEMPLATES
 
 
 def measure(quick: bool) -> Section:

@@ -16,9 +16,9 @@ from typing import NoReturn
 
 from generator import __version__
 from generator.errors import StackgenError
+from generator.recommend import TEMPLATES
 
-FRAMEWORK_FLAG = {"flask": "flask-api", "django": "django-mtv"}
-TEMPLATE_FRAMEWORK = {template: name for name, template in FRAMEWORK_FLAG.items()}
+TEMPLATE_FRAMEWORK = {template: name for name, template in TEMPLATES.items()}
 
 
 def _examples(text: str) -> str:
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     new.add_argument("path", metavar="PATH", type=Path, help="folder to create the project in")
-    new.add_argument("--framework", choices=sorted(FRAMEWORK_FLAG), help="skip the questionnaire")
+    new.add_argument("--framework", choices=sorted(TEMPLATES), help="skip the questionnaire")
     new.add_argument(
         "--defaults", action="store_true", help="ask nothing: take the default of every answer"
     )
@@ -182,7 +182,6 @@ def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
 
 def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     from generator import answers, create, naming
-    from generator.recommend import TEMPLATES
 
     if not interactive and not args.defaults:
         raise _no_terminal("--defaults (and --framework flask|django) to run without questions")
@@ -192,7 +191,7 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
         )
     dest = args.path.expanduser().resolve()
     create.check_destination(dest, args.force)
-    template = FRAMEWORK_FLAG.get(args.framework)
+    template = TEMPLATES.get(args.framework)
     questions = answers.load_questions(source_copier_yml())
     data = answers.parse_data(args.data, questions, template)
     if "framework" in data:
@@ -239,7 +238,7 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     data = answers.parse_data(args.data, questions, project.answers.get("framework"))
     if "framework" in data:
         raise StackgenError("the framework of an existing project cannot be changed")
-    old, new, summary = update.update(path, args.to, data, args.defaults)
+    old, new, summary = update.update(project, args.to, data, args.defaults)
     if old == new and not data:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0

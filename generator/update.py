@@ -132,19 +132,19 @@ def summarise(path: Path) -> Summary:
 
 
 def update(
-    path: Path,
+    project: Project,
     to: str | None = None,
     data: dict[str, Any] | None = None,
     defaults: bool = False,
 ) -> tuple[str, str, Summary]:
-    """Update the project at ``path``; return the old and new versions and what changed.
+    """Update ``project``; return the old and new versions and what changed.
 
     Conflicts are left marked in the files (and unmerged in git's index) and
     listed in the summary's ``conflicted``.
     """
     import copier
 
-    project = load(path)
+    path = project.path
     if git("rev-parse", "--is-inside-work-tree", cwd=path, check=False) != "true":
         raise StackgenError(f"{path} is not a git repository; updating needs its history")
     if git("status", "--porcelain", "--untracked-files=all", cwd=path):

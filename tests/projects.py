@@ -22,10 +22,11 @@ from pathlib import Path
 import copier
 
 from generator.answers import applies, load_questions, option_values
+from generator.recommend import TEMPLATES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
-FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
+FRAMEWORKS = TEMPLATES  # short name (flask, django) -> template folder
 COPIER_YML = REPO_ROOT / "copier.yml"
 LEFTOVER_SYNTAX = re.compile(r"\{\{|\{%-?\s|\s-?%\}|\{#\s")
 

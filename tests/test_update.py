@@ -17,10 +17,9 @@ import yaml
 
 from generator import source
 from generator.cli import run
-from tests.projects import REPO_ROOT
+from tests.projects import FRAMEWORKS, REPO_ROOT
 from tests.test_new import CTRL_C, ENTER, drive
 
-FRAMEWORKS = {"flask": "flask-api", "django": "django-mtv"}
 V2_README_LINE = "Template v2 adds this line to the README."
 
 
