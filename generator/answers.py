@@ -62,6 +62,51 @@ def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
     return when is not False if answers is None else bool(when)
 
 
+def _validator_environment() -> jinja2.Environment:
+    """Jinja as Copier renders ``validator:`` (with its Ansible filters, e.g. regex_search)."""
+    return jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
+
+
+def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse answers that break ``copier.yml``'s own rules, whoever wrote them.
+
+    Applied to ``--data`` and to a recorded answers file alike: each value must
+    have its question's type, be one of its choices, pass its ``validator``,
+    and a package name must pass the full name rule. Answers to questions this
+    ``copier.yml`` does not ask are left to Copier, which ignores them.
+    """
+    from generator import naming
+
+    environment = None
+    for key, value in answers.items():
+        spec = questions.get(key)
+        if key.startswith("_") or spec is None or spec.get("when") is False:
+            continue
+        allowed = option_values(spec)
+        if spec.get("type") == "bool":
+            if not isinstance(value, bool):
+                raise StackgenError(f"{key} must be true or false, not {_shown(value)}")
+        elif not isinstance(value, str):
+            raise StackgenError(f"{key} must be text, not {_shown(value)}")
+        elif allowed is not None and value not in allowed:
+            raise StackgenError(
+                f"{key} must be one of {', '.join(map(str, allowed))}; got {_shown(value)}"
+            )
+        validator = spec.get("validator")
+        if validator:
+            environment = environment or _validator_environment()
+            problem = environment.from_string(validator).render(**answers).strip()
+            if problem:
+                raise StackgenError(f"{key}: {problem.splitlines()[0]}")
+        if key == "project_slug":
+            naming.check_slug(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
     """A question's default, rendered with the answers known so far."""
     default = questions[question].get("default")

@@ -7,6 +7,7 @@ Heavy imports (Copier, questionary) happen inside the commands, so
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ from pathlib import Path
 from textwrap import dedent
 from typing import NoReturn
 
-from generator import __version__
-from generator.errors import StackgenError
+from generator import __version__, interrupts
+from generator.errors import StackgenError, first_line
+from generator.gitutil import SAFE_ENV
 from generator.recommend import TEMPLATES
 
 TEMPLATE_FRAMEWORK = {template: name for name, template in TEMPLATES.items()}
@@ -216,9 +218,16 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
     if not data.get("description"):
         data["description"] = answers.default_for("description", questions, framework=template)
 
+    answers.check_answers(data, questions)
+
     result = create.create(create.Request(dest, data, defaults=args.defaults, force=args.force))
     framework = TEMPLATE_FRAMEWORK[result.answers["framework"]]
     print(f"Created a {framework.title()} project in {result.path} (templates {result.version}).")
+    placed = result.placement
+    if placed.replaced:
+        print(f"Replaced with the template's version: {', '.join(placed.replaced)}")
+    if placed.kept:
+        print(f"Kept your own {', '.join(placed.kept)} (compare it with .env.example).")
     if not result.committed:
         print("PATH already had a git repository: review and commit the new files yourself.")
     print("Next:")
@@ -232,14 +241,21 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
 
     path = args.path.expanduser().resolve()
     project = update.load(path)
+    update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
     if not interactive and not args.defaults:
         raise _no_terminal("--defaults to keep the recorded answers")
     questions = answers.load_questions(source_copier_yml())
     data = answers.parse_data(args.data, questions, project.answers.get("framework"))
     if "framework" in data:
         raise StackgenError("the framework of an existing project cannot be changed")
+    answers.check_answers({**project.answers, **data}, questions)
     old, new, summary = update.update(project, args.to, data, args.defaults)
-    if old == new and not data:
+    return report_update(path, old, new, summary, changed_answers=bool(data))
+
+
+def report_update(path: Path, old: str, new: str, summary, changed_answers: bool) -> int:
+    """Print what an update did; raise when something needs the user's hand."""
+    if old == new and not changed_answers:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
     if old == new:
@@ -249,20 +265,36 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     print("\n".join(summary.lines()) or "  no file changed")
     if ".env.example" in summary.updated and (path / ".env").exists():
         print("  .env.example changed: bring what applies into your own .env.")
+    problems = []
     if summary.conflicted:
-        raise StackgenError(
+        problems.append(
             f"{len(summary.conflicted)} file(s) have conflicts to resolve (look for <<<<<<< "
             f"markers): {', '.join(summary.conflicted)}"
         )
+    if summary.ignored_clashes:
+        problems.append(
+            "the new templates have file(s) where you keep git-ignored ones, kept as they "
+            f"were: {', '.join(summary.ignored_clashes)} (compare with the template's version "
+            "and rename yours if you want it)"
+        )
+    if problems:
+        raise StackgenError("; ".join(problems))
     print("Review with `git diff`, run the tests, then commit.")
     return 0
+
+
+CANNOT_TELL = 2  # check's status when it cannot compare (distinct from 1, "behind")
 
 
 def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
     from generator import update
 
-    project = update.load(args.path.expanduser().resolve())
-    newest = update.target(project)
+    try:
+        project = update.load(args.path.expanduser().resolve())
+        newest = update.target(project)
+    except StackgenError as error:
+        print(f"stackgen: error: cannot tell: {error}", file=sys.stderr)
+        return CANNOT_TELL
     if update.is_behind(project, newest):
         print(
             f"behind: template version {project.version}, newest {newest} "
@@ -293,6 +325,8 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
     through another input (tests feed keystrokes through a pipe).
     """
     args = build_parser().parse_args(argv)
+    os.environ.update(SAFE_ENV)  # for Copier's own git commands too
+    interrupts.start()
     if interactive is None:
         interactive = is_interactive()
     try:
@@ -304,10 +338,33 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("stackgen: interrupted; nothing was changed", file=sys.stderr)
+        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
         return 130
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        print(f"stackgen: error: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug of ours: still one line, the traceback on request
+        if os.environ.get("STACKGEN_DEBUG"):
+            raise
+        print(
+            f"stackgen: internal error: {type(error).__name__}: {first_line(error)} "
+            "(STACKGEN_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
-    sys.exit(run())
+    status: int | None = None
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+        status = run()
+    except KeyboardInterrupt:  # before a command started, or after it returned
+        pass
+    for signum in (signal.SIGINT, signal.SIGTERM):  # done: a late Ctrl-C changes nothing
+        signal.signal(signum, signal.SIG_IGN)
+    if status is None:
+        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
+        status = 130
+    sys.exit(status)

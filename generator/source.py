@@ -86,7 +86,7 @@ def _locked(store: Path) -> Iterator[None]:
 
 
 def _init_store(store: Path) -> None:
-    git("init", "-q", "-b", "main", str(store))
+    git("init", "-q", "-b", "main", "--", str(store))
     (store / ".git" / "info").mkdir(parents=True, exist_ok=True)
     (store / ".git" / "info" / "exclude").write_text("\n".join(IGNORED) + "\n")
 
@@ -107,13 +107,13 @@ def _tags(store: Path) -> dict[str, str]:
 
 
 def bundled_tags(bundle: Path) -> list[str]:
-    listing = git("bundle", "list-heads", str(bundle))
+    listing = git("bundle", "list-heads", "--", str(bundle))
     return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
 
 
 def import_bundle(store: Path, bundle: Path) -> None:
     """Bring the versions in a git bundle into the store."""
-    git("fetch", "-q", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
+    git("fetch", "-q", "--", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
 
 
 def ensure_version(
