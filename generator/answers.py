@@ -97,7 +97,7 @@ def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[st
             environment = environment or _validator_environment()
             problem = environment.from_string(validator).render(**answers).strip()
             if problem:
-                raise StackgenError(f"{key}: {problem.splitlines()[0]}")
+                raise StackgenError(f"{key}: {problem}")
         if key == "project_slug":
             naming.check_slug(value)
 

@@ -16,7 +16,7 @@ from textwrap import dedent
 from typing import NoReturn
 
 from generator import __version__, interrupts
-from generator.errors import StackgenError, first_line
+from generator.errors import StackgenError, first_line, one_line
 from generator.gitutil import SAFE_ENV
 from generator.recommend import TEMPLATES
 
@@ -31,7 +31,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, with usage errors on one line like every other error."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,7 +293,7 @@ def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
         project = update.load(args.path.expanduser().resolve())
         newest = update.target(project)
     except StackgenError as error:
-        print(f"stackgen: error: cannot tell: {error}", file=sys.stderr)
+        print(f"stackgen: error: cannot tell: {one_line(str(error))}", file=sys.stderr)
         return CANNOT_TELL
     if update.is_behind(project, newest):
         print(
@@ -332,7 +332,7 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
     try:
         return COMMANDS[args.command](args, interactive)
     except StackgenError as error:
-        print(f"stackgen: error: {error}", file=sys.stderr)
+        print(f"stackgen: error: {one_line(str(error))}", file=sys.stderr)
         return 1
     except EOFError:
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
@@ -342,13 +342,13 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
         return 130
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        print(f"stackgen: error: {error.strerror or error}{where}", file=sys.stderr)
+        print(f"stackgen: error: {one_line(f'{error.strerror or error}{where}')}", file=sys.stderr)
         return 1
     except Exception as error:  # a bug of ours: still one line, the traceback on request
         if os.environ.get("STACKGEN_DEBUG"):
             raise
         print(
-            f"stackgen: internal error: {type(error).__name__}: {first_line(error)} "
+            f"stackgen: internal error: {type(error).__name__}: {one_line(first_line(error))} "
             "(STACKGEN_DEBUG=1 shows the traceback)",
             file=sys.stderr,
         )

@@ -11,6 +11,15 @@ class StackgenError(Exception):
     """A problem the user can fix; printed as a single line, exit status 1."""
 
 
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line: control characters and the like escaped.
+
+    Messages quote what the user gave, and that may hold a newline, an escape
+    sequence or a lone surrogate (from undecodable bytes on the command line).
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
