@@ -101,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
             stackgen recommend
             stackgen recommend --building api --experience some --style choose \\
                 --deadline weeks
+            stackgen recommend --building data --experience new --style batteries \\
+                --deadline days --json
             """
         ),
     )
@@ -110,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=[option.value for option in question.options],
             help=question.prompt,
         )
+    recommend.add_argument(
+        "--json",
+        action="store_true",
+        help="print the decision as JSON (framework, options, reasons, close_call, other, "
+        "command); needs every answer as a flag",
+    )
     update = commands.add_parser(
         "update",
         help="bring a newer template version into a project, keeping your edits",
@@ -162,19 +170,27 @@ def _no_terminal(flags: str) -> StackgenError:
 
 
 def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
-    from generator.recommend import QUESTIONS, comparison_table, recommend
+    from generator.answers import load_questions
+    from generator.recommend import QUESTIONS, comparison_table, explain, recommend
 
     answers = {q.key: getattr(args, q.key) for q in QUESTIONS if getattr(args, q.key)}
     missing = [q for q in QUESTIONS if q.key not in answers]
+    flags = " ".join(f"--{q.key}" for q in missing)
+    if missing and args.json:
+        raise StackgenError(f"--json needs every answer as a flag; pass {flags}")
     if missing and not interactive:
-        raise _no_terminal(" ".join(f"--{q.key}" for q in missing))
+        raise _no_terminal(flags)
     if missing:
         from generator import questionnaire
 
         answers = {**questionnaire.ask_help_me_choose(), **answers}
-    from generator.questionnaire import describe
+    advice = recommend(answers, load_questions(source_copier_yml()))
+    if args.json:
+        import json
 
-    print(describe(recommend(answers)))
+        print(json.dumps(advice.as_json(), indent=2))
+        return 0
+    print(explain(advice))
     print()
     print(comparison_table())
     return 0

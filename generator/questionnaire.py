@@ -11,7 +11,7 @@ import questionary
 
 from generator import naming
 from generator.errors import StackgenError
-from generator.recommend import FLASK, LABELS, QUESTIONS, Recommendation
+from generator.recommend import LABELS, QUESTIONS, Recommendation, explain
 
 
 def _name_problem(name: str) -> bool | str:
@@ -40,17 +40,10 @@ def ask_help_me_choose() -> dict[str, str]:
     return answers
 
 
-def describe(recommendation: Recommendation) -> str:
-    lines = [f"We recommend {recommendation.label}, because"]
-    lines += [f"  - {reason};" for reason in recommendation.reasons]
-    lines[-1] = lines[-1][:-1] + "."
-    return "\n".join(lines)
-
-
-def confirm_framework(recommendation: Recommendation) -> str:
+def confirm_framework(recommendation: Recommendation, path: str = "my-project") -> str:
     """Show the recommendation and let the user accept it or take the other one."""
-    print(describe(recommendation))
-    other = FLASK if recommendation.framework != FLASK else "django"
+    print(explain(recommendation, path))
+    other = recommendation.other_framework
     choice = questionary.select(
         "Which framework shall we generate?",
         choices=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -415,3 +416,17 @@ def test_first_commit_works_where_git_has_no_identity(tmp_path, monkeypatch):
     assert git_out(dest, "log", "-1", "--format=%an <%ae>").strip() == (
         "Ada Lovelace <ada@example.com>"
     )
+
+
+def test_recommend_json_is_the_decision_for_machines(capsys):
+    argv = ["recommend", "--building", "data", "--experience", "new", "--style", "batteries"]
+    assert run([*argv, "--deadline", "days", "--json"], interactive=False) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["framework"] == "flask" and decision["options"] == {"analytics": True}
+    assert decision["close_call"] is False and decision["other"]["framework"] == "django"
+    assert decision["command"] == (
+        "stackgen new my-project --framework flask --defaults --data analytics=true"
+    )
+    # Never a prompt on the way to JSON, even on a terminal.
+    assert drive("", *argv, "--json") == 1
+    assert "--json needs every answer as a flag; pass --deadline" in capsys.readouterr().err
