@@ -248,6 +248,7 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
 
     path = args.path.expanduser().resolve()
     project = update.load(path)
+    update.require_clean(path)  # the real reason first, before asking for a terminal
     if not interactive and not args.defaults:
         raise _no_terminal("--defaults to keep the recorded answers")
     questions = answers.load_questions(source_copier_yml())

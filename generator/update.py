@@ -131,6 +131,16 @@ def summarise(path: Path) -> Summary:
     return summary
 
 
+def require_clean(path: Path) -> None:
+    """Refuse a project that is not a clean git working tree: an update must lose nothing."""
+    if git("rev-parse", "--is-inside-work-tree", cwd=path, check=False) != "true":
+        raise StackgenError(f"{path} is not a git repository; updating needs its history")
+    if git("status", "--porcelain", "--untracked-files=all", cwd=path):
+        raise StackgenError(
+            f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
+        )
+
+
 def update(
     project: Project,
     to: str | None = None,
@@ -145,12 +155,7 @@ def update(
     import copier
 
     path = project.path
-    if git("rev-parse", "--is-inside-work-tree", cwd=path, check=False) != "true":
-        raise StackgenError(f"{path} is not a git repository; updating needs its history")
-    if git("status", "--porcelain", "--untracked-files=all", cwd=path):
-        raise StackgenError(
-            f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
-        )
+    require_clean(path)
     new = target(project, to)
     if to is None and not is_behind(project, new):
         new = project.version  # never a silent downgrade: only --to goes back

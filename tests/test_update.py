@@ -166,6 +166,16 @@ def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
     assert answers(project)["_commit"] == "v1"
 
 
+def test_dirty_tree_is_the_reason_given_even_without_a_terminal(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    release_v2(template_repo)
+    (project / "scratch.txt").write_text("work in progress")
+    assert run(["update", str(project)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "has uncommitted changes" in err and "no terminal" not in err
+    assert answers(project)["_commit"] == "v1"
+
+
 def test_changed_answer_moves_the_project_to_postgresql(tmp_path, template_repo):
     project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
     release_v2(template_repo)
