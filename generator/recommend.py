@@ -430,9 +430,13 @@ def recommend(
 
 
 def explain(
-    recommendation: Recommendation, path: str = "my-project", parts: Sequence[Part] = PARTS
+    recommendation: Recommendation,
+    path: str = "my-project",
+    parts: Sequence[Part] = PARTS,
+    starter: bool = True,
 ) -> str:
-    """The recommendation for people: reasons, how close it was, the other side, contents."""
+    """The recommendation for people: reasons, how close it was, the other side, and
+    (with ``starter``) what the starter contains."""
     r = recommendation
     other = LABELS[r.other_framework]
     weights = (
@@ -447,7 +451,9 @@ def explain(
     else:
         lines.append(f"It is not a close call ({weights}).")
     lines.append(f"The best case for {other}: {r.other}.")
-    lines += ["", describe_starter(r.framework, r.options, r.defaults, parts), ""]
+    if starter:
+        lines += ["", describe_starter(r.framework, r.options, r.defaults, parts)]
+    lines.append("")
     lines.append(f"Generate it with: {r.command(path)}")
     return "\n".join(lines)
 
