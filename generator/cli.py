@@ -10,17 +10,18 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from textwrap import dedent
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from generator import __version__, interrupts
 from generator.errors import StackgenError, first_line, one_line
 from generator.gitutil import SAFE_ENV
-from generator.recommend import TEMPLATES
+from generator.recommend import LABELS, TEMPLATES
 
 TEMPLATE_FRAMEWORK = {template: name for name, template in TEMPLATES.items()}
+TEMPLATE_LABELS = {template: LABELS[name] for name, template in TEMPLATES.items()}
 
 
 def _examples(text: str) -> str:
@@ -28,10 +29,29 @@ def _examples(text: str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on one line like every other error."""
+    """argparse, with usage errors on one line like every other error.
+
+    ``help_footer`` adds text to ``--help`` that is costly to make (it reads a
+    file), so it is made only when help is shown.
+    """
+
+    def __init__(self, *args: Any, help_footer: Callable[[], str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.help_footer = help_footer
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return f"{text}\n{self.help_footer()}\n" if self.help_footer else text
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def _data_help() -> str:
+    from generator.answers import data_help, load_questions
+
+    identity = {"author_name": "git config user.name", "author_email": "git config user.email"}
+    return data_help(load_questions(source_copier_yml()), TEMPLATE_LABELS, identity)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         "questions lead to a recommendation you can accept or override; then the template "
         "asks its own questions (database, options).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        help_footer=_data_help,
         epilog=_examples(
             """
             stackgen new blog
@@ -103,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
             stackgen recommend
             stackgen recommend --building api --experience some --style choose \\
                 --deadline weeks
+            stackgen recommend --building data --experience new --style batteries \\
+                --deadline days --json
             """
         ),
     )
@@ -112,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=[option.value for option in question.options],
             help=question.prompt,
         )
+    recommend.add_argument(
+        "--json",
+        action="store_true",
+        help="print the decision as JSON (framework, options, reasons, close_call, other, "
+        "command); needs every answer as a flag",
+    )
     update = commands.add_parser(
         "update",
         help="bring a newer template version into a project, keeping your edits",
@@ -164,22 +193,55 @@ def _no_terminal(flags: str) -> StackgenError:
 
 
 def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
-    from generator.recommend import QUESTIONS, comparison_table, recommend
+    from generator.answers import load_questions
+    from generator.recommend import QUESTIONS, comparison_table, explain, recommend
 
     answers = {q.key: getattr(args, q.key) for q in QUESTIONS if getattr(args, q.key)}
     missing = [q for q in QUESTIONS if q.key not in answers]
+    flags = " ".join(f"--{q.key}" for q in missing)
+    if missing and args.json:
+        raise StackgenError(f"--json needs every answer as a flag; pass {flags}")
     if missing and not interactive:
-        raise _no_terminal(" ".join(f"--{q.key}" for q in missing))
+        raise _no_terminal(flags)
     if missing:
         from generator import questionnaire
 
         answers = {**questionnaire.ask_help_me_choose(), **answers}
-    from generator.questionnaire import describe
+    advice = recommend(answers, load_questions(source_copier_yml()))
+    if args.json:
+        import json
 
-    print(describe(recommend(answers)))
+        print(json.dumps(advice.as_json(), indent=2))
+        return 0
+    print(explain(advice))
     print()
     print(comparison_table())
     return 0
+
+
+def _slug_for(name: str) -> str:
+    """The package name for ``name``, or an error that says how to pass another."""
+    from generator import naming
+
+    try:
+        return naming.project_slug(name)
+    except StackgenError as error:
+        raise StackgenError(
+            f"{error} (pass another PATH or --data project_name=NAME, or keep this name "
+            "with --data project_slug=PACKAGE)"
+        ) from None
+
+
+def _git_identity() -> dict[str, str]:
+    """The author git would record in a new repository, as create reads it."""
+    import tempfile
+
+    from generator import create
+    from generator.gitutil import git
+
+    with tempfile.TemporaryDirectory() as scratch:
+        git("init", "-q", scratch)
+        return create.author_defaults(Path(scratch))
 
 
 def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
@@ -201,26 +263,37 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
 
     if args.defaults or "project_name" in data:
         data.setdefault("project_name", dest.name)
-        naming.project_slug(data["project_name"])
+        if "project_slug" not in data:
+            _slug_for(data["project_name"])
+    suggested: dict[str, object] = {}
     if not args.defaults:
-        from generator import questionnaire
+        from generator import questionnaire, recommend
 
         if "project_name" not in data:
             data.update(questionnaire.ask_basics(dest.name))
         if template is None:
-            from generator.recommend import recommend
-
-            advice = recommend(questionnaire.ask_help_me_choose())
-            template = TEMPLATES[questionnaire.confirm_framework(advice)]
+            advice = recommend.recommend(questionnaire.ask_help_me_choose(), questions)
+            framework = questionnaire.confirm_framework(advice, str(args.path))
+            template = TEMPLATES[framework]
+            if framework == advice.framework:
+                suggested = dict(advice.options)  # defaults the user can still change
     data["framework"] = template
-    data.setdefault("project_slug", naming.project_slug(data["project_name"]))
+    if "project_slug" not in data:
+        data["project_slug"] = _slug_for(data["project_name"])
     naming.check_slug(data["project_slug"])
     if not data.get("description"):
         data["description"] = answers.default_for("description", questions, framework=template)
+    if not args.defaults:
+        framework = TEMPLATE_FRAMEWORK[template]
+        print()
+        defaults = recommend.option_defaults(framework, questions)
+        print(recommend.describe_starter(framework, suggested, defaults))
+        data = questionnaire.ask_template(questions, data, {**_git_identity(), **suggested})
 
     answers.check_answers(data, questions)
 
-    result = create.create(create.Request(dest, data, defaults=args.defaults, force=args.force))
+    # Every answer is known by now: Copier asks nothing.
+    result = create.create(create.Request(dest, data, defaults=True, force=args.force))
     framework = TEMPLATE_FRAMEWORK[result.answers["framework"]]
     print(f"Created a {framework.title()} project in {result.path} (templates {result.version}).")
     placed = result.placement

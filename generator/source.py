@@ -74,6 +74,18 @@ def recorded_path(store: Path) -> str:
         return store.as_posix()
 
 
+def is_store(path: Path) -> bool:
+    """Whether ``path`` is a stackgen template store, whichever ``STACKGEN_HOME`` made it.
+
+    Its versions are committed by stackgen's fixed identity; a template
+    repository of someone's own is not.
+    """
+    if not (path / ".git").is_dir():
+        return False
+    author = git("log", "-1", "--tags", "--format=%ae", cwd=path, check=False)
+    return author == COMMIT_ENV["GIT_AUTHOR_EMAIL"]
+
+
 @contextmanager
 def _locked(store: Path) -> Iterator[None]:
     store.parent.mkdir(parents=True, exist_ok=True)

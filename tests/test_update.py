@@ -13,7 +13,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from generator import source
+from generator import __version__, source
 from generator.cli import run
 from tests.projects import FRAMEWORKS, REPO_ROOT
 from tests.template_versions import (
@@ -101,6 +101,16 @@ def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
     assert "has uncommitted changes; commit or stash them first" in capsys.readouterr().err
     assert git(project, "status", "--porcelain") == before
     assert (project / "README.md").read_text() == readme
+    assert answers(project)["_commit"] == "v1"
+
+
+def test_dirty_tree_is_the_reason_given_even_without_a_terminal(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    release_v2(template_repo)
+    (project / "scratch.txt").write_text("work in progress")
+    assert run(["update", str(project)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "has uncommitted changes" in err and "no terminal" not in err
     assert answers(project)["_commit"] == "v1"
 
 
@@ -206,3 +216,32 @@ def test_changing_an_answer_without_a_new_version(tmp_path, capsys):
     assert answers(project)["database"] == "postgresql"
     assert "psycopg" in (project / "pyproject.toml").read_text()
     assert "postgresql" in (project / ".env.example").read_text()
+
+
+def test_check_is_the_same_with_or_without_stackgen_home(tmp_path, monkeypatch, capsys):
+    """The recorded store decides, not today's STACKGEN_HOME (regression).
+
+    Without the setting, the project's store was taken for a plain template
+    repository, so `check` compared with its highest tag, which can be another
+    build's templates (here a later one), and said "behind".
+    """
+    project = tmp_path / "shop"
+    assert run(["new", str(project), "--framework", "flask", "--defaults"], interactive=False) == 0
+    files = tmp_path / "other-build"
+    files.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", files)
+    shutil.copytree(REPO_ROOT / "templates", files / "templates")
+    make_v2(files)
+    source.ensure_version(files=files, version=f"{__version__}.post1")
+    capsys.readouterr()
+
+    assert run(["check", str(project)], interactive=False) == 0
+    with_home = capsys.readouterr().out
+    monkeypatch.delenv("STACKGEN_HOME")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert run(["check", str(project)], interactive=False) == 0
+    assert capsys.readouterr().out == with_home
+    assert not (tmp_path / "home").exists()  # the recorded store was used, no other
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    assert "already at template version" in capsys.readouterr().out
