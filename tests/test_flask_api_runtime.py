@@ -14,9 +14,11 @@ All run inside the shared project environment, like the project's own tests.
 
 from __future__ import annotations
 
+import http.client
 import json
 import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -191,6 +193,44 @@ def test_served_api_guards_writes_and_reports_health(served_api):
     assert len(headers["X-Request-ID"]) == 32
     with urllib.request.urlopen(f"{base}/", timeout=10) as response:
         assert response.url == f"{base}/api/docs"
+
+
+def send(base: str, body: bytes, token: str, chunked: bool = False) -> tuple[int, dict]:
+    """POST ``body`` to /api/actors as raw bytes, in 8 KiB chunks if ``chunked``."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=20)
+    try:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        if chunked:
+            chunks = (body[i : i + 8192] for i in range(0, len(body), 8192))
+            connection.request("POST", "/api/actors", chunks, headers, encode_chunked=True)
+        else:
+            connection.request("POST", "/api/actors", body, headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_hostile_bodies_get_4xx_json_from_gunicorn(served_api):
+    big = json.dumps({"name": "x" * 100_000}).encode()
+    deep = b'{"name": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    surrogate = b'{"name": "\\ud800"}'
+
+    cases = {
+        "chunked, over the limit": (send(served_api.url, big, served_api.token, True), 413),
+        "over the limit": (send(served_api.url, big, served_api.token), 413),
+        "30,000 deep": (send(served_api.url, deep, served_api.token), 400),
+        "lone surrogate": (send(served_api.url, surrogate, served_api.token), 422),
+    }
+
+    for name, ((status, body), expected) in cases.items():
+        assert status == expected, (name, status, body)
+        assert body["message"], name
+    small = json.dumps({"name": "Chunked"}).encode()
+    assert send(served_api.url, small, served_api.token, chunked=True)[0] == 201
+    assert "Traceback" not in served_api.log.read_text()
 
 
 @pytest.mark.slow
