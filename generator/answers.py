@@ -1,6 +1,8 @@
 """Check ``--data KEY=VALUE`` answers against the template's own questions.
 
 Done before anything is written, so a typo never leaves a half-made project.
+Only ``yaml`` is imported up front: ``stackgen new --help`` lists the
+questions, and must stay fast.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 
 from generator.errors import StackgenError
@@ -57,9 +58,47 @@ def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
     """
     when = spec.get("when", True)
     if isinstance(when, str) and answers is not None:
+        import jinja2
+
         rendered = jinja2.Environment().from_string(when).render(**answers)
         when = yaml.safe_load(rendered) if rendered.strip() else False
     return when is not False if answers is None else bool(when)
+
+
+def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse answers that break ``copier.yml``'s own rules, whoever wrote them.
+
+    Applied to ``--data`` and to a recorded answers file alike: each value must
+    have its question's type, be one of its choices, pass its ``validator``,
+    and a package name must pass the full name rule. Answers to questions this
+    ``copier.yml`` does not ask are left to Copier, which ignores them.
+    """
+    from generator import naming
+
+    for key, value in answers.items():
+        spec = questions.get(key)
+        if key.startswith("_") or spec is None or spec.get("when") is False:
+            continue
+        allowed = option_values(spec)
+        if spec.get("type") == "bool":
+            if not isinstance(value, bool):
+                raise StackgenError(f"{key} must be true or false, not {_shown(value)}")
+        elif not isinstance(value, str):
+            raise StackgenError(f"{key} must be text, not {_shown(value)}")
+        elif allowed is not None and value not in allowed:
+            raise StackgenError(
+                f"{key} must be one of {', '.join(map(str, allowed))}; got {_shown(value)}"
+            )
+        message = problem(key, value, questions, answers)
+        if message:
+            raise StackgenError(f"{key}: {message}")
+        if key == "project_slug":
+            naming.check_slug(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
@@ -67,7 +106,68 @@ def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **con
     default = questions[question].get("default")
     if not isinstance(default, str):
         return default
+    import jinja2
+
     return jinja2.Environment().from_string(default).render(**context)
+
+
+def problem(
+    key: str, value: Any, questions: Mapping[str, Mapping[str, Any]], answers: Mapping[str, Any]
+) -> str | None:
+    """What copier.yml's validator of ``key`` says about ``value``, or None when it is fine.
+
+    Rendered as Copier renders it (with the Ansible filters), so a prompt can
+    refuse a bad answer as it is typed rather than after the last question.
+    """
+    validator = questions[key].get("validator")
+    if not validator:
+        return None
+    from jinja2.sandbox import SandboxedEnvironment
+
+    environment = SandboxedEnvironment(
+        extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+    )
+    message = environment.from_string(validator).render(**{**answers, key: value}).strip()
+    return message or None
+
+
+def data_help(
+    questions: Mapping[str, Mapping[str, Any]],
+    labels: Mapping[str, str],
+    sources: Mapping[str, str] | None = None,
+) -> str:
+    """Every ``--data`` key with its values, default and framework, for ``--help``.
+
+    ``labels`` names each template folder (``flask-api``: Flask) for the
+    questions only one framework asks; ``sources`` says where a default comes
+    from when it is not copier.yml's (the git identity, for the author).
+    """
+    lines = ["template options (--data KEY=VALUE), read from copier.yml:"]
+    asked = {k: s for k, s in questions.items() if k != "framework" and s.get("when") is not False}
+    width = max(len(key) for key in asked)
+    for key, spec in asked.items():
+        values = option_values(spec)
+        shown = " | ".join(_format(v) for v in values) if values else "text"
+        default = spec.get("default")
+        if sources and key in sources:
+            default_text = f"{sources[key]}, else {_format(default)}"
+        elif isinstance(default, str) and "_copier_conf.dst_path" in default:
+            default_text = "PATH's folder name"
+        elif isinstance(default, str) and "{{" in default:
+            default_text = "derived from the other answers"
+        else:
+            default_text = _format(default)
+        when = spec.get("when")
+        only = [label for template, label in labels.items() if template in str(when)]
+        where = f"; {', '.join(only)} only" if isinstance(when, str) and only else ""
+        lines.append(f"  {key.ljust(width)}  {shown} (default: {default_text}{where})")
+        if spec.get("help"):
+            lines.append(f"  {'':{width}}  {spec['help']}")
+    return "\n".join(lines)
+
+
+def _format(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def parse_data(

@@ -7,18 +7,21 @@ Heavy imports (Copier, questionary) happen inside the commands, so
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from textwrap import dedent
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from generator import __version__
-from generator.errors import StackgenError
-from generator.recommend import TEMPLATES
+from generator import __version__, interrupts
+from generator.errors import StackgenError, first_line, one_line
+from generator.gitutil import SAFE_ENV
+from generator.recommend import LABELS, TEMPLATES
 
 TEMPLATE_FRAMEWORK = {template: name for name, template in TEMPLATES.items()}
+TEMPLATE_LABELS = {template: LABELS[name] for name, template in TEMPLATES.items()}
 
 
 def _examples(text: str) -> str:
@@ -26,10 +29,29 @@ def _examples(text: str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on one line like every other error."""
+    """argparse, with usage errors on one line like every other error.
+
+    ``help_footer`` adds text to ``--help`` that is costly to make (it reads a
+    file), so it is made only when help is shown.
+    """
+
+    def __init__(self, *args: Any, help_footer: Callable[[], str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.help_footer = help_footer
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return f"{text}\n{self.help_footer()}\n" if self.help_footer else text
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def _data_help() -> str:
+    from generator.answers import data_help, load_questions
+
+    identity = {"author_name": "git config user.name", "author_email": "git config user.email"}
+    return data_help(load_questions(source_copier_yml()), TEMPLATE_LABELS, identity)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         "questions lead to a recommendation you can accept or override; then the template "
         "asks its own questions (database, options).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        help_footer=_data_help,
         epilog=_examples(
             """
             stackgen new blog
@@ -101,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
             stackgen recommend
             stackgen recommend --building api --experience some --style choose \\
                 --deadline weeks
+            stackgen recommend --building data --experience new --style batteries \\
+                --deadline days --json
             """
         ),
     )
@@ -110,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=[option.value for option in question.options],
             help=question.prompt,
         )
+    recommend.add_argument(
+        "--json",
+        action="store_true",
+        help="print the decision as JSON (framework, options, reasons, close_call, other, "
+        "command); needs every answer as a flag",
+    )
     update = commands.add_parser(
         "update",
         help="bring a newer template version into a project, keeping your edits",
@@ -162,22 +193,55 @@ def _no_terminal(flags: str) -> StackgenError:
 
 
 def cmd_recommend(args: argparse.Namespace, interactive: bool) -> int:
-    from generator.recommend import QUESTIONS, comparison_table, recommend
+    from generator.answers import load_questions
+    from generator.recommend import QUESTIONS, comparison_table, explain, recommend
 
     answers = {q.key: getattr(args, q.key) for q in QUESTIONS if getattr(args, q.key)}
     missing = [q for q in QUESTIONS if q.key not in answers]
+    flags = " ".join(f"--{q.key}" for q in missing)
+    if missing and args.json:
+        raise StackgenError(f"--json needs every answer as a flag; pass {flags}")
     if missing and not interactive:
-        raise _no_terminal(" ".join(f"--{q.key}" for q in missing))
+        raise _no_terminal(flags)
     if missing:
         from generator import questionnaire
 
         answers = {**questionnaire.ask_help_me_choose(), **answers}
-    from generator.questionnaire import describe
+    advice = recommend(answers, load_questions(source_copier_yml()))
+    if args.json:
+        import json
 
-    print(describe(recommend(answers)))
+        print(json.dumps(advice.as_json(), indent=2))
+        return 0
+    print(explain(advice))
     print()
     print(comparison_table())
     return 0
+
+
+def _slug_for(name: str) -> str:
+    """The package name for ``name``, or an error that says how to pass another."""
+    from generator import naming
+
+    try:
+        return naming.project_slug(name)
+    except StackgenError as error:
+        raise StackgenError(
+            f"{error} (pass another PATH or --data project_name=NAME, or keep this name "
+            "with --data project_slug=PACKAGE)"
+        ) from None
+
+
+def _git_identity() -> dict[str, str]:
+    """The author git would record in a new repository, as create reads it."""
+    import tempfile
+
+    from generator import create
+    from generator.gitutil import git
+
+    with tempfile.TemporaryDirectory() as scratch:
+        git("init", "-q", scratch)
+        return create.author_defaults(Path(scratch))
 
 
 def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
@@ -199,26 +263,44 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
 
     if args.defaults or "project_name" in data:
         data.setdefault("project_name", dest.name)
-        naming.project_slug(data["project_name"])
+        if "project_slug" not in data:
+            _slug_for(data["project_name"])
+    suggested: dict[str, object] = {}
     if not args.defaults:
-        from generator import questionnaire
+        from generator import questionnaire, recommend
 
         if "project_name" not in data:
             data.update(questionnaire.ask_basics(dest.name))
         if template is None:
-            from generator.recommend import recommend
-
-            advice = recommend(questionnaire.ask_help_me_choose())
-            template = TEMPLATES[questionnaire.confirm_framework(advice)]
+            advice = recommend.recommend(questionnaire.ask_help_me_choose(), questions)
+            framework = questionnaire.confirm_framework(advice, str(args.path))
+            template = TEMPLATES[framework]
+            if framework == advice.framework:
+                suggested = dict(advice.options)  # defaults the user can still change
     data["framework"] = template
-    data.setdefault("project_slug", naming.project_slug(data["project_name"]))
+    if "project_slug" not in data:
+        data["project_slug"] = _slug_for(data["project_name"])
     naming.check_slug(data["project_slug"])
     if not data.get("description"):
         data["description"] = answers.default_for("description", questions, framework=template)
+    if not args.defaults:
+        framework = TEMPLATE_FRAMEWORK[template]
+        print()
+        defaults = recommend.option_defaults(framework, questions)
+        print(recommend.describe_starter(framework, suggested, defaults))
+        data = questionnaire.ask_template(questions, data, {**_git_identity(), **suggested})
 
-    result = create.create(create.Request(dest, data, defaults=args.defaults, force=args.force))
+    answers.check_answers(data, questions)
+
+    # Every answer is known by now: Copier asks nothing.
+    result = create.create(create.Request(dest, data, defaults=True, force=args.force))
     framework = TEMPLATE_FRAMEWORK[result.answers["framework"]]
     print(f"Created a {framework.title()} project in {result.path} (templates {result.version}).")
+    placed = result.placement
+    if placed.replaced:
+        print(f"Replaced with the template's version: {', '.join(placed.replaced)}")
+    if placed.kept:
+        print(f"Kept your own {', '.join(placed.kept)} (compare it with .env.example).")
     if not result.committed:
         print("PATH already had a git repository: review and commit the new files yourself.")
     print("Next:")
@@ -232,14 +314,21 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
 
     path = args.path.expanduser().resolve()
     project = update.load(path)
+    update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
     if not interactive and not args.defaults:
         raise _no_terminal("--defaults to keep the recorded answers")
     questions = answers.load_questions(source_copier_yml())
     data = answers.parse_data(args.data, questions, project.answers.get("framework"))
     if "framework" in data:
         raise StackgenError("the framework of an existing project cannot be changed")
+    answers.check_answers({**project.answers, **data}, questions)
     old, new, summary = update.update(project, args.to, data, args.defaults)
-    if old == new and not data:
+    return report_update(path, old, new, summary, changed_answers=bool(data))
+
+
+def report_update(path: Path, old: str, new: str, summary, changed_answers: bool) -> int:
+    """Print what an update did; raise when something needs the user's hand."""
+    if old == new and not changed_answers:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
     if old == new:
@@ -249,20 +338,36 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     print("\n".join(summary.lines()) or "  no file changed")
     if ".env.example" in summary.updated and (path / ".env").exists():
         print("  .env.example changed: bring what applies into your own .env.")
+    problems = []
     if summary.conflicted:
-        raise StackgenError(
+        problems.append(
             f"{len(summary.conflicted)} file(s) have conflicts to resolve (look for <<<<<<< "
             f"markers): {', '.join(summary.conflicted)}"
         )
+    if summary.ignored_clashes:
+        problems.append(
+            "the new templates have file(s) where you keep git-ignored ones, kept as they "
+            f"were: {', '.join(summary.ignored_clashes)} (compare with the template's version "
+            "and rename yours if you want it)"
+        )
+    if problems:
+        raise StackgenError("; ".join(problems))
     print("Review with `git diff`, run the tests, then commit.")
     return 0
+
+
+CANNOT_TELL = 2  # check's status when it cannot compare (distinct from 1, "behind")
 
 
 def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
     from generator import update
 
-    project = update.load(args.path.expanduser().resolve())
-    newest = update.target(project)
+    try:
+        project = update.load(args.path.expanduser().resolve())
+        newest = update.target(project)
+    except StackgenError as error:
+        print(f"stackgen: error: cannot tell: {one_line(str(error))}", file=sys.stderr)
+        return CANNOT_TELL
     if update.is_behind(project, newest):
         print(
             f"behind: template version {project.version}, newest {newest} "
@@ -293,21 +398,46 @@ def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> i
     through another input (tests feed keystrokes through a pipe).
     """
     args = build_parser().parse_args(argv)
+    os.environ.update(SAFE_ENV)  # for Copier's own git commands too
+    interrupts.start()
     if interactive is None:
         interactive = is_interactive()
     try:
         return COMMANDS[args.command](args, interactive)
     except StackgenError as error:
-        print(f"stackgen: error: {error}", file=sys.stderr)
+        print(f"stackgen: error: {one_line(str(error))}", file=sys.stderr)
         return 1
     except EOFError:
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("stackgen: interrupted; nothing was changed", file=sys.stderr)
+        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
         return 130
+    except OSError as error:
+        where = f": {error.filename}" if error.filename else ""
+        print(f"stackgen: error: {one_line(f'{error.strerror or error}{where}')}", file=sys.stderr)
+        return 1
+    except Exception as error:  # a bug of ours: still one line, the traceback on request
+        if os.environ.get("STACKGEN_DEBUG"):
+            raise
+        print(
+            f"stackgen: internal error: {type(error).__name__}: {one_line(first_line(error))} "
+            "(STACKGEN_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _terminate)
-    sys.exit(run())
+    status: int | None = None
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+        status = run()
+    except KeyboardInterrupt:  # before a command started, or after it returned
+        pass
+    for signum in (signal.SIGINT, signal.SIGTERM):  # done: a late Ctrl-C changes nothing
+        signal.signal(signum, signal.SIG_IGN)
+    if status is None:
+        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
+        status = 130
+    sys.exit(status)

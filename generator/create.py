@@ -12,14 +12,15 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, source
-from generator.environment import write_env
-from generator.errors import StackgenError
+from generator import __version__, interrupts, source
+from generator.environment import ENV_FILE, write_env
+from generator.errors import StackgenError, from_copier
 from generator.gitutil import commit_all, configured, git
+from generator.naming import MAX_NAME_BYTES
 
 
 @dataclass
@@ -38,10 +39,16 @@ class Result:
     answers: dict[str, Any]
     version: str
     committed: bool
+    placement: Placement = field(default_factory=lambda: Placement())
 
 
 def check_destination(dest: Path, force: bool) -> None:
     """Refuse a destination that holds files, unless ``force``."""
+    if len(dest.name.encode()) > MAX_NAME_BYTES:
+        raise StackgenError(
+            f"the folder name {dest.name[:40]}... is {len(dest.name.encode())} bytes long; "
+            f"file systems allow {MAX_NAME_BYTES}"
+        )
     if dest.exists() and not dest.is_dir():
         raise StackgenError(f"{dest} exists and is not a folder")
     if dest.is_dir() and any(dest.iterdir()) and not force:
@@ -64,57 +71,112 @@ def author_defaults(repo: Path) -> dict[str, str]:
 def staging_folder(dest: Path) -> Iterator[Path]:
     """A hidden folder beside ``dest``, removed on the way out whatever happens.
 
-    Parent folders created for it are removed too if nothing was moved in.
+    Its name does not grow with the project's (a 240-character name must
+    still leave room). Parent folders created for it are removed too if
+    nothing was moved in.
     """
     created = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.stackgen-", dir=dest.parent))
+    staging = Path(tempfile.mkdtemp(prefix=".stackgen-new-", dir=dest.parent))
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the project should not be
     try:
         yield staging
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        for folder in created:  # deepest first
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+        with interrupts.deferred():
+            shutil.rmtree(staging, ignore_errors=True)
+            for folder in created:  # deepest first
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
 
 
-def move_into_place(staging: Path, dest: Path) -> None:
-    """Move the rendered project to ``dest``, keeping any file already there.
+@dataclass
+class Placement:
+    """What moving a project into an existing folder did to the files already there."""
 
-    Files the template produces replace their namesakes; nothing else in
-    ``dest`` is touched. An existing folder stays the same folder (it may be
-    the user's current one), so its contents are moved, not the folder.
+    replaced: list[str] = field(default_factory=list)  # the template's files won
+    kept: list[str] = field(default_factory=list)  # the user's files won (``.env``)
+
+
+def plan_moves(staging: Path, dest: Path) -> tuple[list[Path], Placement]:
+    """The files to move from ``staging`` into a non-empty ``dest``; refuse a clash first.
+
+    Nothing is written here: a file where the template has a folder (or the
+    reverse), or a folder that is a symlink leading out of ``dest``, stops the
+    run before anything moved.
     """
-    if not dest.exists():
-        staging.rename(dest)
-        return
-    if not any(dest.iterdir()):
-        for entry in staging.iterdir():
-            os.replace(entry, dest / entry.name)
-        return
+    placement = Placement()
     keep_repository = (dest / ".git").exists()
+    root = dest.resolve()
     moves = []
-    for root, dirs, files in os.walk(staging):
-        rel = Path(root).relative_to(staging)
+    for folder, dirs, files in os.walk(staging):
+        rel = Path(folder).relative_to(staging)
         if rel == Path() and keep_repository and ".git" in dirs:
             dirs.remove(".git")  # never replace the user's own repository
         for name in dirs:
-            if (dest / rel / name).exists() and not (dest / rel / name).is_dir():
+            there = dest / rel / name
+            if there.is_symlink() and not there.resolve().is_relative_to(root):
                 raise StackgenError(
-                    f"{dest / rel / name} is a file where the template has a folder"
+                    f"{there} is a symlink to {there.resolve()}, outside {dest}; "
+                    "stackgen writes nothing through it"
                 )
+            if there.exists() and not there.is_dir():
+                raise StackgenError(f"{there} is a file where the template has a folder")
         for name in files:
-            if (dest / rel / name).is_dir():
-                raise StackgenError(
-                    f"{dest / rel / name} is a folder where the template has a file"
-                )
+            there = dest / rel / name
+            if there.is_dir() and not there.is_symlink():
+                raise StackgenError(f"{there} is a folder where the template has a file")
+            if rel == Path() and name == ENV_FILE and (there.exists() or there.is_symlink()):
+                placement.kept.append(ENV_FILE)  # the user's secrets: never replaced
+                continue
+            if there.exists() or there.is_symlink():
+                placement.replaced.append((rel / name).as_posix())
             moves.append(rel / name)
-    for rel in moves:  # checked first: nothing is moved unless everything can be
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / rel, dest / rel)
+    return moves, placement
+
+
+def move_into_place(staging: Path, dest: Path) -> Placement:
+    """Move the rendered project to ``dest``, all of it or (on an error) none of it.
+
+    Files the template produces replace their namesakes (kept aside until
+    every move succeeded); nothing else in ``dest`` is touched, and an
+    existing ``.env`` stays. An existing folder stays the same folder (it may
+    be the user's current one), so its contents are moved, not the folder.
+    Ctrl-C is held back until the move is over.
+    """
+    if not dest.exists():
+        with interrupts.deferred():
+            staging.rename(dest)
+            interrupts.reached(f"the project was created in {dest}")
+        return Placement()
+    moves, placement = plan_moves(staging, dest)
+    backup = staging / ".stackgen-replaced"
+    done: list[Path] = []
+    created: list[Path] = []
+    with interrupts.deferred():
+        try:
+            for rel in moves:
+                target = dest / rel
+                if target.exists() or target.is_symlink():
+                    (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(target, backup / rel)
+                for folder in reversed(target.parents[: len(rel.parts) - 1]):
+                    if not folder.exists():
+                        folder.mkdir()
+                        created.append(folder)
+                os.replace(staging / rel, target)
+                done.append(rel)
+        except BaseException:
+            for rel in reversed(done):  # put every file back as it was
+                os.replace(dest / rel, staging / rel)
+                if (backup / rel).exists() or (backup / rel).is_symlink():
+                    os.replace(backup / rel, dest / rel)
+            for folder in reversed(created):
+                folder.rmdir()
+            raise
+        interrupts.reached(f"the project was written into {dest}")
+    return placement
 
 
 def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[dict[str, Any], str]:
@@ -122,7 +184,7 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
     import copier
 
     store, tag = source.ensure_version()
-    try:
+    with from_copier():
         worker = copier.run_copy(
             source.recorded_path(store),
             target,
@@ -134,8 +196,6 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
             quiet=True,
             unsafe=False,
         )
-    except ValueError as error:  # Copier's validation of an answer
-        raise StackgenError(str(error).splitlines()[0]) from None
     answers = {k: v for k, v in worker.answers.combined.items() if not k.startswith("_")}
     return answers, tag
 
@@ -162,8 +222,8 @@ def create(request: Request) -> Result:
                 identity.get("author_email", answers["author_email"]),
             )
         check_destination(dest, request.force)  # it may have changed while we asked
-        move_into_place(staging, dest)
-    return Result(dest, answers, tag, committed)
+        placement = move_into_place(staging, dest)
+    return Result(dest, answers, tag, committed, placement)
 
 
 def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 PLACEHOLDER = "change-me"
+ENV_FILE = ".env"
 
 
 def fill_secrets(example: str) -> str:
@@ -28,7 +29,7 @@ def fill_secrets(example: str) -> str:
 
 def write_env(project: Path) -> bool:
     """Create ``.env`` from ``.env.example`` unless one exists; return whether it did."""
-    example, env = project / ".env.example", project / ".env"
+    example, env = project / f"{ENV_FILE}.example", project / ENV_FILE
     if not example.is_file() or env.exists():
         return False
     env.write_text(fill_secrets(example.read_text()))

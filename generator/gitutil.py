@@ -9,6 +9,10 @@ from pathlib import Path
 
 from generator.errors import StackgenError
 
+# Never wait for a password no one can type, and never let a source name a
+# transport that runs commands (``ext::``, ``fd::``): only those that fetch.
+SAFE_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh"}
+
 
 def git(
     *args: str,
@@ -22,7 +26,7 @@ def git(
         result = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **SAFE_ENV, **(env or {})},
             capture_output=True,
             text=True,
         )

@@ -40,7 +40,16 @@ DEPENDENCY_NAMES = frozenset(
         "whitenoise",
     }
 )
+# The starters' own top-level files and folders (``wsgi.py``, ``migrations/``,
+# ``templates/``, ...): a package of the same name would clash with them, or
+# with their lowercase name on a case-insensitive file system.
+# tests/test_validation.py derives them from the template folders.
+STARTER_NAMES = frozenset(
+    {"accounts", "dockerfile", "manage", "migrations", "polls", "templates", "tests", "wsgi"}
+)
 SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
+# Most file systems allow 255 bytes for one file or folder name.
+MAX_NAME_BYTES = 255
 
 
 def slugify(name: str) -> str:
@@ -67,6 +76,16 @@ def check_slug(slug: str) -> str:
     if slug in DEPENDENCY_NAMES:
         raise StackgenError(
             f'"{slug}" would shadow a package the project imports; choose another project name'
+        )
+    if slug in STARTER_NAMES:
+        raise StackgenError(
+            f'"{slug}" is the name of one of the starter\'s own files or folders; '
+            "choose another project name"
+        )
+    if len(slug.encode()) > MAX_NAME_BYTES:
+        raise StackgenError(
+            f"the package name is {len(slug.encode())} bytes long; file systems allow "
+            f"{MAX_NAME_BYTES}: choose a shorter project name"
         )
     return slug
 

@@ -7,11 +7,15 @@ CLI can clean up and exit with 130.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import questionary
 
 from generator import naming
+from generator.answers import applies, default_for, problem
 from generator.errors import StackgenError
-from generator.recommend import FLASK, LABELS, QUESTIONS, Recommendation
+from generator.recommend import LABELS, QUESTIONS, Recommendation, explain
 
 
 def _name_problem(name: str) -> bool | str:
@@ -40,17 +44,10 @@ def ask_help_me_choose() -> dict[str, str]:
     return answers
 
 
-def describe(recommendation: Recommendation) -> str:
-    lines = [f"We recommend {recommendation.label}, because"]
-    lines += [f"  - {reason};" for reason in recommendation.reasons]
-    lines[-1] = lines[-1][:-1] + "."
-    return "\n".join(lines)
-
-
-def confirm_framework(recommendation: Recommendation) -> str:
+def confirm_framework(recommendation: Recommendation, path: str = "my-project") -> str:
     """Show the recommendation and let the user accept it or take the other one."""
-    print(describe(recommendation))
-    other = FLASK if recommendation.framework != FLASK else "django"
+    print(explain(recommendation, path, starter=False))  # the chosen starter's comes next
+    other = recommendation.other_framework
     choice = questionary.select(
         "Which framework shall we generate?",
         choices=[
@@ -59,3 +56,40 @@ def confirm_framework(recommendation: Recommendation) -> str:
         ],
     ).unsafe_ask()
     return choice
+
+
+def ask_template(
+    questions: Mapping[str, Mapping[str, Any]],
+    known: Mapping[str, Any],
+    defaults: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Ask copier.yml's questions that ``known`` leaves open, in its order; return all answers.
+
+    The same prompts as the questions before them, so Copier is then run with
+    every answer and asks nothing. A default comes from ``defaults`` (the
+    recommended options, the git identity) or else from copier.yml, and typed
+    text is checked by copier.yml's validator as it is typed.
+    """
+    answers = dict(known)
+    for key, spec in questions.items():
+        if key in answers or spec.get("when") is False or not applies(spec, answers):
+            continue
+        default = defaults[key] if key in defaults else default_for(key, questions, **answers)
+        prompt = f"{spec.get('help') or key}:"
+        choices = spec.get("choices")
+        if spec.get("type") == "bool":
+            answer = questionary.confirm(prompt.rstrip(":"), default=bool(default)).unsafe_ask()
+        elif isinstance(choices, dict):
+            options = [questionary.Choice(title, value=value) for title, value in choices.items()]
+            initial = default if default in choices.values() else None
+            answer = questionary.select(prompt, choices=options, default=initial).unsafe_ask()
+        else:
+
+            def check(text: str, key: str = key) -> bool | str:
+                return problem(key, text, questions, answers) or True
+
+            answer = questionary.text(
+                prompt, default=str(default or ""), validate=check
+            ).unsafe_ask()
+        answers[key] = answer
+    return answers

@@ -74,6 +74,18 @@ def recorded_path(store: Path) -> str:
         return store.as_posix()
 
 
+def is_store(path: Path) -> bool:
+    """Whether ``path`` is a stackgen template store, whichever ``STACKGEN_HOME`` made it.
+
+    Its versions are committed by stackgen's fixed identity; a template
+    repository of someone's own is not.
+    """
+    if not (path / ".git").is_dir():
+        return False
+    author = git("log", "-1", "--tags", "--format=%ae", cwd=path, check=False)
+    return author == COMMIT_ENV["GIT_AUTHOR_EMAIL"]
+
+
 @contextmanager
 def _locked(store: Path) -> Iterator[None]:
     store.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +98,7 @@ def _locked(store: Path) -> Iterator[None]:
 
 
 def _init_store(store: Path) -> None:
-    git("init", "-q", "-b", "main", str(store))
+    git("init", "-q", "-b", "main", "--", str(store))
     (store / ".git" / "info").mkdir(parents=True, exist_ok=True)
     (store / ".git" / "info" / "exclude").write_text("\n".join(IGNORED) + "\n")
 
@@ -107,13 +119,13 @@ def _tags(store: Path) -> dict[str, str]:
 
 
 def bundled_tags(bundle: Path) -> list[str]:
-    listing = git("bundle", "list-heads", str(bundle))
+    listing = git("bundle", "list-heads", "--", str(bundle))
     return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
 
 
 def import_bundle(store: Path, bundle: Path) -> None:
     """Bring the versions in a git bundle into the store."""
-    git("fetch", "-q", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
+    git("fetch", "-q", "--", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
 
 
 def ensure_version(

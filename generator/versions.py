@@ -30,5 +30,5 @@ def newest(tags: Iterable[str]) -> str | None:
 
 def source_tags(src: str) -> list[str]:
     """Every tag of a git source (a repository path or URL)."""
-    listing = git("ls-remote", "--tags", "--refs", src)
+    listing = git("ls-remote", "--tags", "--refs", "--", src)
     return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if line]

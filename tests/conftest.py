@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from tests.template_versions import build_template_repo
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +15,12 @@ def stackgen_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.getbasetemp() / "stackgen-home"
     monkeypatch.setenv("STACKGEN_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def template_repo(tmp_path: Path) -> Path:
+    """A git repository of this repository's templates, tagged v1 (see template_versions)."""
+    return build_template_repo(tmp_path)
 
 
 # The generation matrix is named in the CI log: its size at the top, and at the

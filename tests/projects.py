@@ -67,6 +67,31 @@ def _allowed_braces(path: Path, line: str) -> bool:
     return "${{" in line
 
 
+def parse_every_file(project: Path) -> dict[str, int]:
+    """Parse every Python, TOML and YAML file of ``project``; return how many of each.
+
+    A file that does not parse raises (SyntaxError, TOMLDecodeError, YAMLError).
+    """
+    import yaml
+
+    checked = {".py": 0, ".toml": 0, ".yaml": 0}
+    for path in sorted(project.rglob("*")):
+        if not path.is_file() or ".git" in path.parts:
+            continue
+        name = str(path.relative_to(project))
+        if path.suffix == ".py":
+            compile(path.read_text(), name, "exec")
+            checked[".py"] += 1
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text())
+            checked[".toml"] += 1
+        elif path.suffix in {".yml", ".yaml"}:
+            document = yaml.safe_load(path.read_text())
+            assert isinstance(document, dict) and document, f"{name} is empty"
+            checked[".yaml"] += 1
+    return checked
+
+
 @contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     lock_path.parent.mkdir(parents=True, exist_ok=True)

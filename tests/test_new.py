@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from generator.answers import load_questions
 from generator.cli import run
 from tests.projects import REPO_ROOT, leftover_template_syntax
 
@@ -144,7 +146,7 @@ BAD_INPUTS = {
     ),
     "quote in description": (
         ["--framework", "flask", "--defaults", "--data", 'description=My "best" API'],
-        "one line without double quotes",
+        "one line of printable text without double quotes",
     ),
     "framework as data": (
         ["--defaults", "--framework", "flask", "--data", "framework=django-mtv"],
@@ -265,6 +267,10 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "We recommend Flask, because" in out
     assert "you are building a JSON API" in out
+    assert "The best case for Django: none of your answers leans Django" in out
+    # What the chosen starter contains comes before its options, once.
+    assert out.count("The Flask starter contains:") == 1
+    assert "analytics=true: GET /api/actors/stats" in out.split("The Flask starter contains:")[1]
     answers = answers_of(dest)
     assert answers["framework"] == "flask-api"
     assert (answers["project_name"], answers["project_slug"]) == ("Movie Catalog", "movie_catalog")
@@ -297,12 +303,55 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + "n"  # cache: Redis, no browser test
     )
     assert drive(keys, "new", str(dest)) == 0
-    assert "We recommend Flask" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "We recommend Flask" in out and "It is a close call" not in out
+    assert "The Django starter contains:" in out and "Options add:" in out
     answers = answers_of(dest)
     assert answers["framework"] == "django-mtv"
     assert answers["project_slug"] == "club"
     assert answers["database"] == "postgresql"
     assert (answers["cache"], answers["browser_tests"]) == ("redis", False)
+
+
+def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
+    dest = tmp_path / "ledger"
+    keys = (
+        ENTER
+        + ENTER  # name from the folder, no description
+        + DOWN
+        + DOWN
+        + ENTER  # building: a data service: the Flask starter with analytics=true
+        + ENTER
+        + ENTER
+        + ENTER  # new / batteries / within days: all lean Django
+        + ENTER  # accept Flask
+        + ENTER
+        + KILL_LINE
+        + "nope"
+        + ENTER  # author; an email that copier.yml's validator refuses as typed ...
+        + KILL_LINE
+        + "ada@example.com"
+        + ENTER  # ... then fixed
+        + ENTER
+        + ENTER  # database: SQLite; analytics: the recommended default, yes
+    )
+    assert drive(keys, "new", str(dest)) == 0
+    out = capsys.readouterr().out
+    assert "We recommend Flask, because" in out and "lean Django (6 to 3)" in out
+    assert "The best case for Django: you are new to web work" in out
+    assert f"Generate it with: stackgen new {dest} --framework flask --defaults --data " in out
+    assert "The Flask starter with analytics=true contains:" in out
+    answers = answers_of(dest)
+    assert (answers["analytics"], answers["author_email"]) == (True, "ada@example.com")
+
+
+def test_a_refused_name_says_how_to_pass_another(tmp_path, capsys):
+    argv = ["new", str(tmp_path / "class"), "--framework", "flask", "--defaults"]
+    assert run(argv, interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "is a Python keyword" in err and "--data project_slug=" in err
+    assert run([*argv, "--data", "project_slug=klass"], interactive=False) == 0
+    assert (answers_of(tmp_path / "class")["project_slug"]) == "klass"
 
 
 def test_ctrl_c_at_a_template_question_leaves_nothing(tmp_path, capsys):
@@ -353,7 +402,7 @@ def test_help_is_cheap_and_has_examples():
         "        run(argv)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "print(sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'yaml') "
+        "print(sorted(m for m in ('copier', 'questionary', 'prompt_toolkit', 'jinja2') "
         "if m in sys.modules))\n"
     )
     result = subprocess.run(
@@ -361,6 +410,24 @@ def test_help_is_cheap_and_has_examples():
     )
     assert result.stdout.count("examples:") == 5
     assert result.stdout.strip().endswith("[]")
+
+
+def test_new_help_lists_every_data_key_from_copier_yml(capsys):
+    with pytest.raises(SystemExit):
+        run(["new", "--help"])
+    out = capsys.readouterr().out
+    listing = out.split("template options (--data KEY=VALUE), read from copier.yml:\n")[1]
+    questions = load_questions(REPO_ROOT / "copier.yml")
+    asked = [
+        k for k, spec in questions.items() if k != "framework" and spec.get("when") is not False
+    ]
+    keys = [line.split()[0] for line in listing.splitlines() if line[2:3] != " "]
+    assert keys == asked
+    lines = {line.split()[0]: line for line in listing.splitlines() if line[2:3] != " "}
+    assert "sqlite | postgresql | mysql (default: sqlite)" in lines["database"]
+    assert "false | true (default: false; Flask only)" in lines["analytics"]
+    assert "locmem | redis (default: locmem; Django only)" in lines["cache"]
+    assert "(default: PATH's folder name)" in lines["project_name"]
 
 
 @pytest.mark.parametrize(
@@ -415,3 +482,17 @@ def test_first_commit_works_where_git_has_no_identity(tmp_path, monkeypatch):
     assert git_out(dest, "log", "-1", "--format=%an <%ae>").strip() == (
         "Ada Lovelace <ada@example.com>"
     )
+
+
+def test_recommend_json_is_the_decision_for_machines(capsys):
+    argv = ["recommend", "--building", "data", "--experience", "new", "--style", "batteries"]
+    assert run([*argv, "--deadline", "days", "--json"], interactive=False) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["framework"] == "flask" and decision["options"] == {"analytics": True}
+    assert decision["close_call"] is False and decision["other"]["framework"] == "django"
+    assert decision["command"] == (
+        "stackgen new my-project --framework flask --defaults --data analytics=true"
+    )
+    # Never a prompt on the way to JSON, even on a terminal.
+    assert drive("", *argv, "--json") == 1
+    assert "--json needs every answer as a flag; pass --deadline" in capsys.readouterr().err

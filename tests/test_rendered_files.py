@@ -6,12 +6,13 @@ GitHub Actions workflows, pre-commit configuration) must at least parse.
 
 from __future__ import annotations
 
-import tomllib
+import subprocess
+import sys
 
 import pytest
 import yaml
 
-from tests.projects import combination_id, generate, option_matrix
+from tests.projects import combination_id, generate, option_matrix, parse_every_file
 
 COMBINATIONS = option_matrix()
 
@@ -23,21 +24,15 @@ COMBINATIONS = option_matrix()
 )
 def test_every_file_parses(tmp_path, framework, answers):
     project = generate(tmp_path / "parsed", framework, **answers)
-    checked = {".py": 0, ".toml": 0, ".yaml": 0}
-    for path in sorted(project.rglob("*")):
-        if not path.is_file() or ".git" in path.parts:
-            continue
-        name = str(path.relative_to(project))
-        if path.suffix == ".py":
-            compile(path.read_text(), name, "exec")
-            checked[".py"] += 1
-        elif path.suffix == ".toml":
-            tomllib.loads(path.read_text())
-            checked[".toml"] += 1
-        elif path.suffix in {".yml", ".yaml"}:
-            document = yaml.safe_load(path.read_text())
-            assert isinstance(document, dict) and document, f"{name} is empty"
-            checked[".yaml"] += 1
+    checked = parse_every_file(project)
+    # The lock matches this combination's pyproject.toml exactly (no network needed).
+    locked = subprocess.run(
+        [sys.executable, "-m", "uv", "lock", "--check", "--offline"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert locked.returncode == 0, locked.stderr
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     assert workflow["jobs"], "the CI workflow defines no job"
     compose = yaml.safe_load((project / "compose.yaml").read_text())

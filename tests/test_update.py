@@ -8,86 +8,24 @@ changes (a file changed, one added, one removed) and is tagged v2.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import copier
 import pytest
-import yaml
 
-from generator import source
+from generator import __version__, source
 from generator.cli import run
 from tests.projects import FRAMEWORKS, REPO_ROOT
+from tests.template_versions import (
+    V2_README_LINE,
+    answers,
+    commit_all,
+    generate_at_v1,
+    git,
+    make_v2,
+    release_v2,
+)
 from tests.test_new import CTRL_C, ENTER, drive
-
-V2_README_LINE = "Template v2 adds this line to the README."
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def commit_all(cwd: Path, message: str) -> None:
-    git(cwd, "add", "-A")
-    git(cwd, "commit", "-qm", message)
-
-
-def answers(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def make_v2(templates: Path) -> None:
-    """Change the templates: one file changed, one added, one removed, in each framework."""
-    for template in FRAMEWORKS.values():
-        folder = templates / "templates" / template
-        readme = folder / "README.md.jinja"
-        readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
-        (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
-        (folder / ".pre-commit-config.yaml").unlink()
-        (folder / ".dockerignore").unlink()
-
-
-@pytest.fixture
-def template_repo(tmp_path: Path) -> Path:
-    """A git repository of this repository's templates, tagged v1."""
-    repo = tmp_path / "template"
-    repo.mkdir()
-    shutil.copy(REPO_ROOT / "copier.yml", repo)
-    shutil.copytree(
-        REPO_ROOT / "templates",
-        repo / "templates",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "v1")
-    git(repo, "tag", "v1")
-    return repo
-
-
-def release_v2(repo: Path) -> None:
-    make_v2(repo)
-    commit_all(repo, "v2")
-    git(repo, "tag", "v2")
-
-
-def generate_at_v1(repo: Path, dest: Path, framework: str, **data) -> Path:
-    copier.run_copy(
-        str(repo),
-        dest,
-        data={"framework": FRAMEWORKS[framework], **data},
-        defaults=True,
-        vcs_ref="v1",
-        quiet=True,
-    )
-    git(dest, "init", "-q", "-b", "main")
-    commit_all(dest, "generated at v1")
-    return dest
 
 
 def edit_like_a_user(project: Path) -> None:
@@ -163,6 +101,16 @@ def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
     assert "has uncommitted changes; commit or stash them first" in capsys.readouterr().err
     assert git(project, "status", "--porcelain") == before
     assert (project / "README.md").read_text() == readme
+    assert answers(project)["_commit"] == "v1"
+
+
+def test_dirty_tree_is_the_reason_given_even_without_a_terminal(tmp_path, template_repo, capsys):
+    project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
+    release_v2(template_repo)
+    (project / "scratch.txt").write_text("work in progress")
+    assert run(["update", str(project)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "has uncommitted changes" in err and "no terminal" not in err
     assert answers(project)["_commit"] == "v1"
 
 
@@ -248,7 +196,9 @@ def test_interrupted_update_leaves_the_last_commit(tmp_path, template_repo, caps
 def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo, capsys):
     assert run(["update", str(tmp_path)], interactive=False) == 1
     assert "has no .copier-answers.yml" in capsys.readouterr().err
-    assert run(["check", str(tmp_path)], interactive=False) == 1
+    # check: 1 means "behind"; a project it cannot read is another answer.
+    assert run(["check", str(tmp_path)], interactive=False) == 2
+    assert "cannot tell" in capsys.readouterr().err
     project = generate_at_v1(template_repo, tmp_path / "proj", "flask")
     assert run(["update", str(project)], interactive=False) == 1
     assert "pass --defaults" in capsys.readouterr().err
@@ -266,3 +216,32 @@ def test_changing_an_answer_without_a_new_version(tmp_path, capsys):
     assert answers(project)["database"] == "postgresql"
     assert "psycopg" in (project / "pyproject.toml").read_text()
     assert "postgresql" in (project / ".env.example").read_text()
+
+
+def test_check_is_the_same_with_or_without_stackgen_home(tmp_path, monkeypatch, capsys):
+    """The recorded store decides, not today's STACKGEN_HOME (regression).
+
+    Without the setting, the project's store was taken for a plain template
+    repository, so `check` compared with its highest tag, which can be another
+    build's templates (here a later one), and said "behind".
+    """
+    project = tmp_path / "shop"
+    assert run(["new", str(project), "--framework", "flask", "--defaults"], interactive=False) == 0
+    files = tmp_path / "other-build"
+    files.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", files)
+    shutil.copytree(REPO_ROOT / "templates", files / "templates")
+    make_v2(files)
+    source.ensure_version(files=files, version=f"{__version__}.post1")
+    capsys.readouterr()
+
+    assert run(["check", str(project)], interactive=False) == 0
+    with_home = capsys.readouterr().out
+    monkeypatch.delenv("STACKGEN_HOME")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert run(["check", str(project)], interactive=False) == 0
+    assert capsys.readouterr().out == with_home
+    assert not (tmp_path / "home").exists()  # the recorded store was used, no other
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    assert "already at template version" in capsys.readouterr().out

@@ -47,6 +47,21 @@ def test_unusable_names_are_refused(name, message):
         project_slug(name)
 
 
+def test_the_starters_own_top_level_names_are_refused():
+    """A package named like a file or folder beside it (wsgi.py, migrations/) would clash."""
+    found = set()
+    for template in (REPO_ROOT / "templates").iterdir():
+        for entry in template.iterdir():
+            name = entry.name.removesuffix(".jinja").removesuffix(".py").lower()
+            if name.isidentifier() and "{" not in entry.name:
+                found.add(name)
+    assert {"wsgi", "migrations", "templates", "manage"} <= found
+    for name in found:
+        with pytest.raises(StackgenError):
+            project_slug(name)
+    assert found <= _copier_reserved_names() | {"tests", "polls"}
+
+
 def _copier_reserved_names() -> set[str]:
     validator = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["project_slug"]["validator"]
     return set(re.findall(r"'([a-z_]+)'", validator))

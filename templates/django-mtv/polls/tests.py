@@ -144,22 +144,6 @@ class VoteViewTests(TestCase):
         self.assertEqual(response.status_code, 404)
 
 
-class AccountTests(TestCase):
-    def test_login_and_logout(self) -> None:
-        get_user_model().objects.create_user("ada", password="correct horse battery")
-        response = self.client.get(reverse("login"))
-        self.assertContains(response, "Log in")
-        response = self.client.post(
-            reverse("login"), {"username": "ada", "password": "correct horse battery"}
-        )
-        self.assertRedirects(response, reverse("polls:index"))
-        self.assertContains(self.client.get(reverse("polls:index")), "Log out")
-        self.assertEqual(self.client.get(reverse("logout")).status_code, 405)
-        response = self.client.post(reverse("logout"))
-        self.assertRedirects(response, reverse("polls:index"))
-        self.assertContains(self.client.get(reverse("polls:index")), "Log in")
-
-
 class AdminTests(TestCase):
     def test_question_admin_lists_searches_and_shows_choices_inline(self) -> None:
         admin = get_user_model().objects.create_superuser("admin", password="admin-password")

@@ -27,3 +27,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # WhiteNoise serves the app's static files from their sources, as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# django-axes refuses `self.client.login()` (it needs the request to count
+# failures); the tests that are about login throttling switch it on.
+AXES_ENABLED = False

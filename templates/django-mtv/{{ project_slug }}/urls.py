@@ -1,4 +1,8 @@
-"""URL configuration: the polls app, the admin and the login/logout pages.
+"""URL configuration: the polls app, the admin and the accounts pages.
+
+The accounts pages are Django's auth views (log in and out, change and reset
+the password) with the templates in accounts/templates/registration/;
+/healthz and /readyz are answered earlier, by HealthCheckMiddleware (middleware.py).
 
 https://docs.djangoproject.com/en/5.2/topics/http/urls/
 """

@@ -1,0 +1,126 @@
+import re
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import TestCase, override_settings
+from django.urls import reverse
+
+from .models import User
+
+PASSWORD = "correct horse battery"
+WRONG_LOGIN = "Please enter a correct username and password."
+
+
+class UserModelTests(TestCase):
+    def test_the_project_uses_the_accounts_user(self) -> None:
+        self.assertIs(get_user_model(), User)
+
+    def test_admin_lists_and_edits_users(self) -> None:
+        admin = User.objects.create_superuser("admin", password=PASSWORD)
+        self.client.force_login(admin)
+        response = self.client.get(reverse("admin:accounts_user_changelist"), {"q": "adm"})
+        self.assertContains(response, "admin")
+        response = self.client.get(reverse("admin:accounts_user_change", args=(admin.pk,)))
+        self.assertContains(response, "Superuser status")
+
+
+class LoginTests(TestCase):
+    def setUp(self) -> None:
+        User.objects.create_user("ada", email="ada@example.com", password=PASSWORD)
+
+    def test_login_and_logout(self) -> None:
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, "Log in")
+        response = self.client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+        self.assertRedirects(response, reverse("polls:index"))
+        self.assertContains(self.client.get(reverse("polls:index")), "Log out")
+        self.assertEqual(self.client.get(reverse("logout")).status_code, 405)
+        response = self.client.post(reverse("logout"))
+        self.assertRedirects(response, reverse("polls:index"))
+        self.assertContains(self.client.get(reverse("polls:index")), "Log in")
+
+    def test_a_wrong_password_is_reported_once(self) -> None:
+        response = self.client.post(reverse("login"), {"username": "ada", "password": "nope"})
+        self.assertContains(response, WRONG_LOGIN, count=1, status_code=200)
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+class LoginThrottlingTests(TestCase):
+    def setUp(self) -> None:
+        User.objects.create_user("ada", password=PASSWORD)
+        User.objects.create_user("grace", password=PASSWORD)
+
+    def log_in(self, username: str, password: str, ip: str = "192.0.2.1"):
+        return self.client.post(
+            reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        )
+
+    def test_repeated_wrong_passwords_lock_the_username_from_that_address(self) -> None:
+        for _ in range(2):
+            self.assertContains(self.log_in("ada", "wrong"), WRONG_LOGIN)
+        locked = self.log_in("ada", "wrong")
+        self.assertContains(locked, "Too many attempts", status_code=429)
+        self.assertContains(locked, "Please try again in 15 minutes.", status_code=429)
+        self.assertContains(locked, 'class="site-name"', status_code=429)  # the site's layout
+        # The right password does not help during the cool-off...
+        self.assertEqual(self.log_in("ada", PASSWORD).status_code, 429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        # ... while another user, or the same user from elsewhere, can log in.
+        self.assertRedirects(self.log_in("grace", PASSWORD), reverse("polls:index"))
+        self.client.logout()
+        self.assertRedirects(
+            self.log_in("ada", PASSWORD, ip="198.51.100.7"), reverse("polls:index")
+        )
+
+    def test_a_successful_login_resets_the_count(self) -> None:
+        for _ in range(2):
+            self.log_in("ada", "wrong")
+        self.assertRedirects(self.log_in("ada", PASSWORD), reverse("polls:index"))
+        self.client.logout()
+        for _ in range(2):
+            self.assertContains(self.log_in("ada", "wrong"), WRONG_LOGIN)
+
+
+class PasswordResetTests(TestCase):
+    def test_reset_by_email_then_log_in_with_the_new_password(self) -> None:
+        User.objects.create_user("ada", email="ada@example.com", password=PASSWORD)
+        login_page = self.client.get(reverse("login"))
+        self.assertContains(login_page, reverse("password_reset"))
+
+        response = self.client.post(reverse("password_reset"), {"email": "ada@example.com"})
+        self.assertRedirects(response, reverse("password_reset_done"))
+        self.assertContains(self.client.get(response.url), "Check your email")
+
+        self.assertEqual(len(mail.outbox), 1)
+        message = mail.outbox[0]
+        self.assertEqual(message.to, ["ada@example.com"])
+        self.assertIn("Hello ada,", message.body)
+        link = re.search(r"http://testserver(/accounts/reset/\S+/)", message.body)
+        self.assertIsNotNone(link, message.body)
+
+        # The link redirects to a URL without the token, which shows the form.
+        response = self.client.get(link.group(1), follow=True)
+        self.assertContains(response, "Choose a new password")
+        new_password = "a brand new passphrase"
+        response = self.client.post(
+            response.redirect_chain[-1][0],
+            {"new_password1": new_password, "new_password2": new_password},
+        )
+        self.assertRedirects(response, reverse("password_reset_complete"))
+        self.assertContains(self.client.get(response.url), "Password set")
+
+        response = self.client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
+        self.assertContains(response, WRONG_LOGIN)
+        response = self.client.post(
+            reverse("login"), {"username": "ada", "password": new_password}
+        )
+        self.assertRedirects(response, reverse("polls:index"))
+
+        # The link works once.
+        response = self.client.get(link.group(1), follow=True)
+        self.assertContains(response, "This link does not work")
+
+    def test_unknown_address_sends_nothing_and_says_the_same(self) -> None:
+        response = self.client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+        self.assertRedirects(response, reverse("password_reset_done"))
+        self.assertEqual(mail.outbox, [])

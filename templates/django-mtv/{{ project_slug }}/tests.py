@@ -1,0 +1,139 @@
+"""Tests of the project itself: error pages, health checks, request ids, logs, static files."""
+
+import io
+import json
+import logging
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.test import SimpleTestCase, TestCase, override_settings
+from django.urls import include, path
+from django.utils.log import configure_logging
+
+from .log import request_id
+
+
+def broken_view(request: HttpRequest):
+    raise RuntimeError("this view always fails")
+
+
+urlpatterns = [path("broken/", broken_view), path("", include(f"{__package__}.urls"))]
+
+
+@override_settings(DEBUG=False)
+class ErrorPageTests(TestCase):
+    def test_404_uses_the_site_layout(self) -> None:
+        response = self.client.get("/no-such-page/")
+        self.assertContains(response, "Page not found", status_code=404)
+        self.assertContains(response, 'class="site-name"', status_code=404)
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_500_uses_the_site_layout(self) -> None:
+        client = self.client_class(raise_request_exception=False)
+        with self.assertLogs("django.request", "ERROR"):
+            response = client.get("/broken/")
+        self.assertContains(response, "Server error", status_code=500)
+        self.assertContains(response, 'class="site-name"', status_code=500)
+        self.assertNotContains(response, "Log in", status_code=500)
+
+
+@override_settings(ALLOWED_HOSTS=["polls.example.com"], SECURE_SSL_REDIRECT=True)
+class HealthCheckTests(TestCase):
+    """Probes come by IP over plain HTTP: no host check, no HTTPS redirect for them."""
+
+    def test_healthz_answers_without_the_database(self) -> None:
+        with self.assertNumQueries(0):
+            response = self.client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok"})
+        self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_readyz_checks_the_database_and_the_cache(self) -> None:
+        response = self.client.get("/readyz", HTTP_HOST="10.0.0.5:8000")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.json(), {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+        )
+
+    def test_other_pages_still_check_the_host(self) -> None:
+        response = self.client.get("/polls/", HTTP_HOST="10.0.0.5:8000")
+        self.assertEqual(response.status_code, 400)
+
+
+class RequestIdTests(TestCase):
+    def test_a_fresh_id_per_request(self) -> None:
+        first = self.client.get("/healthz").headers["X-Request-ID"]
+        second = self.client.get("/healthz").headers["X-Request-ID"]
+        self.assertRegex(first, r"^[0-9a-f]{32}$")
+        self.assertNotEqual(first, second)
+
+    def test_a_valid_incoming_id_is_kept(self) -> None:
+        response = self.client.get("/polls/", HTTP_X_REQUEST_ID="edge-4f2a.17:9")
+        self.assertEqual(response.headers["X-Request-ID"], "edge-4f2a.17:9")
+
+    def test_an_invalid_incoming_id_is_replaced(self) -> None:
+        for bad in ("x" * 129, "two words", "<script>", ""):
+            response = self.client.get("/healthz", HTTP_X_REQUEST_ID=bad)
+            self.assertRegex(response.headers["X-Request-ID"], r"^[0-9a-f]{32}$")
+
+
+class LoggingTests(SimpleTestCase):
+    """The settings' LOGGING, applied as Django applies it at startup."""
+
+    def capture(self, log_format: str, *messages: tuple[str, str]) -> list[str]:
+        config = {
+            **settings.LOGGING,
+            "handlers": {
+                "stdout": {**settings.LOGGING["handlers"]["stdout"], "formatter": log_format}
+            },
+        }
+        output = io.StringIO()
+        token = request_id.set("req-42")
+        try:
+            # Handlers write to sys.stdout or sys.stderr as they are when logging
+            # is configured: both go to ``output``, to catch any second handler.
+            with redirect_stdout(output), redirect_stderr(output):
+                configure_logging(settings.LOGGING_CONFIG, config)
+                for logger, message in messages:
+                    logging.getLogger(logger).warning(message)
+        finally:
+            request_id.reset(token)
+            configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+        return output.getvalue().splitlines()
+
+    @override_settings(DEBUG=True)  # Django's own console handler is active with DEBUG on
+    def test_each_event_is_one_line(self) -> None:
+        lines = self.capture("text", ("django.request", "Not Found: /x"), ("polls", "hello"))
+        self.assertEqual(len(lines), 2, lines)
+        self.assertRegex(lines[0], r" WARNING django\.request \[req-42\] Not Found: /x$")
+        self.assertRegex(lines[1], r" WARNING polls \[req-42\] hello$")
+
+    def test_json_lines(self) -> None:
+        lines = self.capture("json", ("django.request", "Not Found: /x"))
+        self.assertEqual(len(lines), 1, lines)
+        entry = json.loads(lines[0])
+        self.assertEqual(set(entry), {"time", "level", "logger", "request_id", "message"})
+        self.assertEqual(
+            (entry["level"], entry["logger"], entry["request_id"], entry["message"]),
+            ("WARNING", "django.request", "req-42", "Not Found: /x"),
+        )
+
+
+class StaticFilesWithoutCollectstaticTests(TestCase):
+    """DEBUG=false before `collectstatic`: plain names and a warning, not a 500."""
+
+    def test_pages_render_with_unhashed_static_names(self) -> None:
+        with tempfile.TemporaryDirectory() as empty_static_root:
+            storages = {
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": f"{__package__}.storage.StaticFilesStorage"},
+            }
+            with (
+                override_settings(DEBUG=False, STATIC_ROOT=empty_static_root, STORAGES=storages),
+                self.assertLogs(f"{__package__}.storage", "WARNING") as logs,
+            ):
+                response = self.client.get("/polls/")
+        self.assertContains(response, 'href="/static/polls/style.css"')
+        self.assertIn("collectstatic", logs.output[0])
