@@ -99,6 +99,7 @@ def test_gunicorn_settings_and_image(tmp_path):
     assert (namespace["timeout"], namespace["graceful_timeout"]) == (30, 30)
     assert namespace["keepalive"] == 5
     assert namespace["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert str(namespace["access_log_format"]).endswith("%({x-request-id}o)s")
 
     dockerfile = (project / "Dockerfile").read_text()
     assert 'CMD ["gunicorn", "wsgi:app"]' in dockerfile
