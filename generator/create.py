@@ -256,5 +256,9 @@ def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
             "python manage.py runserver",
         ]
     else:
-        steps += ["flask db upgrade", "flask run"]
+        steps += [
+            "flask db upgrade",
+            "flask tokens create me  # an API token for writes, printed once",
+            "flask run",
+        ]
     return [*steps, "pytest"]

@@ -1,0 +1,23 @@
+"""gunicorn's settings; gunicorn reads this file from the current directory.
+
+Each comes from the environment, with these defaults:
+https://gunicorn.org/reference/settings/
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Access log on stdout, gunicorn's own messages on stderr.
+accesslog = "-"
+errorlog = "-"
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Proxies whose X-Forwarded-* headers are trusted (comma-separated IPs, or *).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn's default access log line, ending with the request id the app's
+# log lines carry.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
