@@ -27,6 +27,25 @@ SCHEMAS = {
 }
 
 
+def whitespace_problems(project: Path) -> list[str]:
+    """What the project's own pre-commit hooks (end-of-file-fixer, trailing-whitespace)
+    would change on its first commit: they cannot run here (they fetch from GitHub)."""
+    found = []
+    for path in sorted(project.rglob("*")):
+        if not path.is_file() or ".git" in path.parts or path.suffix == ".png":
+            continue
+        text = path.read_text()
+        name = path.relative_to(project)
+        if text and (not text.endswith("\n") or text.endswith("\n\n")):
+            found.append(f"{name}: not one newline at the end")
+        found += [
+            f"{name}:{n}: trailing whitespace"
+            for n, line in enumerate(text.splitlines(), 1)
+            if line != line.rstrip()
+        ]
+    return found
+
+
 def tool(name: str, *args: str, cwd: Path) -> None:
     """Run one of the test environment's checkers in ``cwd``; fail with what it said."""
     result = subprocess.run([BIN / name, *args], cwd=cwd, capture_output=True, text=True)
@@ -41,6 +60,7 @@ def tool(name: str, *args: str, cwd: Path) -> None:
 def test_every_file_parses(tmp_path, framework, answers):
     project = generate(tmp_path / "parsed", framework, **answers)
     checked = parse_every_file(project)
+    assert whitespace_problems(project) == []
     tool("uv", "lock", "--check", "--offline", cwd=project)
     tool("hadolint", "Dockerfile", cwd=project)
     for schema, path in SCHEMAS.items():
