@@ -371,6 +371,7 @@ def served():
         thread.join(timeout=10)
 
 
+@pytest.mark.slow
 def test_twenty_parallel_downloads_all_succeed(served):
     def fetch(number: int) -> tuple[str, bytes]:
         framework = ("flask", "django")[number % 2]
