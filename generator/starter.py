@@ -106,6 +106,12 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
         )
     template = TEMPLATES[framework]
     qs = questions()
+    # parse_data reads "KEY=VALUE" strings and strips the key: a query key such
+    # as "description=x" or " database" must not pass for another one.
+    known = [k for k, s in qs.items() if s.get("when") is not False]
+    for key in given:
+        if key not in known:
+            raise AnswerError(f"unknown key {key!r}; known keys: {', '.join(known)}", key, known)
     try:
         data = answers.parse_data([f"{k}={v}" for k, v in given.items()], qs, template)
     except AnswerError as error:

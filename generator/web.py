@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -53,8 +54,17 @@ def _pairs(*reserved: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """The query's answer pairs in order, and the ``reserved`` keys taken out of them."""
     if len(request.query_string) > MAX_QUERY_BYTES:
         raise AnswerError(f"the query string is longer than {MAX_QUERY_BYTES} bytes", "")
+    # Not request.args: Werkzeug decodes a raw non-UTF-8 query with an
+    # uncaught UnicodeDecodeError (a 500), and %-escapes of invalid UTF-8
+    # with replacement characters. Both are refused here.
+    try:
+        parsed = parse_qsl(
+            request.query_string.decode("utf-8"), keep_blank_values=True, errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise AnswerError("the query string is not UTF-8 text", "") from None
     pairs, taken = [], {}
-    for key, value in request.args.items(multi=True):
+    for key, value in parsed:
         if key in reserved:
             if key in taken:
                 raise AnswerError(f"{key} is given more than once; give it once", key)

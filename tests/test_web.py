@@ -15,15 +15,19 @@ import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import bundle, source, starter
 from generator.answers import applies, load_questions, option_values
 from generator.cli import run
+from generator.errors import AnswerError
 from generator.recommend import QUESTIONS, TEMPLATES
 from generator.web import create_app
 from tests.projects import REPO_ROOT
@@ -226,6 +230,9 @@ BAD = [
     ("framework=flask&author_email=nobody", "author_email", None),
     ('framework=flask&description=say+"hi"', "description", None),
     ("framework=flask&=x", "", None),
+    ("framework=flask&description%3Dhi=", "description=hi", "description"),
+    ("framework=flask&+database=mysql", " database", "database"),
+    ("framework=flask&project_name=%80", "", None),
     ("framework=flask&" + "&".join(f"k{i}=1" for i in range(60)), None, None),
 ]
 
@@ -243,6 +250,55 @@ def test_bad_input_is_a_json_400_naming_the_key(client, endpoint, qs, key, valid
         assert valid in body["valid"]
 
 
+KEYS = [*QUESTIONS_YML, "path", "flip", "x", ""]
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pairs=st.lists(st.tuples(st.one_of(st.sampled_from(KEYS), ANY_TEXT), ANY_TEXT), max_size=6),
+    framework=st.sampled_from([None, "flask", "django"]),
+)
+def test_any_pairs_make_a_choice_or_an_answer_error_naming_a_given_key(pairs, framework):
+    """No render here: the checks alone, on whatever a query string can carry."""
+    if framework:
+        pairs = [("framework", framework), *pairs]
+    try:
+        choice = starter.parse_pairs(pairs)
+    except AnswerError as error:
+        assert error.key in {key for key, _ in pairs} | {"framework"}
+        assert str(error)
+        return
+    assert choice.folder and "/" not in choice.folder and choice.folder not in {".", ".."}
+    assert dict(choice.given).keys() <= {key for key, _ in pairs}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    raw=st.one_of(
+        st.binary(max_size=120),
+        st.builds(str.encode, ANY_TEXT).map(lambda b: b"framework=flask&" + b),
+    )
+)
+def test_any_query_string_is_never_a_server_error(client, raw):
+    # A stand-in render: this is about the checks, not about Copier.
+    fake = bundle.Starter("x", "v0", (bundle.File("README.md", 0o644, b"hi\n"),))
+    with mock.patch.object(bundle, "render", lambda choice: fake):
+        for endpoint in (
+            "/api/preview",
+            "/api/file",
+            "/api/diff",
+            "/api/recommend",
+            "/starter.zip",
+        ):
+            # What a WSGI server hands the app: the raw query, bytes as latin-1.
+            query_string = raw.decode("latin-1")
+            response = client.get(endpoint, environ_overrides={"QUERY_STRING": query_string})
+            assert response.status_code in {200, 400, 404}, (endpoint, raw, response.data[:200])
+            if response.status_code != 200:
+                assert response.get_json()["error"]
+
+
 @pytest.mark.parametrize(
     ("name", "folder"),
     [("../x", "x"), ("/etc", "etc"), ("a/../../b", "a-b"), ("Movie API", "movie-api")],
@@ -257,6 +313,12 @@ def test_path_tricks_in_the_name_stay_text(client, name, folder):
         assert not any(".." in n.split("/") or n.startswith("/") for n in names)
         answers = yaml.safe_load(archive.extractfile(f"{folder}/.copier-answers.yml").read())
     assert answers["project_name"] == name
+
+
+def test_a_query_string_that_is_not_utf8_is_refused(client):
+    response = client.get("/api/preview", environ_overrides={"QUERY_STRING": "framework=\x80"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "the query string is not UTF-8 text"
 
 
 def test_a_huge_query_string_is_refused(client):
