@@ -137,8 +137,12 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
     return Choice(framework, tuple(explicit.items()), tuple(ordered.items()))
 
 
+@cache
 def metadata() -> dict[str, Any]:
-    """Every question (help-me-choose and the template's), for the page and /api/metadata."""
+    """Every question (help-me-choose and the template's), for the page and /api/metadata.
+
+    Made once per process; callers must not change it.
+    """
     qs = questions()
     frameworks = {name: {"template": template} for name, template in TEMPLATES.items()}
     template_questions = []
