@@ -198,7 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to listen on (0: any free port; the URL printed names it)",
+    )
     return parser
 
 
@@ -396,12 +401,22 @@ def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    # waitress resolves the address with getaddrinfo, which takes 99999 as 34463.
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
 def cmd_serve(args: argparse.Namespace, interactive: bool) -> int:
     import waitress
 
     from generator.web import create_app
 
-    server = waitress.create_server(create_app(), host=args.host, port=args.port, threads=8)
+    try:
+        server = waitress.create_server(create_app(), host=args.host, port=args.port, threads=8)
+    except OSError as error:
+        raise StackgenError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(
         f"Serving the stackgen initializr on http://{host}:{server.effective_port}/ "

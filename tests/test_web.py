@@ -475,6 +475,26 @@ def test_serve_help_imports_no_web_stack():
     assert result.stdout.strip().endswith("[]")
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_what_is_not_a_port(capsys, port):
+    with pytest.raises(SystemExit) as stopped:
+        run(["serve", "--port", port])
+    assert stopped.value.code == 2
+    assert "is not a port number (0 to 65535)" in capsys.readouterr().err
+
+
+def test_serve_on_a_busy_port_is_one_line(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert run(["serve", "--port", str(port)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert err == f"stackgen: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
 def test_stackgen_serve_prints_its_url_and_serves(tmp_path):
     from tests.runtime import free_port
 
