@@ -8,7 +8,7 @@ import yaml
 from generator.answers import load_questions, parse_data
 from generator.errors import StackgenError
 from generator.naming import project_slug, slugify
-from tests.projects import REPO_ROOT
+from tests.projects import FRAMEWORKS, REPO_ROOT
 
 QUESTIONS = load_questions(REPO_ROOT / "copier.yml")
 
@@ -50,8 +50,8 @@ def test_unusable_names_are_refused(name, message):
 def test_the_starters_own_top_level_names_are_refused():
     """A package named like a file or folder beside it (wsgi.py, migrations/) would clash."""
     found = set()
-    for template in (REPO_ROOT / "templates").iterdir():
-        for entry in template.iterdir():
+    for template in FRAMEWORKS.values():  # the starters, not templates/shared
+        for entry in (REPO_ROOT / "templates" / template).iterdir():
             name = entry.name.removesuffix(".jinja").removesuffix(".py").lower()
             if name.isidentifier() and "{" not in entry.name:
                 found.add(name)
