@@ -143,8 +143,11 @@ def ensure_version(
     """Make sure the store holds ``files`` as a tagged version; return the store and tag.
 
     The tag is ``v<version>``. If that tag already holds other files (a
-    developer changed the templates without a release), the version gets a
-    local label from its tree, ``v<version>+<tree>``, which sorts after it.
+    developer changed the templates without a release), the version is a
+    development release labelled with its tree, ``v<version>.post0.dev0+<tree>``:
+    it sorts after the release, and, being a pre-release, anything that picks
+    "the newest release" (plain ``copier update``, ``versions.newest``) passes
+    it over, so one developer's build never becomes everyone's update.
     """
     files = files or packaged_templates()
     store = store or store_dir()
@@ -156,7 +159,7 @@ def ensure_version(
             import_bundle(store, bundle)
             tags = _tags(store)
         tree = _tree_of(store, files)
-        for tag in (f"v{version}", f"v{version}+{tree[:8]}"):
+        for tag in (f"v{version}", f"v{version}.post0.dev0+{tree[:8]}"):
             if tags.get(tag) == tree:
                 return store, tag
             if tag not in tags:

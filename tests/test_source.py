@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import history, source
+from generator import history, source, versions
 from tests.projects import REPO_ROOT
 
 
@@ -40,9 +40,31 @@ def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files
     store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
     (files / "templates" / "flask-api" / "EXTRA.md").write_text("new\n")
     _, tag = source.ensure_version(files, "1.0.0", store)
-    assert tag.startswith("v1.0.0+") and len(tag) == len("v1.0.0+") + 8
+    assert tag.startswith("v1.0.0.post0.dev0+") and len(tag) == len("v1.0.0.post0.dev0+") + 8
+    assert versions.parse(tag).is_prerelease and versions.newest([tag, "v1.0.0"]) == "v1.0.0"
     assert "EXTRA.md" in git(store, "ls-tree", "-r", "--name-only", tag)
     assert "EXTRA.md" not in git(store, "ls-tree", "-r", "--name-only", "v1.0.0")
+
+
+def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_path, files):
+    """A developer's unreleased templates in the store are no one's "newest release"."""
+    import copier
+
+    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    project = tmp_path / "api"
+    copier.run_copy(
+        str(store), project, data={"framework": "flask-api"}, defaults=True, vcs_ref="v1.0.0"
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "v1.0.0")
+    (files / "templates" / "flask-api" / "EXTRA.md").write_text("unreleased\n")
+    source.ensure_version(files, "1.0.0", store)
+
+    copier.run_update(project, defaults=True, overwrite=True, quiet=True, unsafe=False)
+    assert "_commit: v1.0.0\n" in (project / ".copier-answers.yml").read_text()
+    assert not (project / "EXTRA.md").exists()
+    assert git(project, "status", "--porcelain") == ""
 
 
 def test_caches_and_bytecode_never_enter_a_version(tmp_path, files):
