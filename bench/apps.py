@@ -2,13 +2,17 @@
 
 - ``GET /api/actors?per_page=25`` of the generated Flask API against
   bench/minimal_flask.py serving the same 25 rows of the same table;
+- an authenticated ``POST /api/actors`` (bearer token from
+  ``flask tokens create``) against bench/minimal_flask.py's ``POST /actors``
+  checking the same token in the same table, same JSON body;
 - ``GET /polls/`` of the generated Django site against
   bench/bare_django (the tutorial's index view, no middleware);
 - queries per polls page, at two table sizes and with few or many choices.
 
 Same gunicorn settings (2 sync workers) and the same load (wrk, 1 thread,
-8 connections, fixed duration) for both sides; each pair is measured in
-alternating rounds and the median round is reported.
+8 connections, fixed duration; POSTs always from the Python thread pool,
+8 threads) for both sides; each pair is measured in alternating rounds and
+the median round is reported.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from bench.common import (
     paired_ratio,
     run,
     scratch,
+    send,
 )
 from tests.services import psql
 
@@ -64,18 +69,22 @@ def compare(
     sides: list[tuple[str, Path, str, dict[str, str], str]],
     seconds: float,
     rounds: int,
+    request: dict | None = None,
 ) -> tuple[float, float, float]:
     """Serve and load each of the two sides in turn, ``rounds`` times (order alternating).
 
+    ``path`` is both the readiness probe (a GET) and what is loaded; ``request``
+    (method, body, headers, expected status: see ``load``) is the same for both sides.
     Returns the median req/s of each side and the median of the per-round ratios.
     """
+    request = request or {}
     rps: dict[str, list[float]] = {name: [] for name, *_ in sides}
     p50: dict[str, list[float]] = {name: [] for name, *_ in sides}
     for round_ in range(rounds):
         for name, project, app, env, path in sides if round_ % 2 == 0 else sides[::-1]:
             with gunicorn(project, app, env, path) as base:
-                load(base + path, 1)  # warm up both workers
-                figures = load(base + path, seconds)
+                load(base + path, 1, **request)  # warm up both workers
+                figures = load(base + path, seconds, **request)
             if figures["errors"]:
                 raise RuntimeError(f"{name}: {figures['errors']} failed requests under load")
             rps[name].append(figures["rps"])
@@ -147,10 +156,73 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
             ">= 0.8x",
             detail=f"{gen:.0f} vs {mini:.0f} req/s, {rows:,} rows, page of 25",
         )
+        write_side(section, project, env, name, seconds, rounds)
         # Always: the in-process figures have no HTTP or load tool in them, so they show
         # the apps' own cost more steadily than req/s on a busy machine.
         log(f"  profiling both Flask apps in process ({result.verdict})")
         profile_flask(section, project, env, 300 if quick else 1000)
+
+
+WRITE_RATE_LIMIT = "1000000/minute"
+
+
+def write_side(
+    section: Section, project: Path, env: dict[str, str], name: str, seconds: float, rounds: int
+) -> None:
+    """Authenticated creates: generated ``POST /api/actors`` vs minimal ``POST /actors``."""
+    token = PROJECT.run(project, "flask", "tokens", "create", "bench", env=env)
+    token = token.stdout.strip().splitlines()[-1]
+    # The default (60/minute per client address) would turn the load into 429s.
+    env = {**env, "API_WRITE_RATE_LIMIT": WRITE_RATE_LIMIT}
+    body = json.dumps({"name": "Bench Actor", "birth_date": "1960-11-05"}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    anonymous = {"Content-Type": "application/json"}
+    wrong = {**headers, "Authorization": "Bearer not-a-token"}
+    generated, minimal = "/api/actors", "/actors"
+
+    def count() -> int:
+        return int(psql("SELECT count(*) FROM actors", name))
+
+    # Both sides: 401 without a token or with an unknown one, 201 and one new row with it.
+    for app, path in (("wsgi:app", generated), ("bench.minimal_flask:app", minimal)):
+        with gunicorn(project, app, env, path) as base:
+            before = count()
+            for bad in (anonymous, wrong):
+                status, _ = send(base + path, "POST", body, bad)
+                assert status == 401, f"{app}: {status} without a valid token"
+            assert count() == before, f"{app}: a refused write created a row"
+            status, answer = send(base + path, "POST", body, headers)
+            assert status == 201, f"{app}: {status} {answer[:300]!r}"
+            created = json.loads(answer)
+            assert created["name"] == "Bench Actor" and created["birth_date"] == "1960-11-05"
+            assert count() == before + 1, f"{app}: 201 but no new row"
+    before = count()
+    gen, mini, ratio = compare(
+        section,
+        "flask writes",
+        [
+            ("generated Flask API, POST /api/actors", project, "wsgi:app", env, generated),
+            (
+                "minimal Flask + SQLAlchemy, POST /actors",
+                project,
+                "bench.minimal_flask:app",
+                env,
+                minimal,
+            ),
+        ],
+        seconds,
+        rounds,
+        request={"method": "POST", "body": body, "headers": headers, "expect": 201},
+    )
+    section.add(
+        "generated Flask authenticated create / minimal endpoint (req/s)",
+        ratio,
+        ">= 0.5x",
+        detail=f"{gen:.0f} vs {mini:.0f} req/s of POSTs with the same bearer token and JSON body, "
+        f"every one a 201 ({count() - before:,} rows created); write rate limit raised to "
+        f"{WRITE_RATE_LIMIT} (API_WRITE_RATE_LIMIT) on both servers; load from the Python "
+        "thread pool (8 threads)",
+    )
 
 
 def profile_flask(section: Section, project: Path, env: dict[str, str], requests: int) -> None:
@@ -373,7 +445,8 @@ def measure(quick: bool) -> Section:
     section.notes.append(
         f"gunicorn {WORKERS} sync workers per server, one server at a time; load: "
         f"1 client thread, 8 connections, {seconds} s per side and round, {rounds} rounds with "
-        "the order alternating; the ratio is the median of the per-round ratios. Client and "
+        "the order alternating; the ratio is the median of the per-round ratios. The "
+        "authenticated creates always come from the Python thread pool (8 threads). Client and "
         "servers share the machine's cores. PostgreSQL on loopback, a "
         "fresh database per app, dropped afterwards."
     )

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -247,19 +248,46 @@ def get(url: str, timeout: float = 10) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+def send(
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, bytes]:
+    """Any request; an HTTP error status is returned, not raised."""
+    request = urllib.request.Request(url, data=body, headers=dict(headers or {}), method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def get_json(url: str) -> dict:
     status, body = get(url)
     assert status == 200, (url, status)
     return json.loads(body)
 
 
-def load(url: str, seconds: float, connections: int = 8) -> dict[str, float]:
+def load(
+    url: str,
+    seconds: float,
+    connections: int = 8,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    expect: int = 200,
+) -> dict[str, float]:
     """Requests/s and latency under load for ``seconds``: wrk, else a thread pool.
 
-    Bounded in time (``seconds``) and, for the fallback, in count too.
+    Plain GETs go to wrk when it is installed; other requests (a POST with a
+    body and headers) always use the thread pool, where any status other than
+    ``expect`` counts as an error. Bounded in time (``seconds``) and, for the
+    thread pool, in count too.
     """
     wrk = shutil.which("wrk")
-    if wrk:
+    if wrk and method == "GET" and body is None and not headers and expect == 200:
         # One wrk thread per core would steal the servers' CPU; 1 thread, N connections.
         out = run(
             [
@@ -289,10 +317,18 @@ def load(url: str, seconds: float, connections: int = 8) -> dict[str, float]:
             "errors": errors,
             "p50_ms": float(p50.group(1)) * scale[p50.group(2)] if p50 else float("nan"),
         }
-    return _thread_pool_load(url, seconds, connections)
+    return _thread_pool_load(url, seconds, connections, method, body, headers, expect)
 
 
-def _thread_pool_load(url: str, seconds: float, connections: int) -> dict[str, float]:
+def _thread_pool_load(
+    url: str,
+    seconds: float,
+    connections: int,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    expect: int = 200,
+) -> dict[str, float]:
     from concurrent.futures import ThreadPoolExecutor
 
     deadline = time.monotonic() + seconds
@@ -304,8 +340,8 @@ def _thread_pool_load(url: str, seconds: float, connections: int) -> dict[str, f
         while time.monotonic() < deadline and done < cap // connections:
             start = time.perf_counter()
             try:
-                status, _body = get(url, timeout=5)
-                errors += status != 200
+                status, _body = send(url, method, body, headers, timeout=5)
+                errors += status != expect
             except OSError:
                 errors += 1
             latencies.append(time.perf_counter() - start)
