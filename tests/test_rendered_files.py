@@ -6,6 +6,9 @@ GitHub Actions workflows, pre-commit configuration) must at least parse.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -22,6 +25,14 @@ COMBINATIONS = option_matrix()
 def test_every_file_parses(tmp_path, framework, answers):
     project = generate(tmp_path / "parsed", framework, **answers)
     checked = parse_every_file(project)
+    # The lock matches this combination's pyproject.toml exactly (no network needed).
+    locked = subprocess.run(
+        [sys.executable, "-m", "uv", "lock", "--check", "--offline"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert locked.returncode == 0, locked.stderr
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     assert workflow["jobs"], "the CI workflow defines no job"
     compose = yaml.safe_load((project / "compose.yaml").read_text())
