@@ -49,7 +49,7 @@ class Parser(argparse.ArgumentParser):
 
 def _data_help() -> str:
     from generator.answers import data_help, load_questions
-    from generator.features import features_of
+    from generator.features import names_for_help
 
     identity = {"author_name": "git config user.name", "author_email": "git config user.email"}
     questions = load_questions(source_copier_yml())
@@ -59,7 +59,7 @@ def _data_help() -> str:
         "features (the bool options; switch them later with `stackgen add` / `stackgen remove`):",
     ]
     for template, label in TEMPLATE_LABELS.items():
-        names = ", ".join(feature.name for feature in features_of(questions, template))
+        names = ", ".join(names_for_help(questions, template))
         lines.append(f"  {label}: {names or 'none'}")
     return "\n".join(lines)
 

@@ -46,11 +46,20 @@ def _adds(help_text: object) -> str:
     return text[:1].upper() + text[1:]
 
 
-def every_framework(
-    questions: Mapping[str, Mapping[str, Any]], templates: Sequence[str]
-) -> dict[str, list[Feature]]:
-    """The features of each template, by template."""
-    return {template: features_of(questions, template) for template in templates}
+def names_for_help(questions: Mapping[str, Mapping[str, Any]], template: str) -> list[str]:
+    """The features of ``template`` as ``--help`` lists them, without rendering Jinja.
+
+    Help must stay fast (no Jinja import): a ``when`` that is a template
+    counts for the frameworks it names, as ``answers.data_help`` reads it.
+    The commands themselves use ``features_of``.
+    """
+    return [
+        name
+        for name, spec in questions.items()
+        if spec.get("type") == "bool"
+        and spec.get("when", True) is not False
+        and (not isinstance(spec.get("when"), str) or template in spec["when"])
+    ]
 
 
 def select(
