@@ -8,6 +8,7 @@ existing folder is only written to once everything rendered.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -226,15 +227,38 @@ def create(request: Request) -> Result:
     return Result(dest, answers, tag, committed, placement)
 
 
+# The database a PostgreSQL or MySQL project's .env names, made on a local server.
+CREATE_DATABASE = {
+    "postgresql": "createdb -h localhost -U postgres {slug}",
+    "mysql": 'mysql -h 127.0.0.1 -u root -e "CREATE DATABASE {slug} CHARACTER SET utf8mb4"',
+}
+INTERACTIVE = "  # asks for a name and a password"
+
+
 def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
-    """The commands that take a freshly generated project to a running app."""
-    setup = [
-        f"cd {path}",
+    """The commands that take a freshly generated project to a running app, in order.
+
+    Each line runs as printed (what follows ``#`` is a note for the reader).
+    """
+    steps = [
+        f"cd {shlex.quote(str(path))}",
         "python3 -m venv .venv && . .venv/bin/activate",
         'pip install -e ".[dev]"',
     ]
+    create_database = CREATE_DATABASE.get(str(answers.get("database")))
+    if create_database:
+        steps.append(create_database.format(slug=answers["project_slug"]))
     if answers.get("framework") == "django-mtv":
-        run = ["python manage.py migrate", "python manage.py runserver", "pytest"]
+        steps += [
+            "python manage.py migrate",
+            "python manage.py loadsamplepolls",
+            f"python manage.py createsuperuser{INTERACTIVE}",
+            "python manage.py runserver",
+        ]
     else:
-        run = ["flask db upgrade", "flask run", "pytest"]
-    return setup + run
+        steps += [
+            "flask db upgrade",
+            "flask tokens create me  # an API token for writes, printed once",
+            "flask run",
+        ]
+    return [*steps, "pytest"]

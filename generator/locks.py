@@ -54,7 +54,9 @@ def options_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> dic
 
 
 def render_pyproject(template_dir: Path, answers: Mapping[str, Any]) -> str:
-    environment = jinja2.Environment(keep_trailing_newline=True)
+    # Rooted where Copier roots it, for the shared fragments it includes.
+    loader = jinja2.FileSystemLoader(template_dir.parent.parent)
+    environment = jinja2.Environment(loader=loader, keep_trailing_newline=True)
     text = (template_dir / "pyproject.toml.jinja").read_text()
     context = {
         "project_slug": PLACEHOLDER.replace("-", "_"),

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import copier
@@ -164,7 +164,7 @@ class ProjectEnv:
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("PYTEST_", "COV_", "DJANGO_", "FLASK_"))
-            and key not in {"DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV"}
+            and key not in {"DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV"}
         }
         env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
         env["VIRTUAL_ENV"] = str(self.root)
@@ -308,12 +308,16 @@ def combination_id(framework: str, answers: Mapping[str, object]) -> str:
 
 
 @contextmanager
-def servers_for(answers: Mapping[str, object]) -> Iterator[dict[str, str]]:
+def servers_for(
+    answers: Mapping[str, object], test_database: bool = False
+) -> Iterator[dict[str, str]]:
     """The real servers a combination's answers ask for, as project settings.
 
     DATABASE_URL names a fresh database (dropped afterwards) for postgresql
-    and mysql; REDIS_URL is set when the cache is redis. SQLite needs neither:
-    each project uses its own file.
+    and mysql; with ``test_database``, TEST_DATABASE_URL names a second one,
+    for a project whose own tests take their database from it (Flask's).
+    REDIS_URL is set when the cache is redis. SQLite needs none of them:
+    each project uses its own files.
     """
     from tests import services
 
@@ -324,5 +328,8 @@ def servers_for(answers: Mapping[str, object]) -> Iterator[dict[str, str]]:
     if database == "sqlite":
         yield env
         return
-    with services.database(database) as url:
-        yield {**env, "DATABASE_URL": url}
+    with ExitStack() as stack:
+        env["DATABASE_URL"] = stack.enter_context(services.database(database))
+        if test_database:
+            env["TEST_DATABASE_URL"] = stack.enter_context(services.database(database))
+        yield env

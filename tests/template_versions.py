@@ -44,7 +44,7 @@ def make_v2(templates: Path) -> None:
         readme = folder / "README.md.jinja"
         readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
         (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
-        (folder / ".pre-commit-config.yaml").unlink()
+        (folder / ".pre-commit-config.yaml.jinja").unlink()
         (folder / ".dockerignore").unlink()
 
 

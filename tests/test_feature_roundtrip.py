@@ -58,16 +58,16 @@ def edit(project: Path, files: list[str]) -> dict[str, str]:
     return lines
 
 
-def project_checks(
-    framework: str, project: Path, switched: dict[str, object], fresh: bool = True
-) -> None:
+def project_checks(framework: str, project: Path, switched: dict[str, object]) -> None:
     env = ProjectEnv()
     env.install(project)
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
-    with servers_for(switched) as urls:
+    for database in ("instance/app.sqlite3", "db.sqlite3"):  # the checks start from scratch
+        (project / database).unlink(missing_ok=True)
+    with servers_for(switched, test_database=framework == "flask") as urls:
         if framework == "flask":
-            check_flask(env, project, urls, fresh)
+            check_flask(env, project, urls)
         else:
             check_django(env, project, urls, switched)
 
@@ -99,5 +99,4 @@ def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, featur
     assert answers(project)[feature] is False
     for file, line in mine.items():
         assert (project / file).read_text().startswith(line + "\n"), file
-    # The project's git-ignored SQLite database was kept, its data with it.
-    project_checks(framework, project, {**answers(project), feature: False}, fresh=False)
+    project_checks(framework, project, {**answers(project), feature: False})

@@ -1,19 +1,24 @@
 """The generated Flask API at run time, from the outside.
 
 - schemathesis 4 fuzzes every operation of the app's own OpenAPI document, in
-  process: no 5xx, and every response (status, headers, body) conforms;
+  process, with a bearer token: no 5xx, and every response (status, headers,
+  body) conforms; writes without a token too, whose 401s must be documented;
 - gunicorn serves the app on PostgreSQL (loopback only) and takes 100
-  concurrent creates;
-- headless Chromium opens the interactive docs page that gunicorn serves and
-  finds every actors operation listed.
+  concurrent creates; it refuses to start without a real SECRET_KEY;
+- headless Chromium opens the interactive docs page that gunicorn serves, with
+  every request off loopback refused, and finds every operation listed;
+- the rate limit holds across processes with its counters in the real Redis.
 
 All run inside the shared project environment, like the project's own tests.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import secrets
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,9 +33,6 @@ from tests.projects import ProjectEnv, generate
 from tests.runtime import gunicorn, playwright_requirement, run_in_browser
 
 SCHEMATHESIS = "schemathesis==4.32.5"
-# Swagger UI's files, as published (APIFlask's docs page loads them from a CDN,
-# which the loopback-only browser test may not reach; see BROWSER_SCRIPT).
-SWAGGER_UI_FILES = "flask-swagger-ui==5.34.0"
 
 FUZZ_MODULE = """
 import os
@@ -41,24 +43,43 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from {slug} import create_app
+from {slug}.auth import issue_token
 from {slug}.extensions import db
 from {slug}.models import Actor
 
 url = os.environ.get("DATABASE_URL") or f"sqlite:///{{tempfile.mkdtemp()}}/fuzz.sqlite3"
-app = create_app({{"SQLALCHEMY_DATABASE_URI": url}})
+app = create_app(
+    {{
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "fuzzing-only-key",
+        "API_WRITE_RATE_LIMIT": "1000000/minute",  # fuzz the API, not the limiter
+    }}
+)
 with app.app_context():
     db.create_all()
     actors = [Actor(name=f"Actor {{n}}", birth_date=date(1950 + n, 1, 1)) for n in range(5)]
     db.session.add_all(actors)
     db.session.commit()
+    token = issue_token("fuzz")
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+FUZZ = settings(max_examples={examples}, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @schema.parametrize()
-@settings(max_examples={examples}, deadline=None, suppress_health_check=list(HealthCheck))
+@FUZZ
 def test_api(case):
-    case.call_and_validate()
+    case.call_and_validate(headers={{"Authorization": f"Bearer {{token}}"}})
+
+
+@schema.include(method=WRITES).parametrize()
+@settings(FUZZ, max_examples=5)
+def test_writes_without_a_token(case):
+    response = case.call()
+    case.validate_response(response)  # a 401 must be documented like any answer
+    if case.method.upper() in WRITES:  # schemathesis tries other methods too (OPTIONS...)
+        assert response.status_code >= 400, f"{{case.method}} {{case.path}} wrote without a token"
 """
 
 
@@ -82,18 +103,25 @@ def test_schemathesis_finds_no_failure(tmp_path, database):
             *("-p", "no:cacheprovider", "-o", "addopts=", "-q"),
             env={"DATABASE_URL": url} if url else {},
         )
-    # One test per operation: list, create (twice), read, replace, update, delete, stats.
-    assert "8 passed" in result.stdout, result.stdout
+    # One test per operation: list, create (twice), read, replace, update, delete,
+    # stats, healthz, readyz; then the five writes again, without a token.
+    assert "15 passed" in result.stdout, result.stdout
 
 
-def request(url: str, body: dict | None = None) -> tuple[int, dict]:
+def request(
+    url: str, body: dict | None = None, token: str | None = None, method: str | None = None
+) -> tuple[int, dict, dict[str, str]]:
+    """Send ``body`` as JSON (with ``token`` as bearer); the status, JSON body and headers."""
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=20) as response:
-            return response.status, json.load(response)
+            return response.status, json.load(response), dict(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
+        return error.code, json.load(error), dict(error.headers)
 
 
 @dataclass
@@ -102,6 +130,7 @@ class Api:
     url: str
     env: ProjectEnv
     log: Path
+    token: str
 
 
 @pytest.fixture(scope="module")
@@ -112,23 +141,34 @@ def served_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     env = ProjectEnv()
     env.install(project)
     with services.database("postgresql") as url:
-        settings = {"DATABASE_URL": url, "SECRET_KEY": "test-only"}
+        settings = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            # Four workers, each counting in its own memory: the load test
+            # below is not about the limit (see test_rate_limit_shared_in_redis).
+            "API_WRITE_RATE_LIMIT": "10000/minute",
+        }
         env.run(project, "flask", "db", "upgrade", env=settings)
+        token = env.run(project, "flask", "tokens", "create", "runtime", env=settings).stdout
         log = workdir / "gunicorn.log"
-        with gunicorn(env, project, "wsgi:app", settings, log, "/api/actors", workers=4) as base:
-            yield Api(project, base, env, log)
+        with gunicorn(env, project, "wsgi:app", settings, log, "/healthz", workers=4) as base:
+            yield Api(project, base, env, log, token.strip())
 
 
 @pytest.mark.slow
 def test_gunicorn_on_postgresql_stores_100_concurrent_creates(served_api):
     base = f"{served_api.url}/api/actors"
-    with ThreadPoolExecutor(max_workers=100) as pool:
-        results = list(pool.map(lambda n: request(base, {"name": f"Concurrent {n}"}), range(100)))
-    status, page = request(f"{base}?per_page=100")
-    _, after = request(f"{base}?per_page=100&page=2")
 
-    assert [code for code, _ in results] == [201] * 100
-    assert len({body["id"] for _, body in results}) == 100
+    def create(n: int) -> tuple[int, dict, dict[str, str]]:
+        return request(base, {"name": f"Concurrent {n}"}, token=served_api.token)
+
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        results = list(pool.map(create, range(100)))
+    status, page, _ = request(f"{base}?per_page=100")
+    _, after, _ = request(f"{base}?per_page=100&page=2")
+
+    assert [code for code, _, _ in results] == [201] * 100
+    assert len({body["id"] for _, body, _ in results}) == 100
     assert status == 200
     assert sorted(actor["name"] for actor in page["items"]) == sorted(
         f"Concurrent {n}" for n in range(100)
@@ -138,31 +178,142 @@ def test_gunicorn_on_postgresql_stores_100_concurrent_creates(served_api):
     assert "Traceback" not in served_api.log.read_text()
 
 
-# The browser reaches gunicorn on loopback and nothing else: Swagger UI's
-# three files, which the page asks of the CDN in APIFlask's settings, are
-# answered from the published swagger-ui-dist files (flask-swagger-ui ships
-# them); every other request off loopback is refused and printed.
+@pytest.mark.slow
+def test_served_api_guards_writes_and_reports_health(served_api):
+    base = served_api.url
+
+    status, body, headers = request(f"{base}/api/actors", {"name": "No token"})
+    assert status == 401, body
+    assert headers["WWW-Authenticate"].startswith("Bearer")
+    status, body, headers = request(f"{base}/api/actors", {"name": "Bad"}, token="not-a-token")
+    assert status == 401, body
+    assert request(f"{base}/healthz")[:2] == (200, {"status": "ok"})
+    assert request(f"{base}/readyz")[:2] == (200, {"status": "ok", "checks": {"database": "ok"}})
+    _, _, headers = request(f"{base}/healthz")
+    assert len(headers["X-Request-ID"]) == 32
+    with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+        assert response.url == f"{base}/api/docs"
+
+
+def send(base: str, body: bytes, token: str, chunked: bool = False) -> tuple[int, dict]:
+    """POST ``body`` to /api/actors as raw bytes, in 8 KiB chunks if ``chunked``."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=20)
+    try:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        if chunked:
+            chunks = (body[i : i + 8192] for i in range(0, len(body), 8192))
+            connection.request("POST", "/api/actors", chunks, headers, encode_chunked=True)
+        else:
+            connection.request("POST", "/api/actors", body, headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_hostile_bodies_get_4xx_json_from_gunicorn(served_api):
+    big = json.dumps({"name": "x" * 100_000}).encode()
+    deep = b'{"name": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    surrogate = b'{"name": "\\ud800"}'
+
+    cases = {
+        "chunked, over the limit": (send(served_api.url, big, served_api.token, True), 413),
+        "over the limit": (send(served_api.url, big, served_api.token), 413),
+        "30,000 deep": (send(served_api.url, deep, served_api.token), 400),
+        "lone surrogate": (send(served_api.url, surrogate, served_api.token), 422),
+    }
+
+    for name, ((status, body), expected) in cases.items():
+        assert status == expected, (name, status, body)
+        assert body["message"], name
+    small = json.dumps({"name": "Chunked"}).encode()
+    assert send(served_api.url, small, served_api.token, chunked=True)[0] == 201
+    assert "Traceback" not in served_api.log.read_text()
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_to_start_without_a_real_secret_key(tmp_path):
+    project = generate(tmp_path / "keyless_api", "flask")
+    env = ProjectEnv()
+    env.install(project)
+    for secret_key in (None, "change-me"):
+        settings = {"SECRET_KEY": secret_key} if secret_key else {}
+        result = env.run(
+            project,
+            *("gunicorn", "wsgi:app", "--bind", "127.0.0.1:0", "--workers", "1"),
+            env=settings,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert "SECRET_KEY is not set, or is a placeholder" in result.stderr, result.stderr
+
+
+# Run in the project environment, once per process (a worker, as far as the
+# limiter knows): two writes, the statuses on the last line. Processes given
+# the same storage and key prefix share one budget.
+REDIS_LIMIT_SCRIPT = """
+import json
+import sys
+import tempfile
+
+from {slug} import create_app
+from {slug}.auth import issue_token
+from {slug}.extensions import db
+
+storage, prefix = sys.argv[1], sys.argv[2]
+app = create_app(
+    {{
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{{tempfile.mkdtemp()}}/limits.sqlite3",
+        "SECRET_KEY": "rate-limit-test-only",
+        "API_WRITE_RATE_LIMIT": "3/minute",
+        "RATELIMIT_STORAGE_URI": storage,
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }}
+)
+with app.app_context():
+    db.create_all()
+    headers = {{"Authorization": f"Bearer {{issue_token('limits')}}"}}
+client = app.test_client()
+responses = [client.post("/api/actors", json={{"name": "Cher"}}, headers=headers) for _ in "12"]
+print(json.dumps([[r.status_code, r.headers.get("Retry-After")] for r in responses]))
+"""
+
+
+@pytest.mark.slow
+def test_rate_limit_shared_in_redis(tmp_path):
+    redis_url = services.redis_url()
+    project = generate(tmp_path / "limited_api", "flask")
+    env = ProjectEnv()
+    env.install(project, extras=("dev", "redis"))
+    script = tmp_path / "redis_limit.py"
+    script.write_text(REDIS_LIMIT_SCRIPT.format(slug=project.name))
+
+    def two_processes(storage: str) -> list[int]:
+        prefix = secrets.token_hex(8)
+        statuses = []
+        for _ in range(2):
+            result = env.run(project, "python", str(script), storage, prefix)
+            answers = json.loads(result.stdout.strip().splitlines()[-1])
+            statuses += [status for status, _ in answers]
+        if statuses[-1] == 429:
+            assert 0 < int(answers[-1][1]) <= 60  # Retry-After, in seconds
+        return statuses
+
+    assert two_processes(redis_url) == [201, 201, 201, 429]
+    assert two_processes("memory://") == [201, 201, 201, 201]  # each process counts alone
+
+
+# The browser reaches gunicorn on loopback and nothing else: every other
+# request is refused and printed. The page must render from the app's own
+# copy of Swagger UI.
 BROWSER_SCRIPT = """\
-from pathlib import Path
-
-import apiflask.settings
-import flask_swagger_ui
-
-DIST = Path(flask_swagger_ui.__file__).parent / "dist"
-CDN = {
-    apiflask.settings.SWAGGER_UI_CSS: DIST / "swagger-ui.css",
-    apiflask.settings.SWAGGER_UI_BUNDLE_JS: DIST / "swagger-ui-bundle.js",
-    apiflask.settings.SWAGGER_UI_STANDALONE_PRESET_JS: DIST / "swagger-ui-standalone-preset.js",
-}
-
-
 def answer(route):
     requested = route.request.url
     if requested.startswith(url + "/"):
         route.continue_()
-    elif requested in CDN:
-        print("CDN", requested)
-        route.fulfill(path=CDN[requested])
     else:
         print("REFUSED", requested)
         route.abort()
@@ -173,9 +324,10 @@ with sync_playwright() as playwright:
     browser.route("**/*", answer)
     page = browser.new_page()
     try:
-        page.goto(url + "/api/docs")
+        page.goto(url + "/")  # redirects to the docs page
         page.locator(".opblock").first.wait_for(timeout=30000)
         print("TITLE", page.locator(".info .title").inner_text())
+        print("AUTHORIZE", page.locator(".btn.authorize").count())
         for block in page.locator(".opblock").all():
             method = block.locator(".opblock-summary-method").inner_text()
             path = block.locator(".opblock-summary-path").get_attribute("data-path")
@@ -188,7 +340,7 @@ with sync_playwright() as playwright:
 
 @pytest.mark.slow
 def test_docs_page_lists_the_actors_endpoints(served_api, tmp_path):
-    served_api.env.install_requirements(playwright_requirement(), SWAGGER_UI_FILES)
+    served_api.env.install_requirements(playwright_requirement())
     with urllib.request.urlopen(f"{served_api.url}/api/openapi.json", timeout=10) as response:
         spec = json.load(response)
     documented = {
@@ -218,3 +370,5 @@ def test_docs_page_lists_the_actors_endpoints(served_api, tmp_path):
     }
     assert listed == documented, f"listed {sorted(listed)}\n{run.explain()}"
     assert "TITLE served_api" in run.stdout, run.explain()
+    assert "AUTHORIZE 1" in run.stdout, run.explain()  # the bearer scheme's button
+    assert "REFUSED" not in run.stdout, run.explain()

@@ -11,10 +11,12 @@ tests/test_matrix.py's job.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.projects import combination_id, generate, leftover_template_syntax, option_matrix
 
@@ -71,6 +73,41 @@ def test_renders_cleanly(tmp_path, combination):
     assert "SECRET_KEY=change-me\n" in env_example
     expected_url = {"sqlite": "sqlite:///", "postgresql": "postgresql://", "mysql": "mysql://"}
     assert f"DATABASE_URL={expected_url[database]}" in env_example
+    # Every setting the app and gunicorn read is in the example, set or commented.
+    sources = (project / slug / "config.py").read_text()
+    sources += (project / "gunicorn.conf.py").read_text()
+    settings = set(re.findall(r"os\.environ\.get\(\s*[\"']([A-Z_]+)[\"']", sources))
+    assert {"SECRET_KEY", "DATABASE_URL", "API_WRITE_RATE_LIMIT", "WEB_CONCURRENCY"} <= settings
+    for setting in settings:
+        assert re.search(rf"^(# )?{setting}=", env_example, re.M), f"{setting} not in .env.example"
+        assert f"`{setting}`" in (project / "README.md").read_text(), f"{setting} not in README"
+    assert "TEST_DATABASE_URL" in env_example
     assert not (project / ".env").exists()
     assert {".env", "instance/", ".venv/"} <= set((project / ".gitignore").read_text().split())
     assert list((project / "migrations" / "versions").glob("*.py"))
+
+
+def test_gunicorn_settings_and_image(tmp_path):
+    """gunicorn.conf.py holds the serving settings the Django starter shares."""
+    project = generate(tmp_path / "actors_api", "flask", database="postgresql")
+    namespace: dict[str, object] = {}
+    exec((project / "gunicorn.conf.py").read_text(), namespace)
+
+    assert namespace["bind"] == "0.0.0.0:8000"
+    assert namespace["workers"] == 2
+    assert (namespace["accesslog"], namespace["errorlog"]) == ("-", "-")
+    assert (namespace["timeout"], namespace["graceful_timeout"]) == (30, 30)
+    assert namespace["keepalive"] == 5
+    assert namespace["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert str(namespace["access_log_format"]).endswith("%({x-request-id}o)s")
+
+    dockerfile = (project / "Dockerfile").read_text()
+    assert 'CMD ["gunicorn", "wsgi:app"]' in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    assert "/healthz" in dockerfile
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    api = compose["services"]["api"]
+    assert "/healthz" in " ".join(api["healthcheck"]["test"])
+    assert api["depends_on"]["db"] == {"condition": "service_healthy"}
+    ci = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
+    assert "TEST_DATABASE_URL" in ci["jobs"]["test"]["env"]

@@ -12,8 +12,10 @@ MariaDB, SQLite) and Redis of that combination:
 - migrations complete: Flask ``flask db upgrade`` then ``flask db check``;
   Django ``makemigrations --check --dry-run`` then ``migrate``;
 - the sample data loads (``flask seed``, ``manage.py loadsamplepolls``);
-- the project's own test suite passes (Flask: with its 90% coverage floor;
-  Django: browser tests run, not skipped, where Chromium is installed).
+- the project's own test suite passes (Flask: with its 90% coverage floor,
+  on TEST_DATABASE_URL, leaving the development database's rows, tokens and
+  schema as they were; Django: browser tests run, not skipped, where
+  Chromium is installed).
 
 ``-m quick`` keeps one combination per framework: SQLite and every default.
 """
@@ -51,20 +53,31 @@ def matrix_params() -> list[pytest.ParameterSet]:
     return params
 
 
-def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str], fresh: bool = True) -> None:
-    """``fresh``: the database is new (a project that ran before keeps its data)."""
-    env.run(project, "flask", "db", "upgrade", env=urls)
-    check = env.run(project, "flask", "db", "check", env=urls)
+def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str]) -> None:
+    # A production-like run: no .env, no debug mode, so a real key.
+    dev = {"SECRET_KEY": secrets.token_urlsafe(32), **urls}
+    env.run(project, "flask", "db", "upgrade", env=dev)
+    check = env.run(project, "flask", "db", "check", env=dev)
     assert "No new upgrade operations detected" in check.stdout + check.stderr
     if "DATABASE_URL" not in urls:
         assert (project / "instance" / "app.sqlite3").exists()
-    seed = env.run(project, "flask", "seed", env=urls)
-    assert ("Added 7 sample actors" if fresh else "7 were already there") in seed.stdout
+    seed = env.run(project, "flask", "seed", env=dev)
+    assert "Added 7 sample actors" in seed.stdout
+    env.run(project, "flask", "tokens", "create", "matrix", env=dev)
 
+    # The project's own suite: DATABASE_URL (the development database) is
+    # set, TEST_DATABASE_URL names the server's test database (SQLite: unset,
+    # each test makes its own file). The development data must survive it.
     result = env.run(project, "python", "-m", "pytest", "-p", "no:cacheprovider", env=urls)
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary
     assert "Required test coverage of 90% reached" in result.stdout, result.stdout
+    reseed = env.run(project, "flask", "seed", env=dev)
+    assert "Added 0 sample actors (7 were already there)" in reseed.stdout
+    tokens = env.run(project, "flask", "tokens", "list", env=dev)
+    assert tokens.stdout.startswith("matrix\t"), tokens.stdout
+    check = env.run(project, "flask", "db", "check", env=dev)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
 
 
 def check_django(
@@ -102,7 +115,7 @@ def test_combination_works_on_its_first_run(
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
 
-    with servers_for(answers) as urls:
+    with servers_for(answers, test_database=framework == "flask") as urls:
         if framework == "flask":
             check_flask(env, project, urls)
         elif framework == "django":

@@ -1,13 +1,17 @@
 """Every file of every option combination is well-formed, run or not.
 
-The matrix runs the code; files nothing here can run (compose files, the
-GitHub Actions workflows, pre-commit configuration) must at least parse.
+The matrix runs the code; files nothing here can run (no Docker engine, no
+Actions runner) are checked statically: the Dockerfile by hadolint (any finding
+fails, info included), compose, the CI workflow and the Dependabot
+configuration against their published schemas (check-jsonschema's vendored
+copies, offline), and every project's uv.lock against its pyproject.toml.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,6 +19,37 @@ import yaml
 from tests.projects import combination_id, generate, option_matrix, parse_every_file
 
 COMBINATIONS = option_matrix()
+BIN = Path(sys.executable).parent
+SCHEMAS = {
+    "vendor.compose-spec": "compose.yaml",
+    "vendor.github-workflows": ".github/workflows/ci.yml",
+    "vendor.dependabot": ".github/dependabot.yml",
+}
+
+
+def whitespace_problems(project: Path) -> list[str]:
+    """What the project's own pre-commit hooks (end-of-file-fixer, trailing-whitespace)
+    would change on its first commit: they cannot run here (they fetch from GitHub)."""
+    found = []
+    for path in sorted(project.rglob("*")):
+        if not path.is_file() or ".git" in path.parts or path.suffix == ".png":
+            continue
+        text = path.read_text()
+        name = path.relative_to(project)
+        if text and (not text.endswith("\n") or text.endswith("\n\n")):
+            found.append(f"{name}: not one newline at the end")
+        found += [
+            f"{name}:{n}: trailing whitespace"
+            for n, line in enumerate(text.splitlines(), 1)
+            if line != line.rstrip()
+        ]
+    return found
+
+
+def tool(name: str, *args: str, cwd: Path) -> None:
+    """Run one of the test environment's checkers in ``cwd``; fail with what it said."""
+    result = subprocess.run([BIN / name, *args], cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, f"{name} {' '.join(args)}:\n{result.stdout}{result.stderr}"
 
 
 @pytest.mark.parametrize(
@@ -25,14 +60,11 @@ COMBINATIONS = option_matrix()
 def test_every_file_parses(tmp_path, framework, answers):
     project = generate(tmp_path / "parsed", framework, **answers)
     checked = parse_every_file(project)
-    # The lock matches this combination's pyproject.toml exactly (no network needed).
-    locked = subprocess.run(
-        [sys.executable, "-m", "uv", "lock", "--check", "--offline"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
-    assert locked.returncode == 0, locked.stderr
+    assert whitespace_problems(project) == []
+    tool("uv", "lock", "--check", "--offline", cwd=project)
+    tool("hadolint", "Dockerfile", cwd=project)
+    for schema, path in SCHEMAS.items():
+        tool("check-jsonschema", "--builtin-schema", schema, path, cwd=project)
     workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())
     assert workflow["jobs"], "the CI workflow defines no job"
     compose = yaml.safe_load((project / "compose.yaml").read_text())

@@ -111,9 +111,7 @@ class PasswordResetTests(TestCase):
 
         response = self.client.post(reverse("login"), {"username": "ada", "password": PASSWORD})
         self.assertContains(response, WRONG_LOGIN)
-        response = self.client.post(
-            reverse("login"), {"username": "ada", "password": new_password}
-        )
+        response = self.client.post(reverse("login"), {"username": "ada", "password": new_password})
         self.assertRedirects(response, reverse("polls:index"))
 
         # The link works once.

@@ -138,9 +138,7 @@ class VoteViewTests(TestCase):
     def test_future_question_cannot_be_voted_on(self) -> None:
         future = create_question("Future question.", days=5)
         choice = create_choices(future, 1)[0]
-        response = self.client.post(
-            reverse("polls:vote", args=(future.id,)), {"choice": choice.id}
-        )
+        response = self.client.post(reverse("polls:vote", args=(future.id,)), {"choice": choice.id})
         self.assertEqual(response.status_code, 404)
 
 

@@ -93,10 +93,11 @@ def test_read_and_write_take_a_constant_number_of_queries(client, add_actors, sq
     client.get(f"/api/actors/{actor_id}")
     assert len(sql_statements) == 1
 
+    # Writes look the token up first.
     sql_statements.clear()
     client.patch(f"/api/actors/{actor_id}", json={"name": "Renamed"})
-    assert len(sql_statements) == 3  # read, update, read back the timestamps
+    assert len(sql_statements) == 4  # token, read, update, read back the timestamps
 
     sql_statements.clear()
     client.post("/api/actors", json={"name": "New"})
-    assert len(sql_statements) == 2  # insert, read back
+    assert len(sql_statements) == 3  # token, insert, read back

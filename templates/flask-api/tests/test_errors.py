@@ -1,3 +1,7 @@
+import io
+import json
+import re
+
 import pytest
 
 
@@ -27,6 +31,63 @@ def test_body_too_large_is_413(client):
     response = client.post("/api/actors", json={"name": "x" * 100_000})
 
     assert_json_error(response, 413)
+
+
+def test_chunked_body_too_large_is_413(client):
+    # No Content-Length: the server (gunicorn here) marks the end of the body.
+    body = json.dumps({"name": "x" * 100_000}).encode()
+    response = client.post(
+        "/api/actors",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    assert_json_error(response, 413)
+
+
+def test_chunked_body_within_the_limit_is_fine(client):
+    body = json.dumps({"name": "Cher"}).encode()
+    response = client.post(
+        "/api/actors",
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("url", ["/api/actors", "/api/actors/add"])
+def test_deeply_nested_json_is_400(client, url):
+    depth = 30_000
+    body = b'{"name": ' + b"[" * depth + b"]" * depth + b"}"
+
+    response = client.post(url, data=body, content_type="application/json")
+
+    assert_json_error(response, 400)
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d x"])
+def test_lone_surrogate_is_422(client, escape):
+    # Valid JSON, but no database can store the string it decodes to.
+    body = '{"name": "Cher ' + escape + '"}'
+
+    response = client.post("/api/actors", data=body, content_type="application/json")
+
+    assert_json_error(response, 422)
+    assert "name" in response.get_json()["detail"]["json"]
+
+
+def test_surrogate_pair_is_a_character_like_any_other(client):
+    body = '{"name": "Cher \\ud83c\\udfa4"}'  # a microphone, escaped as JSON allows
+
+    response = client.post("/api/actors", data=body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "Cher \N{MICROPHONE}"
 
 
 @pytest.mark.parametrize(
@@ -113,8 +174,23 @@ def test_openapi_document(client):
     assert {"201", "400", "413", "415", "422"} <= set(create["responses"])
 
 
-def test_docs_page(client):
-    response = client.get("/api/docs")
+def test_docs_page_uses_only_its_own_assets(client):
+    page = client.get("/api/docs")
 
-    assert response.status_code == 200
-    assert response.mimetype == "text/html"
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) == 4  # stylesheet, icon, two scripts
+    for url in assets:
+        assert url.startswith("/api/docs/assets/"), url
+        with client.get(url) as asset:  # a file response: close it
+            assert asset.status_code == 200, url
+    assert "https://" not in html.split("<script>")[0]
+
+
+def test_root_leads_to_the_docs(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.location == "/api/docs"

@@ -2,11 +2,12 @@ from datetime import date
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from .auth import issue_token, revoke_token
 from .extensions import db
-from .models import Actor
+from .models import Actor, ApiToken
 
 SAMPLE_ACTORS = [
     ("Meryl Streep", date(1949, 6, 22)),
@@ -33,5 +34,35 @@ def seed_command() -> None:
     click.echo(f"Added {len(new)} sample actors ({len(existing)} were already there).")
 
 
+tokens = AppGroup("tokens", help="Manage the bearer tokens that allow writes.")
+
+
+@tokens.command("create")
+@click.argument("name")
+def create_token(name: str) -> None:
+    """Create a token called NAME and print it (it cannot be shown again)."""
+    if db.session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise click.ClickException(f"A token called {name!r} already exists.")
+    click.echo(issue_token(name))
+
+
+@tokens.command("list")
+def list_tokens() -> None:
+    """List the tokens: name, creation time, revocation time (never the token)."""
+    for token in db.session.scalars(select(ApiToken).order_by(ApiToken.created_at)):
+        revoked = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        click.echo(f"{token.name}\tcreated {token.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+def revoke_command(name: str) -> None:
+    """Revoke the token called NAME: it stops working at once."""
+    if not revoke_token(name):
+        raise click.ClickException(f"No token called {name!r}.")
+    click.echo(f"Revoked {name}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(tokens)

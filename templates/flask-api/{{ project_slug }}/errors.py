@@ -1,20 +1,46 @@
 """JSON errors for every failure, including the ones Flask raises itself.
 
 APIFlask already turns HTTP errors into ``{"message": ..., "detail": ...}``;
-this adds the two cases it leaves to the application: a request body that is
-not JSON (415) and an unhandled exception (500, logged, no traceback sent).
+this adds the cases it leaves to the application: a request body that is
+not JSON (415), too large even when sent in chunks (413), or too deeply
+nested to parse (400), and an unhandled exception (500, logged, no
+traceback sent).
 """
 
 from apiflask import APIFlask
-from flask import request
-from werkzeug.exceptions import InternalServerError, UnsupportedMediaType
+from flask import current_app, request
+from werkzeug.exceptions import (
+    BadRequest,
+    InternalServerError,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def require_json_body() -> None:
-    if request.method in BODY_METHODS and request.endpoint and not request.is_json:
+def check_request_body() -> None:
+    """Refuse a body the views could not use, before any of them runs."""
+    if request.method not in BODY_METHODS or not request.endpoint:
+        return
+    if not request.is_json:
         raise UnsupportedMediaType("Send the request body as application/json.")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # A body with a Content-Length over the limit is refused by Werkzeug. A
+    # chunked one has none: Werkzeug reads it up to the limit and silently
+    # drops the rest, so check whether more was sent.
+    body = request.get_data(cache=True)
+    if (
+        request.content_length is None
+        and limit is not None
+        and len(body) >= limit
+        and request.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge()
+    try:
+        request.get_json()  # webargs, parsing it later, would let RecursionError through
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply.") from None
 
 
 def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
@@ -22,5 +48,5 @@ def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
 
 
 def register_error_handlers(app: APIFlask) -> None:
-    app.before_request(require_json_body)
+    app.before_request(check_request_body)
     app.register_error_handler(InternalServerError, internal_server_error)

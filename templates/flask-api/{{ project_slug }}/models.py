@@ -28,3 +28,18 @@ class Actor(db.Model):
 
     def __repr__(self) -> str:
         return f"<Actor {self.id} {self.name!r}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API's writes; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.name!r}>"

@@ -1,11 +1,16 @@
-"""/api/actors: list, create, read, replace, update and delete actors."""
+"""/api/actors: list, create, read, replace, update and delete actors.
+
+Reading is public; writing takes a bearer token and is rate-limited.
+"""
 
 from typing import Any
 
 from apiflask import APIBlueprint, abort
+from flask import current_app
 from sqlalchemy import select
 
-from ..extensions import db
+from ..auth import auth
+from ..extensions import db, limiter
 from ..models import Actor
 from .pagination import paginate
 from .schemas import MAX_ID, ActorIn, ActorOut, ActorPage, ActorPatch, ActorQuery
@@ -13,6 +18,15 @@ from .schemas import MAX_ID, ActorIn, ActorOut, ActorPage, ActorPatch, ActorQuer
 bp = APIBlueprint("actors", __name__, url_prefix="/api/actors", tag="Actors")
 
 ACTOR_URL = "/<int:actor_id>"
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def write_rate_limit() -> str:
+    return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+# All writes of one client address draw on one budget.
+limiter.shared_limit(write_rate_limit, scope="writes", methods=WRITE_METHODS)(bp)
 
 
 def get_actor_or_404(actor_id: int) -> Actor:
@@ -32,6 +46,7 @@ def escape_like(term: str) -> str:
 # ActorOut goes first, then the page that nests it.
 @bp.post("")
 @bp.post("/add")
+@bp.auth_required(auth)
 @bp.input(ActorIn, arg_name="data")
 @bp.output(ActorOut, status_code=201)
 def create_actor(data: dict[str, Any]) -> Actor:
@@ -68,6 +83,7 @@ def get_actor(actor_id: int) -> Actor:
 
 
 @bp.put(ACTOR_URL)
+@bp.auth_required(auth)
 @bp.input(ActorIn, arg_name="data")
 @bp.output(ActorOut)
 def replace_actor(actor_id: int, data: dict[str, Any]) -> Actor:
@@ -76,6 +92,7 @@ def replace_actor(actor_id: int, data: dict[str, Any]) -> Actor:
 
 
 @bp.patch(ACTOR_URL)
+@bp.auth_required(auth)
 @bp.input(ActorPatch(partial=True), arg_name="data")
 @bp.output(ActorOut)
 def update_actor(actor_id: int, data: dict[str, Any]) -> Actor:
@@ -84,6 +101,7 @@ def update_actor(actor_id: int, data: dict[str, Any]) -> Actor:
 
 
 @bp.delete(ACTOR_URL)
+@bp.auth_required(auth)
 @bp.output({}, status_code=204)
 def delete_actor(actor_id: int) -> tuple[str, int]:
     """Delete an actor."""

@@ -10,23 +10,29 @@ BODY_ERRORS = {
     "413": "Request body too large",
     "415": "Request body is not JSON",
 }
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+RATE_LIMITED = {
+    "description": "Too many writes: retry after the `Retry-After` seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": ERROR}},
+}
+
+
+def error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
 def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
     for path in spec.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             if "requestBody" in operation:
                 operation["requestBody"]["required"] = True
                 for status, description in BODY_ERRORS.items():
-                    operation["responses"].setdefault(
-                        status,
-                        {
-                            "description": description,
-                            "content": {"application/json": {"schema": ERROR}},
-                        },
-                    )
+                    operation["responses"].setdefault(status, error(description))
+            if method in WRITE_METHODS:
+                operation["responses"].setdefault("429", RATE_LIMITED)
     return spec
 
 

@@ -29,10 +29,19 @@ def matches(pattern: str, error: str) -> Callable[[str], None]:
     return validate
 
 
+def unicode_text(value: str) -> None:
+    """JSON can carry lone surrogates ("\\ud800"): valid JSON, but text no database stores."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValidationError("Must be Unicode text (no lone surrogates).") from None
+
+
 def name_field(**kwargs: Any) -> String:
     return String(
         validate=[
             Length(min=1, max=120),
+            unicode_text,
             matches(VISIBLE_TEXT, "Must not be blank or contain control characters."),
         ],
         metadata={"pattern": VISIBLE_TEXT, "example": "Tilda Swinton"},

@@ -1,5 +1,6 @@
 """gunicorn's settings; gunicorn reads this file from the current directory.
 
+Each comes from the environment, with these defaults:
 https://gunicorn.org/reference/settings/
 """
 
@@ -7,6 +8,7 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Access log on stdout, gunicorn's own messages on stderr.
 accesslog = "-"
 errorlog = "-"
 timeout = 30

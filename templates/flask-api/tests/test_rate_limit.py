@@ -1,0 +1,39 @@
+import pytest
+
+
+@pytest.fixture
+def settings(settings):
+    return {**settings, "API_WRITE_RATE_LIMIT": "3/minute"}
+
+
+def test_writes_beyond_the_limit_are_429_with_retry_after(client, add_actors):
+    [actor_id] = add_actors(1)
+    writes = [
+        lambda: client.post("/api/actors", json={"name": "One"}),
+        lambda: client.patch(f"/api/actors/{actor_id}", json={"name": "Two"}),
+        lambda: client.post("/api/actors/add", json={"name": "Three"}),
+    ]
+    assert [write().status_code for write in writes] == [201, 200, 201]
+
+    response = client.delete(f"/api/actors/{actor_id}")
+
+    assert response.status_code == 429
+    assert response.mimetype == "application/json"
+    assert response.get_json()["message"]
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert client.get(f"/api/actors/{actor_id}").status_code == 200  # not deleted
+
+
+def test_reads_are_not_limited(client, add_actors):
+    add_actors(1)
+
+    assert {client.get("/api/actors").status_code for _ in range(10)} == {200}
+    assert client.get("/healthz").status_code == 200
+
+
+def test_rate_limit_is_documented(client):
+    spec = client.get("/api/openapi.json").get_json()
+
+    create = spec["paths"]["/api/actors"]["post"]
+    assert "Retry-After" in create["responses"]["429"]["headers"]
+    assert "429" not in spec["paths"]["/api/actors"]["get"]["responses"]
