@@ -92,6 +92,42 @@ def django_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProjectEnv
     return env, project
 
 
+@pytest.fixture(scope="module")
+def flask_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProjectEnv, Path]:
+    project = generate(tmp_path_factory.mktemp("celery") / "tasks_api", "flask", celery=True)
+    env = ProjectEnv()
+    env.install(project)
+    return env, project
+
+
+@pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
+def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_path, broker):
+    env, project = flask_project
+    queue = f"stackgen-{uuid.uuid4().hex[:12]}"
+    settings = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'api.sqlite3'}",
+        "CELERY_BROKER_URL": services.broker_url(broker),
+        "CELERY_RESULT_BACKEND": RESULTS[broker],
+    }
+    env.run(project, "flask", "db", "upgrade", env=settings)
+    env.run(project, "flask", "seed", env=settings)
+    script = (
+        "import json\n"
+        "from make_celery import flask_app\n"
+        "from tasks_api.tasks import tally_actors\n"
+        f"result = tally_actors.apply_async(queue={queue!r}).get(timeout=60)\n"
+        "ready = flask_app.test_client().get('/readyz').get_json()\n"
+        "print(json.dumps({'tally': result, 'ready': ready}))\n"
+    )
+    with worker(env, project, "make_celery", settings, queue, tmp_path / "worker.log"):
+        out = env.run(project, "python", "-c", script, env=settings)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    assert answer["tally"]["actors"] == 7  # flask seed's sample actors, read by the worker
+    assert answer["ready"] == {"status": "ok", "checks": {"database": "ok", "celery": "ok"}}
+    assert "tasks_api.tasks.tally_actors" in (tmp_path / "worker.log").read_text()
+
+
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
 def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
     env, project = django_project

@@ -262,7 +262,8 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER
-        + "y"  # author, email, database (SQLite), sentry: no, analytics: yes
+        + ENTER
+        + "y"  # author, email, database (SQLite), sentry and celery: no, analytics: yes
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -337,7 +338,8 @@ def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
         + ENTER  # ... then fixed
         + ENTER
         + ENTER
-        + ENTER  # database: SQLite; sentry: no; analytics: the recommended default, yes
+        + ENTER
+        + ENTER  # database: SQLite; sentry, celery: no; analytics: the recommended default, yes
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
