@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import StackgenError
+from generator.errors import AnswerError, StackgenError
 
 BOOLEAN_WORDS = {
     "true": True,
@@ -89,18 +89,23 @@ def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[st
         allowed = option_values(spec)
         if spec.get("type") == "bool":
             if not isinstance(value, bool):
-                raise StackgenError(f"{key} must be true or false, not {_shown(value)}")
+                raise AnswerError(f"{key} must be true or false, not {_shown(value)}", key, allowed)
         elif not isinstance(value, str):
-            raise StackgenError(f"{key} must be text, not {_shown(value)}")
+            raise AnswerError(f"{key} must be text, not {_shown(value)}", key, allowed)
         elif allowed is not None and value not in allowed:
-            raise StackgenError(
-                f"{key} must be one of {', '.join(map(str, allowed))}; got {_shown(value)}"
+            raise AnswerError(
+                f"{key} must be one of {', '.join(map(str, allowed))}; got {_shown(value)}",
+                key,
+                allowed,
             )
         message = problem(key, value, questions, answers)
         if message:
-            raise StackgenError(f"{key}: {message}")
+            raise AnswerError(f"{key}: {message}", key, allowed)
         if key == "project_slug":
-            naming.check_slug(value)
+            try:
+                naming.check_slug(value)
+            except StackgenError as error:
+                raise AnswerError(str(error), key) from None
 
 
 def _shown(value: Any) -> str:
@@ -192,13 +197,15 @@ def parse_data(
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise StackgenError(f"--data expects KEY=VALUE, got {pair!r}")
+            raise AnswerError(f"--data expects KEY=VALUE, got {pair!r}", key)
         spec = questions.get(key)
         if spec is None or spec.get("when") is False:
-            known = ", ".join(k for k, s in questions.items() if s.get("when") is not False)
-            raise StackgenError(f"unknown --data key {key!r}; known keys: {known}")
+            known = [k for k, s in questions.items() if s.get("when") is not False]
+            raise AnswerError(
+                f"unknown --data key {key!r}; known keys: {', '.join(known)}", key, known
+            )
         if not applies(spec, None if framework is None else {"framework": framework}):
-            raise StackgenError(f"--data {key} does not apply to the {framework} template")
+            raise AnswerError(f"--data {key} does not apply to the {framework} template", key)
         answers[key] = _parse_value(key, value, spec)
     return answers
 
@@ -207,9 +214,13 @@ def _parse_value(key: str, value: str, spec: Mapping[str, Any]) -> Any:
     if spec.get("type") == "bool":
         parsed = BOOLEAN_WORDS.get(value.strip().lower())
         if parsed is None:
-            raise StackgenError(f"--data {key} expects true or false, got {value!r}")
+            raise AnswerError(
+                f"--data {key} expects true or false, got {value!r}", key, [False, True]
+            )
         return parsed
     allowed = option_values(spec)
     if allowed is not None and value not in allowed:
-        raise StackgenError(f"--data {key} must be one of {', '.join(allowed)}; got {value!r}")
+        raise AnswerError(
+            f"--data {key} must be one of {', '.join(allowed)}; got {value!r}", key, allowed
+        )
     return value

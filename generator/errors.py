@@ -11,6 +11,19 @@ class StackgenError(Exception):
     """A problem the user can fix; printed as a single line, exit status 1."""
 
 
+class AnswerError(StackgenError):
+    """A refused answer: the key it was given for, and the values that key takes.
+
+    ``values`` is None for free text. The CLI prints the message like any
+    other error; the web initializr also returns the key and the values.
+    """
+
+    def __init__(self, message: str, key: str, values: list | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
 def one_line(text: str) -> str:
     """``text`` safe to print as one line: control characters and the like escaped.
 

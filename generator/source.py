@@ -53,6 +53,12 @@ def packaged_templates() -> Path:
     raise FileNotFoundError("stackgen's templates are missing from this installation")
 
 
+# The store's default place, as a project records it. A project made elsewhere
+# (a download from a shared initializr) records this: every stackgen install
+# keeps (or creates) its own store there, with the same tags and commits.
+DEFAULT_STORE = "~/.local/share/stackgen/templates"
+
+
 def store_dir() -> Path:
     """The template store: ``$STACKGEN_HOME/templates``."""
     home = os.environ.get("STACKGEN_HOME")

@@ -41,9 +41,12 @@ class Project:
         """The template store the project was generated from, if it was made by stackgen.
 
         The recorded path decides, not today's ``STACKGEN_HOME``: a project made
-        with it set follows the installed stackgen without it too.
+        with it set follows the installed stackgen without it too. The default
+        store's path counts even before this machine has a store there.
         """
         recorded = Path(self.src).expanduser().resolve()
+        if self.src == source.DEFAULT_STORE and not recorded.exists():
+            return recorded  # made on another machine; this stackgen creates its store here
         return recorded if self.src and source.is_store(recorded) else None
 
 
