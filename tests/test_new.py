@@ -303,8 +303,9 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + ENTER
         + ENTER  # sentry, celery: no
         + DOWN
+        + ENTER  # cache: Redis
         + ENTER
-        + "n"  # cache: Redis, no browser test
+        + "n"  # no JSON API, no browser test
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
