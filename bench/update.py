@@ -34,6 +34,9 @@ from bench.profiling import profile_stackgen
 
 FRAMEWORKS = ("flask", "django")
 NEXT = "0.1.1"
+# A feature switched on at the project's own version: `stackgen add` against
+# `copier update --data FEATURE=true --vcs-ref <same version>`, the same merge.
+FEATURES = {"flask": "analytics", "django": "sentry"}
 CHANGED_LINE = "\nThis line was added by the benchmark's next template version.\n"
 
 
@@ -61,6 +64,61 @@ def add_next_version(store: Path, tmp: Path) -> str:
         readme.write_text(readme.read_text() + CHANGED_LINE)
     _, tag = source.ensure_version(files=files, version=NEXT, store=store)
     return tag
+
+
+def stackgen_has_add() -> bool:
+    result = subprocess.run([STACKGEN, "add", "--help"], capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def measure_add(section: Section, tmp: Path, env: dict[str, str], base_tag: str, reps: int) -> None:
+    """``stackgen add FEATURE`` against ``copier update --data FEATURE=true`` at one version."""
+    if not stackgen_has_add():
+        section.notes.append("`stackgen add` is not in this checkout: the add rows were skipped.")
+        return
+    times: dict[str, list[float]] = {}
+    for rep in range(reps):
+        for flag, feature in FEATURES.items():
+            a, b = tmp / f"as{rep}{flag}" / "proj", tmp / f"ac{rep}{flag}" / "proj"
+            for dest in (a, b):
+                run([STACKGEN, "new", dest, "--framework", flag, "--defaults"], env=env)
+            copier_update = [COPIER, "update", "-q", "--defaults", "--vcs-ref", base_tag]
+            commands = {
+                f"copier update --data {feature}=true {flag}": (
+                    [*copier_update, "--data", f"{feature}=true"],
+                    b,
+                ),
+                f"stackgen add {feature} {flag}": ([STACKGEN, "add", feature, "-C", str(a)], a),
+            }
+            order = list(commands.items())
+            if rep % 2:
+                order.reverse()
+            for key, (command, cwd) in order:
+                times.setdefault(key, []).append(timed(command, cwd=cwd, env=env))
+            for dest in (a, b):
+                answers = (dest / ".copier-answers.yml").read_text()
+                assert f"{feature}: true" in answers, f"{dest}: {feature} was not switched on"
+                assert base_tag in answers, f"{dest} left {base_tag}"
+            shutil.rmtree(a.parent)
+            shutil.rmtree(b.parent)
+    med = {key: median(values) for key, values in times.items()}
+    section.tables.append(
+        (
+            ["command", "median", "min", "max", "runs"],
+            [[key, ms(med[key]), ms(min(v)), ms(max(v)), str(len(v))] for key, v in times.items()],
+        )
+    )
+    for flag, feature in FEATURES.items():
+        ours, theirs = (
+            f"stackgen add {feature} {flag}",
+            f"copier update --data {feature}=true {flag}",
+        )
+        section.add(
+            f"{ours} / {theirs}",
+            paired_ratio(times[ours], times[theirs]),
+            "<= 1.2x",
+            detail=f"{ms(med[ours])} vs {ms(med[theirs])}",
+        )
 
 
 def measure(quick: bool) -> Section:
@@ -132,6 +190,7 @@ def measure(quick: bool) -> Section:
                     "<= 1.5x",
                     detail=f"copier update alone: {ms(med[f'copier update {flag}'])}",
                 )
+        measure_add(section, tmp, env, base_tag, reps)
         if not has_update:
             section.notes.append(
                 "`stackgen update` was not in this checkout when the bench ran (`stackgen update "

@@ -31,7 +31,14 @@ BOOLEAN_WORDS = {
 
 def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
     """The template's questions by name (settings starting with ``_`` left out)."""
-    config = yaml.safe_load(copier_yml.read_text())
+    return parse_questions(copier_yml.read_text())
+
+
+def parse_questions(text: str) -> dict[str, dict[str, Any]]:
+    """The questions of a copier.yml given as text."""
+    config = yaml.safe_load(text)
+    if not isinstance(config, dict):
+        raise StackgenError("copier.yml does not hold a mapping of questions")
     return {
         name: spec if isinstance(spec, dict) else {"default": spec}
         for name, spec in config.items()

@@ -49,9 +49,19 @@ class Parser(argparse.ArgumentParser):
 
 def _data_help() -> str:
     from generator.answers import data_help, load_questions
+    from generator.features import names_for_help
 
     identity = {"author_name": "git config user.name", "author_email": "git config user.email"}
-    return data_help(load_questions(source_copier_yml()), TEMPLATE_LABELS, identity)
+    questions = load_questions(source_copier_yml())
+    lines = [
+        data_help(questions, TEMPLATE_LABELS, identity),
+        "",
+        "features (the bool options; switch them later with `stackgen add` / `stackgen remove`):",
+    ]
+    for template, label in TEMPLATE_LABELS.items():
+        names = ", ".join(names_for_help(questions, template))
+        lines.append(f"  {label}: {names or 'none'}")
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
             stackgen recommend                       # only the help-me-choose questions
             stackgen update myapp                    # bring in the newest templates
             stackgen check myapp                     # exit 1 when the project is behind
+            stackgen features -C myapp               # what can be switched on, what is
+            stackgen add sentry -C myapp             # switch a feature on, keeping your edits
             """
         ),
     )
@@ -159,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     update.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
+    _add_project_dir(update)
     update.add_argument("--to", metavar="VERSION", help="template version (default: newest)")
     update.add_argument(
         "--defaults", action="store_true", help="ask nothing: keep every recorded answer"
@@ -181,6 +194,48 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     check.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
+    _add_project_dir(check)
+
+    features = commands.add_parser(
+        "features",
+        help="list the features of a project's framework, and which are on",
+        description="List the features the project's framework offers (read from the "
+        "template's copier.yml at the project's version), which of them are on, and what "
+        "each adds. Switch them with `stackgen add` and `stackgen remove`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            """
+            stackgen features
+            stackgen features -C myapp
+            """
+        ),
+    )
+    _add_project_dir(features)
+    features.set_defaults(path=Path("."))
+    for verb, on in (("add", True), ("remove", False)):
+        switch = commands.add_parser(
+            verb,
+            help=f"switch features {'on' if on else 'off'} in a project, keeping your edits",
+            description=f"Switch FEATURE(s) {'on' if on else 'off'} in a committed project: "
+            "the same three-way merge as `stackgen update`, at the project's own template "
+            "version (unless --to), so your edits are kept, conflicts are marked and listed "
+            "(exit 1), and a project with uncommitted changes is refused. `stackgen features` "
+            "lists them. Choice-valued options (database, cache) change with "
+            "`stackgen update --data KEY=VALUE`.",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            epilog=_examples(
+                f"""
+                stackgen {verb} sentry
+                stackgen {verb} celery sentry -C myapp
+                """
+            ),
+        )
+        switch.add_argument("features", metavar="FEATURE", nargs="+")
+        _add_project_dir(switch)
+        switch.set_defaults(path=Path("."))
+        switch.add_argument(
+            "--to", metavar="VERSION", help="move to this template version at the same time"
+        )
 
     serve = commands.add_parser(
         "serve",
@@ -205,6 +260,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="port to listen on (0: any free port; the URL printed names it)",
     )
     return parser
+
+
+def _add_project_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-C",
+        dest="directory",
+        metavar="PATH",
+        type=Path,
+        help="run as if stackgen was started in PATH (the project's folder), as `git -C`",
+    )
+
+
+def project_path(args: argparse.Namespace) -> Path:
+    """The project a command works on: PATH (default ``.``) inside ``-C`` when given."""
+    base = args.directory if args.directory is not None else Path(".")
+    return (base.expanduser() / args.path.expanduser()).resolve()
 
 
 def is_interactive() -> bool:
@@ -335,7 +406,7 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
 def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     from generator import answers, update
 
-    path = args.path.expanduser().resolve()
+    path = project_path(args)
     project = update.load(path)
     update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
     if not interactive and not args.defaults:
@@ -346,18 +417,19 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
         raise StackgenError("the framework of an existing project cannot be changed")
     answers.check_answers({**project.answers, **data}, questions)
     old, new, summary = update.update(project, args.to, data, args.defaults)
-    return report_update(path, old, new, summary, changed_answers=bool(data))
-
-
-def report_update(path: Path, old: str, new: str, summary, changed_answers: bool) -> int:
-    """Print what an update did; raise when something needs the user's hand."""
-    if old == new and not changed_answers:
+    if old == new and not data:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
     if old == new:
-        print(f"Applied the changed answers to {path} (template version {new}).")
+        headline = f"Applied the changed answers to {path} (template version {new})."
     else:
-        print(f"Updated {path} from template version {old} to {new}.")
+        headline = f"Updated {path} from template version {old} to {new}."
+    return report_update(path, headline, summary)
+
+
+def report_update(path: Path, headline: str, summary) -> int:
+    """Print what an update did; raise when something needs the user's hand."""
+    print(headline)
     print("\n".join(summary.lines()) or "  no file changed")
     if ".env.example" in summary.updated and (path / ".env").exists():
         print("  .env.example changed: bring what applies into your own .env.")
@@ -385,20 +457,66 @@ CANNOT_TELL = 2  # check's status when it cannot compare (distinct from 1, "behi
 def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
     from generator import update
 
+    again = ["stackgen", "update"]  # the command that updates the same project
+    again += [f"-C {args.directory}"] if args.directory is not None else []
+    again += [str(args.path)] if args.path != Path(".") else []
     try:
-        project = update.load(args.path.expanduser().resolve())
+        project = update.load(project_path(args))
         newest = update.target(project)
     except StackgenError as error:
         print(f"stackgen: error: cannot tell: {one_line(str(error))}", file=sys.stderr)
         return CANNOT_TELL
     if update.is_behind(project, newest):
         print(
-            f"behind: template version {project.version}, newest {newest} "
-            f"(run `stackgen update {args.path}`)"
+            f"behind: template version {project.version}, newest {newest} (run `{' '.join(again)}`)"
         )
         return 1
     print(f"up to date: template version {project.version}")
     return 0
+
+
+def cmd_features(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import add, features, update
+
+    path = project_path(args)
+    project = update.load(path)
+    template = str(project.answers.get("framework", ""))
+    questions = add.questions_for(project, project.version, source_copier_yml())
+    available = features.features_of(questions, template)
+    label = TEMPLATE_LABELS.get(template, template)
+    if not available:
+        print(f"{path}: this {label} project's template version has no features to switch.")
+        return 0
+    on = sum(feature.is_on(project.answers) for feature in available)
+    print(
+        f"{path}: {label} project, template version {project.version}, {on} of "
+        f"{len(available)} features on"
+    )
+    print("\n".join(features.describe(available, project.answers)))
+    print("Switch them with `stackgen add FEATURE` and `stackgen remove FEATURE`.")
+    return 0
+
+
+def cmd_switch(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import add, remove
+
+    on = args.command == "add"
+    path = project_path(args)
+    verb = add.add if on else remove.remove
+    result = verb(path, args.features, source_copier_yml(), TEMPLATE_LABELS, args.to)
+    state = "on" if on else "off"
+    for name in result.unchanged:
+        print(f"{name} is already {state} in {path}.")
+    if result.summary is None:
+        print("Nothing to do.")
+        return 0
+    if result.changed:
+        verb_done, where = ("Added", "to") if on else ("Removed", "from")
+        switched = ", ".join(result.changed)
+        headline = f"{verb_done} {switched} {where} {path} (template version {result.version})."
+    else:  # only --to moved the version
+        headline = f"Updated {path} to template version {result.version}."
+    return report_update(path, headline, result.summary)
 
 
 def _port(text: str) -> int:
@@ -438,9 +556,16 @@ def source_copier_yml() -> Path:
     return source.packaged_templates() / "copier.yml"
 
 
-COMMANDS = {"new": cmd_new, "recommend": cmd_recommend, "update": cmd_update, "check": cmd_check}
-
-COMMANDS["serve"] = cmd_serve
+COMMANDS = {
+    "new": cmd_new,
+    "recommend": cmd_recommend,
+    "update": cmd_update,
+    "check": cmd_check,
+    "features": cmd_features,
+    "add": cmd_switch,
+    "remove": cmd_switch,
+    "serve": cmd_serve,
+}
 
 
 def _terminate(signum: int, frame: object) -> None:

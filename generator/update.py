@@ -116,6 +116,20 @@ def target(project: Project, to: str | None = None) -> str:
     return newest
 
 
+def copier_yml_at(project: Project, version: str) -> str | None:
+    """The text of the template source's ``copier.yml`` at ``version``, when it is local.
+
+    What a version offers (its questions, so its features) is that version's
+    copier.yml, not the installed stackgen's. None for a remote source or a
+    version the source does not have: the caller falls back to the installed one.
+    """
+    folder = project.store or Path(project.src).expanduser()
+    if not project.src or not (folder / ".git").exists():
+        return None
+    text = git("show", f"{version}:copier.yml", cwd=folder, check=False, strip=False)
+    return text or None
+
+
 def is_behind(project: Project, newest: str) -> bool:
     if project.version == newest:
         return False

@@ -31,11 +31,14 @@ MATRIX_TEST = "tests/test_matrix.py::test_combination_works_on_its_first_run["
 def _matrix_size() -> str:
     from collections import Counter
 
-    from tests.projects import option_matrix
+    from tests.projects import full_product_size, option_matrix
 
     counts = Counter(framework for framework, _ in option_matrix())
     per_framework = ", ".join(f"{name}: {count}" for name, count in counts.items())
-    return f"generation matrix: {sum(counts.values())} combinations ({per_framework})"
+    return (
+        f"generation matrix: {sum(counts.values())} combinations ({per_framework}; all pairs "
+        f"of {full_product_size()} in the full product, plus defaults and everything on)"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

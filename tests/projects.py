@@ -203,41 +203,81 @@ class ProjectEnv:
         return result
 
 
-# The generation matrix: every combination of the templates' options, read
-# from copier.yml so that a new question with choices (or a new bool) joins
-# it without editing any test.
+# The generation matrix, read from copier.yml so that a new question with
+# choices (or a new bool) joins it without editing any test. The full product
+# doubles with every feature; all pairs of values (every value of every
+# option next to every value of every other, at least once) stays small and
+# still catches the bugs two options make together.
+
+
+def framework_options(
+    questions: Mapping[str, Mapping[str, object]], template: str
+) -> dict[str, list[object]]:
+    """Each option (a question with choices, or a bool) that applies to ``template``, with
+    its values, in copier.yml's order. Free-text questions and ``when: false`` are not
+    options."""
+    options = {}
+    for name, question in questions.items():
+        values = option_values(question)
+        if (
+            name != "framework"
+            and values is not None
+            and applies(question, {"framework": template})
+        ):
+            options[name] = values
+    return options
 
 
 def option_matrix() -> list[tuple[str, dict[str, object]]]:
-    """Every (framework, answers) combination of the options in copier.yml.
+    """The (framework, answers) combinations the matrix generates.
 
-    ``framework`` is the short name (flask, django); ``answers`` holds one
-    value for every option whose ``when`` applies to that combination, in
-    copier.yml's order. Questions without choices (free text) and questions
-    that never apply (``when: false``) are not options.
+    For each framework: every default, everything on (every bool true, every
+    choice at its last value: the server-backed one), then all pairs of the
+    options' values (allpairspy), without repeats. ``framework`` is the short
+    name (flask, django); ``answers`` holds a value for every option that
+    applies, in copier.yml's order.
     """
+    from allpairspy import AllPairs
+
     questions = load_questions(COPIER_YML)
     short = {value: name for name, value in FRAMEWORKS.items()}
     combinations: list[tuple[str, dict[str, object]]] = []
-    for framework in option_values(questions["framework"]) or []:
-        partial: list[dict[str, object]] = [{"framework": framework}]
-        for name, question in questions.items():
-            if name == "framework":
-                continue
-            values = option_values(question)
-            if values is None:
-                continue
-            grown = []
-            for answers in partial:
-                if applies(question, answers):
-                    grown += [{**answers, name: value} for value in values]
-                else:
-                    grown.append(answers)
-            partial = grown
-        for answers in partial:
-            options = {key: value for key, value in answers.items() if key != "framework"}
-            combinations.append((short.get(str(framework), str(framework)), options))
+    for template in option_values(questions["framework"]) or []:
+        framework = short.get(str(template), str(template))
+        options = framework_options(questions, str(template))
+        names = list(options)
+        rows: list[dict[str, object]] = [
+            option_defaults(framework),
+            {name: values[-1] for name, values in options.items()},
+        ]
+        if len(names) >= 2:
+            rows += [dict(zip(names, row, strict=True)) for row in AllPairs(list(options.values()))]
+        else:
+            rows += [{name: value} for name in names for value in options[name]]
+        seen: list[dict[str, object]] = []
+        for row in rows:
+            # A question whose ``when`` reads other answers drops out where it does not apply.
+            answers = {
+                name: value
+                for name, value in row.items()
+                if applies(questions[name], {"framework": template, **row})
+            }
+            if answers not in seen:
+                seen.append(answers)
+        combinations += [(framework, answers) for answers in seen]
     return combinations
+
+
+def full_product_size() -> int:
+    """How many combinations the full product of the options would be (for the CI log)."""
+    questions = load_questions(COPIER_YML)
+    total = 0
+    for template in option_values(questions["framework"]) or []:
+        size = 1
+        for values in framework_options(questions, str(template)).values():
+            size *= len(values)
+        total += size
+    return total
 
 
 def option_defaults(framework: str) -> dict[str, object]:

@@ -20,6 +20,7 @@ SERVERS = {
     "postgresql": ("127.0.0.1", 5432),
     "mysql": ("127.0.0.1", 3306),
     "redis": ("127.0.0.1", 6379),
+    "rabbitmq": ("127.0.0.1", 5672),
 }
 
 
@@ -87,4 +88,13 @@ def database(service: str, prefix: str = "stackgen_") -> Iterator[str]:
 def redis_url() -> str:
     require("redis")
     host, port = SERVERS["redis"]
+    return f"redis://{host}:{port}/0"
+
+
+def broker_url(service: str) -> str:
+    """A Celery broker URL for ``service`` (redis or rabbitmq), once it answers."""
+    require(service)
+    host, port = SERVERS[service]
+    if service == "rabbitmq":
+        return f"amqp://guest:guest@{host}:{port}//"
     return f"redis://{host}:{port}/0"

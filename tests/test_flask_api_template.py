@@ -89,7 +89,7 @@ def test_renders_cleanly(tmp_path, combination):
 
 def test_gunicorn_settings_and_image(tmp_path):
     """gunicorn.conf.py holds the serving settings the Django starter shares."""
-    project = render(tmp_path, "flask-postgresql-no-analytics")
+    project = generate(tmp_path / "actors_api", "flask", database="postgresql")
     namespace: dict[str, object] = {}
     exec((project / "gunicorn.conf.py").read_text(), namespace)
 

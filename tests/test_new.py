@@ -261,7 +261,9 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER
-        + "y"  # author, email, database (SQLite), analytics: yes
+        + ENTER
+        + ENTER
+        + "y"  # author, email, database (SQLite), sentry and celery: no, analytics: yes
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -298,9 +300,12 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + ENTER
         + DOWN
         + ENTER  # author, email, database: PostgreSQL
-        + DOWN
         + ENTER
-        + "n"  # cache: Redis, no browser test
+        + ENTER  # sentry, celery: no
+        + DOWN
+        + ENTER  # cache: Redis
+        + ENTER
+        + "n"  # no JSON API, no browser test
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -333,7 +338,9 @@ def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
         + "ada@example.com"
         + ENTER  # ... then fixed
         + ENTER
-        + ENTER  # database: SQLite; analytics: the recommended default, yes
+        + ENTER
+        + ENTER
+        + ENTER  # database: SQLite; sentry, celery: no; analytics: the recommended default, yes
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -417,6 +424,7 @@ def test_new_help_lists_every_data_key_from_copier_yml(capsys):
         run(["new", "--help"])
     out = capsys.readouterr().out
     listing = out.split("template options (--data KEY=VALUE), read from copier.yml:\n")[1]
+    listing = listing.split("\n\n")[0]  # the features follow, after a blank line
     questions = load_questions(REPO_ROOT / "copier.yml")
     asked = [
         k for k, spec in questions.items() if k != "framework" and spec.get("when") is not False

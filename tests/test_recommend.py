@@ -113,13 +113,13 @@ def test_invariants(answers):
 
 # building, experience, style, deadline -> framework, options, close call, words in the reasons
 CASES = [
-    # Issue 13: the Django starter has no API; Flask's has one, whatever else leans Django.
+    # Issue 12: with api=true the Django starter has a JSON API too; the rest leans Django.
     (
         ("api", "new", "batteries", "days"),
-        FLASK,
-        {},
+        DJANGO,
+        {"api": True},
         False,
-        ["JSON API", "lean Django (6 to 3)"],
+        ["JSON API for the polls", "new to web work", "batteries"],
     ),
     # Issue 13: only the Flask starter has pandas analytics, and it needs analytics=true.
     (
@@ -158,8 +158,7 @@ def test_exact_recommendations(answers, framework, options, close, words):
 
 def test_the_other_side_gets_its_strongest_reason():
     result = recommend(answer("api", "new", "batteries", "days"), TEMPLATE_QUESTIONS)
-    assert result.other.startswith("you are new to web work")  # weight 2, asked first
-    assert result.other.endswith("but its starter has no JSON API")
+    assert result.other.startswith("you are building a JSON API: Flask keeps it small")
     result = recommend(answer("site", "some", "batteries", "days"), TEMPLATE_QUESTIONS)
     assert result.other.startswith("none of your answers leans Flask")
 
@@ -175,10 +174,19 @@ DJANGO_API = Part(DJANGO, "a JSON API for the polls", serves="api", options={"ap
 
 
 def test_an_option_the_template_lacks_is_never_recommended():
-    # A Django `api` feature listed before copier.yml asks for it changes nothing.
-    parts = (*PARTS, DJANGO_API)
+    # A Django `graphql` option listed before copier.yml asks for it changes nothing.
+    parts = (
+        *(part for part in PARTS if part.options != {"api": True}),
+        Part(DJANGO, "a GraphQL API", serves="api", options={"graphql": True}),
+    )
     result = recommend(answer("api", "new", "batteries", "days"), TEMPLATE_QUESTIONS, parts)
     assert (result.framework, dict(result.options)) == (FLASK, {})
+
+
+def test_copier_yml_and_parts_make_django_with_api_recommendable():
+    result = recommend(answer("api", "new", "batteries", "days"), TEMPLATE_QUESTIONS)
+    assert (result.framework, dict(result.options)) == (DJANGO, {"api": True})
+    assert result.command().endswith("--framework django --defaults --data api=true")
 
 
 def test_one_entry_makes_django_with_api_recommendable():

@@ -1,0 +1,157 @@
+"""A generated project's Celery task runs on a real worker, through RabbitMQ and through Redis.
+
+The project's own tests run tasks eagerly; this starts ``celery -A <package>
+worker`` against the local broker, waits until it answers ``inspect ping``,
+queues the example task from the project (on a queue of this test's own, so
+that other workers on the same broker never take it) and reads its result.
+Skipped with the reason when the broker is not reachable.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests import services
+from tests.projects import ProjectEnv, generate
+
+pytestmark = pytest.mark.slow
+
+RESULTS = {"rabbitmq": "rpc://", "redis": "redis://127.0.0.1:6379/0"}
+
+
+@contextmanager
+def worker(
+    env: ProjectEnv, project: Path, app: str, settings: dict[str, str], queue: str, log: Path
+) -> Iterator[None]:
+    """A Celery worker for ``app`` consuming ``queue``, up and answering pings."""
+    command = [str(env.bin / "celery"), "-A", app, "worker", "--pool", "solo", "-Q", queue]
+    command += ["--hostname", f"{queue}@%h", "--loglevel", "INFO", "--without-mingle"]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=project,
+            env=env.environ(project, settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise AssertionError(f"the worker exited:\n{log.read_text()}")
+                ping = env.run(
+                    project,
+                    "celery",
+                    "-A",
+                    app,
+                    "inspect",
+                    "ping",
+                    "-d",
+                    f"{queue}@{_hostname()}",
+                    "--timeout",
+                    "2",
+                    env=settings,
+                    check=False,
+                )
+                if ping.returncode == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"the worker never answered a ping:\n{log.read_text()}")
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
+
+
+@pytest.fixture(scope="module")
+def django_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProjectEnv, Path]:
+    project = generate(
+        tmp_path_factory.mktemp("celery") / "tasks_site", "django", celery=True, browser_tests=False
+    )
+    env = ProjectEnv()
+    env.install(project)
+    return env, project
+
+
+@pytest.fixture(scope="module")
+def flask_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProjectEnv, Path]:
+    project = generate(tmp_path_factory.mktemp("celery") / "tasks_api", "flask", celery=True)
+    env = ProjectEnv()
+    env.install(project)
+    return env, project
+
+
+@pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
+def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_path, broker):
+    env, project = flask_project
+    queue = f"stackgen-{uuid.uuid4().hex[:12]}"
+    settings = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'api.sqlite3'}",
+        "CELERY_BROKER_URL": services.broker_url(broker),
+        "CELERY_RESULT_BACKEND": RESULTS[broker],
+    }
+    env.run(project, "flask", "db", "upgrade", env=settings)
+    env.run(project, "flask", "seed", env=settings)
+    script = (
+        "import json\n"
+        "from make_celery import flask_app\n"
+        "from tasks_api.tasks import tally_actors\n"
+        f"result = tally_actors.apply_async(queue={queue!r}).get(timeout=60)\n"
+        "ready = flask_app.test_client().get('/readyz').get_json()\n"
+        "print(json.dumps({'tally': result, 'ready': ready}))\n"
+    )
+    with worker(env, project, "make_celery", settings, queue, tmp_path / "worker.log"):
+        out = env.run(project, "python", "-c", script, env=settings)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    assert answer["tally"]["actors"] == 7  # flask seed's sample actors, read by the worker
+    assert answer["ready"] == {"status": "ok", "checks": {"database": "ok", "celery": "ok"}}
+    assert "tasks_api.tasks.tally_actors" in (tmp_path / "worker.log").read_text()
+
+
+@pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
+def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
+    env, project = django_project
+    queue = f"stackgen-{uuid.uuid4().hex[:12]}"
+    settings = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": services.broker_url(broker),
+        "CELERY_RESULT_BACKEND": RESULTS[broker],
+    }
+    env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
+    env.run(project, "python", "manage.py", "loadsamplepolls", env=settings)
+    script = (
+        "import json\n"
+        "from polls.tasks import tally_polls\n"
+        "from tasks_site.health import run_checks\n"
+        f"result = tally_polls.apply_async(queue={queue!r}).get(timeout=60)\n"
+        "print(json.dumps({'tallies': result, 'ready': run_checks()}))\n"
+    )
+    with worker(env, project, "tasks_site", settings, queue, tmp_path / "worker.log"):
+        out = env.run(project, "python", "manage.py", "shell", "-c", script, env=settings)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    assert answer["tallies"] and all(
+        set(t) == {"id", "votes", "leading"} for t in answer["tallies"]
+    )
+    assert answer["ready"] == {"database": "ok", "cache": "ok", "celery": "ok"}
+    assert "polls.tasks.tally_polls" in (tmp_path / "worker.log").read_text()

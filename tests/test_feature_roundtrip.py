@@ -1,0 +1,102 @@
+"""Every feature can be added to a living project and removed again, keeping the user's edits.
+
+For each feature of each framework (read from copier.yml, like the command):
+generate the project without it and commit; edit every file the feature
+touches, as a user would, and commit; `stackgen add` it; run the project's
+own checks (migrations, tests, ruff) on the real services; commit;
+`stackgen remove` it; run them again. The user's edits survive both ways.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.answers import load_questions
+from generator.cli import run
+from generator.features import features_of
+from tests.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate, servers_for
+from tests.template_versions import answers, commit_all
+from tests.test_matrix import check_django, check_flask
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = load_questions(COPIER_YML)
+CASES = [
+    pytest.param(framework, feature.name, id=f"{framework}-{feature.name}")
+    for framework, template in FRAMEWORKS.items()
+    for feature in features_of(QUESTIONS, template)
+]
+# A line a user adds at the top of a file, in that file's comment syntax.
+COMMENTS = {".py": "# {}", ".toml": "# {}", ".md": "<!-- {} -->", ".yaml": "# {}", ".yml": "# {}"}
+
+
+def touched_files(tmp_path: Path, framework: str, feature: str, name: str) -> list[str]:
+    """The files both renderings have whose text the feature changes."""
+    off = generate(tmp_path / "off" / name, framework, **{feature: False})
+    on = generate(tmp_path / "on" / name, framework, **{feature: True})
+    return sorted(
+        str(path.relative_to(off))
+        for path in off.rglob("*")
+        if path.is_file()
+        and path.suffix in COMMENTS
+        and (on / path.relative_to(off)).is_file()
+        and path.read_bytes() != (on / path.relative_to(off)).read_bytes()
+        and path.name != ".copier-answers.yml"
+    )
+
+
+def edit(project: Path, files: list[str]) -> dict[str, str]:
+    """Put a line of the user's at the top of each file; return the lines by file."""
+    lines = {}
+    for name in files:
+        path = project / name
+        line = COMMENTS[path.suffix].format(f"my own note in {name}")
+        path.write_text(f"{line}\n{path.read_text()}")
+        lines[name] = line
+    return lines
+
+
+def project_checks(framework: str, project: Path, switched: dict[str, object]) -> None:
+    env = ProjectEnv()
+    env.install(project)
+    env.run(project, "ruff", "check", ".")
+    env.run(project, "ruff", "format", "--check", ".")
+    for database in ("instance/app.sqlite3", "db.sqlite3"):  # the checks start from scratch
+        (project / database).unlink(missing_ok=True)
+    with servers_for(switched, test_database=framework == "flask") as urls:
+        if framework == "flask":
+            check_flask(env, project, urls)
+        else:
+            check_django(env, project, urls, switched)
+
+
+@pytest.mark.parametrize(("framework", "feature"), CASES)
+def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, feature):
+    name = f"grown_{framework}"
+    project = tmp_path / name
+    argv = ["new", str(project), "--framework", framework, "--defaults"]
+    assert run([*argv, "--data", f"{feature}=false"], interactive=False) == 0
+    files = touched_files(tmp_path, framework, feature, name)
+    assert files, f"{feature} changes no existing file: nothing to prove the merge with"
+    mine = edit(project, files)
+    commit_all(project, "my edits")
+    capsys.readouterr()
+
+    assert run(["add", feature, "-C", str(project)], interactive=False) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert f"Added {feature} to {project}" in out and "conflicted" not in out
+    assert answers(project)[feature] is True
+    for file, line in mine.items():
+        assert (project / file).read_text().startswith(line + "\n"), file
+    project_checks(framework, project, {**answers(project), feature: True})
+    commit_all(project, f"add {feature}")
+
+    assert run(["remove", feature, "-C", str(project)], interactive=False) == 0
+    out = capsys.readouterr().out
+    assert f"Removed {feature} from {project}" in out and "conflicted" not in out
+    assert answers(project)[feature] is False
+    for file, line in mine.items():
+        assert (project / file).read_text().startswith(line + "\n"), file
+    project_checks(framework, project, {**answers(project), feature: False})

@@ -1,0 +1,194 @@
+"""`stackgen features`, `add` and `remove` on committed projects (render only, no installs).
+
+A feature is a bool question of copier.yml that applies to the project's
+framework; switching it is an update at the project's own template version.
+The slow round trips that run the projects' own tests are in
+test_feature_roundtrip.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.answers import load_questions, parse_questions
+from generator.cli import run
+from generator.features import features_of
+from tests.projects import COPIER_YML, FRAMEWORKS
+from tests.template_versions import answers, commit_all, git
+
+QUESTIONS = load_questions(COPIER_YML)
+
+
+def new(tmp_path: Path, framework: str, *data: str) -> Path:
+    project = tmp_path / f"my_{framework}"
+    argv = ["new", str(project), "--framework", framework, "--defaults"]
+    for pair in data:
+        argv += ["--data", pair]
+    assert run(argv, interactive=False) == 0
+    return project
+
+
+def state(project: Path) -> tuple[str, str]:
+    """HEAD and the status of the whole tree, ignored files included."""
+    return (
+        git(project, "rev-parse", "HEAD"),
+        git(project, "status", "--porcelain", "--ignored", "--untracked-files=all"),
+    )
+
+
+def test_features_are_the_bool_questions_of_each_framework():
+    assert "analytics" in [f.name for f in features_of(QUESTIONS, "flask-api")]
+    django = [f.name for f in features_of(QUESTIONS, "django-mtv")]
+    assert "browser_tests" in django and "analytics" not in django
+    assert "cache" not in django and "database" not in django  # choices are not features
+    for template in FRAMEWORKS.values():
+        for feature in features_of(QUESTIONS, template):
+            assert QUESTIONS[feature.name]["type"] == "bool"
+            assert feature.help and not feature.help.endswith("?")
+
+
+def test_a_new_bool_question_is_a_feature_of_its_framework_only():
+    text = COPIER_YML.read_text() + (
+        "\nwebsockets:\n  type: bool\n  help: Add a websocket endpoint?\n  default: false\n"
+        "  when: \"{{ framework == 'django-mtv' }}\"\n"
+    )
+    questions = parse_questions(text)
+    assert "websockets" in [f.name for f in features_of(questions, "django-mtv")]
+    assert "websockets" not in [f.name for f in features_of(questions, "flask-api")]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_features_lists_each_with_its_state(tmp_path, capsys, framework):
+    project = new(tmp_path, framework)
+    capsys.readouterr()
+    assert run(["features", "-C", str(project)], interactive=False) == 0
+    out = capsys.readouterr().out
+    recorded = answers(project)
+    for feature in features_of(QUESTIONS, FRAMEWORKS[framework]):
+        mark = "[x]" if recorded[feature.name] else "[ ]"
+        assert f"  {mark} {feature.name} " in out, out
+        assert feature.help in out
+
+
+def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
+    project = new(tmp_path, "flask")
+    package = project / "my_flask" / "__init__.py"
+    package.write_text(package.read_text().replace('"""', '"""My own docstring line.\n', 1))
+    (project / "NOTES.md").write_text("mine\n")
+    commit_all(project, "my edits")
+    version = answers(project)["_commit"]
+    capsys.readouterr()
+
+    assert run(["add", "analytics", "-C", str(project)], interactive=False) == 0
+    out = capsys.readouterr().out
+    assert f"Added analytics to {project} (template version {version})." in out
+    assert "added (2): my_flask/api/stats.py, tests/test_stats.py" in out
+    assert "conflicted" not in out
+    recorded = answers(project)
+    assert (recorded["analytics"], recorded["_commit"]) == (True, version)
+    assert "stats_bp" in package.read_text() and "My own docstring line." in package.read_text()
+    assert "pandas" in (project / "pyproject.toml").read_text()
+    commit_all(project, "analytics")
+
+    assert run(["remove", "analytics"], interactive=False) == 1  # not in the project's folder
+    assert "has no .copier-answers.yml" in capsys.readouterr().err
+    assert run(["remove", "analytics", "-C", str(project)], interactive=False) == 0
+    out = capsys.readouterr().out
+    assert f"Removed analytics from {project}" in out
+    assert "removed (2): my_flask/api/stats.py, tests/test_stats.py" in out
+    assert answers(project)["analytics"] is False
+    assert "stats_bp" not in package.read_text() and "My own docstring" in package.read_text()
+    assert "pandas" not in (project / "pyproject.toml").read_text()
+    assert (project / "NOTES.md").read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("framework", "name", "message"),
+    [
+        ("flask", "browser_tests", "'browser_tests' is not a feature of Flask projects"),
+        ("django", "analytics", "'analytics' is not a feature of Django projects"),
+        ("django", "cache", "'cache' is not a feature of this template version"),
+        ("flask", "nope", "'nope' is not a feature of this template version"),
+    ],
+)
+def test_unknown_or_other_framework_feature_is_refused_untouched(
+    tmp_path, capsys, framework, name, message
+):
+    project = new(tmp_path, framework)
+    before = state(project)
+    capsys.readouterr()
+    # The valid name listed first does not matter: every name is checked before any work.
+    valid = features_of(QUESTIONS, FRAMEWORKS[framework])[0].name
+    assert run(["add", valid, name, "-C", str(project)], interactive=False) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert "\n" not in err and err.startswith(f"stackgen: error: {message}")
+    names = ", ".join(f.name for f in features_of(QUESTIONS, FRAMEWORKS[framework]))
+    assert err.endswith(f"features of this {framework.title()} project: {names}")
+    assert state(project) == before
+
+
+def test_switching_to_the_current_state_says_so(tmp_path, capsys):
+    project = new(tmp_path, "django")  # browser_tests is on by default
+    (project / "scratch.txt").write_text("work in progress")  # nothing runs: dirty is fine
+    before = state(project)
+    capsys.readouterr()
+    assert run(["add", "browser_tests", "-C", str(project)], interactive=False) == 0
+    assert f"browser_tests is already on in {project}." in capsys.readouterr().out
+    assert state(project) == before
+
+
+def test_dirty_project_is_refused_untouched(tmp_path, capsys):
+    project = new(tmp_path, "flask")
+    (project / "scratch.txt").write_text("work in progress")
+    before = state(project)
+    capsys.readouterr()
+    assert run(["add", "analytics", "-C", str(project)], interactive=False) == 1
+    assert "has uncommitted changes" in capsys.readouterr().err
+    assert state(project) == before
+    assert answers(project)["analytics"] is False
+
+
+def test_a_conflicting_edit_is_marked_and_fails(tmp_path, capsys):
+    project = new(tmp_path, "flask")
+    package = project / "my_flask" / "__init__.py"
+    text = package.read_text()
+    # The very lines the feature changes, changed differently by the user.
+    package.write_text(
+        text.replace(
+            "    app.register_blueprint(actors_bp)\n",
+            "    app.register_blueprint(actors_bp, url_prefix='/v2')\n",
+        )
+    )
+    commit_all(project, "my prefix")
+    capsys.readouterr()
+    assert run(["add", "analytics", "-C", str(project)], interactive=False) == 1
+    captured = capsys.readouterr()
+    assert "conflicted (1): my_flask/__init__.py" in captured.out
+    assert "have conflicts to resolve" in captured.err
+    merged = package.read_text()
+    assert "<<<<<<<" in merged and "url_prefix='/v2'" in merged and "stats_bp" in merged
+
+
+def test_update_and_check_accept_c_and_keep_their_path(tmp_path, capsys):
+    project = new(tmp_path, "flask")
+    capsys.readouterr()
+    assert run(["check", "-C", str(tmp_path), project.name], interactive=False) == 0
+    assert run(["check", str(project)], interactive=False) == 0
+    assert run(["update", "-C", str(project), "--defaults"], interactive=False) == 0
+    assert "already at template version" in capsys.readouterr().out
+    argv = ["update", "-C", str(tmp_path), project.name, "--defaults", "--data", "analytics=1"]
+    assert run(argv, interactive=False) == 0
+    assert answers(project)["analytics"] is True
+
+
+def test_new_help_lists_the_features_of_each_framework(capsys):
+    with pytest.raises(SystemExit):
+        run(["new", "--help"])
+    out = capsys.readouterr().out
+    for template, label in (("flask-api", "Flask"), ("django-mtv", "Django")):
+        names = ", ".join(f.name for f in features_of(QUESTIONS, template))
+        assert f"  {label}: {names}" in out
