@@ -213,6 +213,16 @@ def test_update_keeps_a_git_ignored_file_the_new_template_adds(
 STACKGEN = [sys.executable, "-c", "import generator.cli as c; print('ready', flush=True); c.main()"]
 
 
+def overloaded() -> bool:
+    """Whether the machine is too busy for delays to land where they were aimed.
+
+    On an overloaded machine this test process may not run again until the
+    child has finished, so every point can land after the run; the states are
+    still checked, only the spread of the points cannot be.
+    """
+    return os.getloadavg()[0] > 2 * (os.cpu_count() or 1)
+
+
 def interrupted_run(argv: list[str], delay: float, cwd: Path) -> tuple[int, str]:
     """Run stackgen, send SIGINT ``delay`` seconds into its work; return status and stderr."""
     process = subprocess.Popen(
@@ -264,7 +274,7 @@ def test_ctrl_c_at_any_moment_of_new_force(tmp_path):
             assert found == expected
             assert (dest / ".env").read_text() == "SECRET=mine\n"
             assert [p.name for p in parent.iterdir()] == ["proj"]
-    assert "before" in seen
+    assert "before" in seen or overloaded(), "no signal landed while the run was working"
 
 
 @pytest.mark.parametrize("calls", [1, 7, 40])
@@ -341,7 +351,7 @@ def test_ctrl_c_at_any_moment_of_update(tmp_path, template_repo):
             assert update.load(project).version == "v2"
             assert "my-secrets/" in (project / ".dockerignore").read_text()
             assert (project / ".env").read_text() == "SECRET_KEY=mine\n"
-    assert "before" in seen
+    assert "before" in seen or overloaded(), "no signal landed while the run was working"
 
 
 def test_ctrl_c_after_the_merge_puts_the_project_back(
