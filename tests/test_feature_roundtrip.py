@@ -4,11 +4,13 @@ For each feature of each framework (read from copier.yml, like the command):
 generate the project without it and commit; edit every file the feature
 touches, as a user would, and commit; `stackgen add` it; run the project's
 own checks (migrations, tests, ruff) on the real services; commit;
-`stackgen remove` it; run them again. The user's edits survive both ways.
+`stackgen remove` it, and find exactly the project without it (whose checks the
+matrix runs) plus the user's lines. The user's edits survive both ways.
 """
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,20 @@ def edit(project: Path, files: list[str]) -> dict[str, str]:
     return lines
 
 
+def tracked(project: Path) -> set[str]:
+    """The files of ``project`` that git would commit (a folder outside git: all of them)."""
+    if not (project / ".git").exists():
+        return {str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()}
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {name for name in listing.split("\0") if name and (project / name).is_file()}
+
+
 def project_checks(framework: str, project: Path, switched: dict[str, object]) -> None:
     env = ProjectEnv()
     env.install(project)
@@ -99,4 +115,14 @@ def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, featur
     assert answers(project)[feature] is False
     for file, line in mine.items():
         assert (project / file).read_text().startswith(line + "\n"), file
-    project_checks(framework, project, {**answers(project), feature: False})
+    # Removed, it is the project without the feature plus the user's lines: the same
+    # files, byte for byte, as a fresh rendering with it off, which the matrix runs.
+    recorded = answers(project)
+    identity = {key: recorded[key] for key in ("author_name", "author_email")}
+    fresh = generate(tmp_path / "fresh" / name, framework, **{feature: False}, **identity)
+    assert tracked(project) == tracked(fresh)
+    for file in tracked(project) - {".copier-answers.yml"}:
+        text = (project / file).read_bytes()
+        if file in mine:
+            text = text.removeprefix(f"{mine[file]}\n".encode())
+        assert text == (fresh / file).read_bytes(), file
