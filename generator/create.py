@@ -35,12 +35,20 @@ class Request:
 
 
 @dataclass
+class Placement:
+    """What moving a project into an existing folder did to the files already there."""
+
+    replaced: list[str] = field(default_factory=list)  # the template's files won
+    kept: list[str] = field(default_factory=list)  # the user's files won (``.env``)
+
+
+@dataclass
 class Result:
     path: Path
     answers: dict[str, Any]
     version: str
     committed: bool
-    placement: Placement = field(default_factory=lambda: Placement())
+    placement: Placement = field(default_factory=Placement)
 
 
 def check_destination(dest: Path, force: bool) -> None:
@@ -90,14 +98,6 @@ def staging_folder(dest: Path) -> Iterator[Path]:
             for folder in created:  # deepest first
                 if folder.is_dir() and not any(folder.iterdir()):
                     folder.rmdir()
-
-
-@dataclass
-class Placement:
-    """What moving a project into an existing folder did to the files already there."""
-
-    replaced: list[str] = field(default_factory=list)  # the template's files won
-    kept: list[str] = field(default_factory=list)  # the user's files won (``.env``)
 
 
 def plan_moves(staging: Path, dest: Path) -> tuple[list[Path], Placement]:
