@@ -190,6 +190,14 @@ PARTS: tuple[Part, ...] = (
     Part(DJANGO, "a Redis cache", options={"cache": "redis"}),
     Part(DJANGO, "a headless-Chromium browser test of the site", options={"browser_tests": True}),
     Part(DJANGO, "a JSON API for the polls", serves="api", options={"api": True}),
+    *(
+        Part(framework, summary, options={option: True})
+        for framework in (FLASK, DJANGO)
+        for option, summary in (
+            ("celery", "background tasks with Celery (its app, an example task, a worker to run)"),
+            ("sentry", "error reports to Sentry with sentry-sdk, on once SENTRY_DSN is set"),
+        )
+    ),
 )
 
 

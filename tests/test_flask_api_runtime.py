@@ -234,21 +234,22 @@ def test_hostile_bodies_get_4xx_json_from_gunicorn(served_api):
 
 
 @pytest.mark.slow
-def test_gunicorn_refuses_to_start_without_a_real_secret_key(tmp_path):
+def test_gunicorn_and_flask_refuse_to_start_without_a_real_secret_key(tmp_path):
     project = generate(tmp_path / "keyless_api", "flask")
     env = ProjectEnv()
     env.install(project)
-    for secret_key in (None, "change-me"):
-        settings = {"SECRET_KEY": secret_key} if secret_key else {}
-        result = env.run(
-            project,
-            *("gunicorn", "wsgi:app", "--bind", "127.0.0.1:0", "--workers", "1"),
-            env=settings,
-            check=False,
-            timeout=60,
-        )
-        assert result.returncode != 0
-        assert "SECRET_KEY is not set, or is a placeholder" in result.stderr, result.stderr
+    gunicorn = ("gunicorn", "wsgi:app", "--bind", "127.0.0.1:0", "--workers", "1")
+    # flask commands read .env (a real key, debug on) for what the environment lacks.
+    flask = ("flask", "tokens", "list")
+    runs = [(gunicorn, {}), (gunicorn, {"SECRET_KEY": "change-me"})]
+    runs += [(flask, {"SECRET_KEY": "change-me", "FLASK_DEBUG": "0"})]
+    for command, settings in runs:
+        result = env.run(project, *command, env=settings, check=False, timeout=60)
+        assert result.returncode != 0, command
+        # The reason, on one line, without a traceback to bury it.
+        [line] = [line for line in result.stderr.splitlines() if "SECRET_KEY" in line]
+        assert "SECRET_KEY is not set, or is a placeholder" in line, result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
 
 
 # Run in the project environment, once per process (a worker, as far as the

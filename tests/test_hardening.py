@@ -437,12 +437,16 @@ def test_names_that_clash_are_refused_by_new_and_update(tmp_path, capsys, framew
 # 9. One line, never a traceback.
 
 
-def test_a_long_name_works_and_a_too_long_one_is_one_line(tmp_path, capsys):
+def test_long_names_work_and_too_long_ones_are_one_line(tmp_path, capsys):
     long = tmp_path / ("a" * 240)
-    assert new_flask(long) == 0
-    assert (long / ("a" * 240) / "__init__.py").is_file()
-    too_long = tmp_path / ("b" * 300)
-    assert new_flask(too_long) == 1
+    assert new_flask(long, "--data", "project_name=" + "A" * 80) == 0
+    assert (long / ("a" * 80) / "__init__.py").is_file()
+    assert new_flask(tmp_path / "c", "--data", "project_slug=" + "c" * 240) == 0
+    assert (tmp_path / "c" / ("c" * 240) / "__init__.py").is_file()
+
+    assert new_flask(tmp_path / ("b" * 81)) == 1  # the folder's name is the default name
+    assert "at most 80 characters" in one_line_error(capsys.readouterr().err)
+    assert new_flask(tmp_path / "b", "--data", "project_slug=" + "b" * 300) == 1
     assert "255" in one_line_error(capsys.readouterr().err)
     assert not any(p.name.startswith("b") for p in tmp_path.iterdir())
 

@@ -27,6 +27,7 @@ from generator.recommend import (
     Part,
     comparison_table,
     contents,
+    describe_starter,
     explain,
     offered,
     recommend,
@@ -220,6 +221,11 @@ def test_contents_follow_the_options():
     django = recommend(answer("site", "new", "batteries", "days"), TEMPLATE_QUESTIONS)
     assert "a headless-Chromium browser test of the site" in django.contents  # on by default
     assert "a Redis cache" not in django.contents
+    for framework in (FLASK, DJANGO):
+        for option, words in (("celery", "Celery"), ("sentry", "Sentry")):
+            assert not any(words in line for line in contents(framework))
+            assert any(words in line for line in contents(framework, {option: True}))
+            assert f"  - {option}=true: " in describe_starter(framework)
 
 
 def test_tie_goes_to_django_when_both_fit():

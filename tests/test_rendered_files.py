@@ -83,3 +83,21 @@ def test_every_file_parses(tmp_path, framework, answers):
         compose_images = [service.get("image", "") for service in compose["services"].values()]
         for images in (ci_images, compose_images):
             assert any(name in found for name in wanted for found in images), images
+
+
+@pytest.mark.parametrize("framework", ["flask", "django"])
+def test_the_longest_name_and_a_long_description_lint_clean(tmp_path, framework):
+    """The name (at its longest) and the description (of any length) land in code and
+    docstrings: wrapped there, never past the projects' 100 columns (ruff's E501)."""
+    name = " ".join(["Acme"] * 16) + "s"
+    assert len(name) == 80  # the longest copier.yml accepts
+    description = " ".join(["A description that goes on"] * 12)
+    project = generate(
+        tmp_path / "long",
+        framework,
+        project_name=name,
+        project_slug="acme",
+        description=description,
+    )
+    tool("ruff", "check", ".", cwd=project)
+    tool("ruff", "format", "--check", ".", cwd=project)

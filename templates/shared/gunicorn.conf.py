@@ -11,6 +11,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Access log on stdout, gunicorn's own messages on stderr.
 accesslog = "-"
 errorlog = "-"
+# Load the app once, in this process, before forking the workers: settings it
+# refuses stop gunicorn at once with the app's message, rather than each worker
+# failing to boot; and the workers share the loaded code's memory.
+preload_app = True
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

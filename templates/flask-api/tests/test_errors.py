@@ -103,6 +103,7 @@ def test_surrogate_pair_is_a_character_like_any_other(client):
         ({"name": 42}, "name"),
         ({"name": "Cher", "birth_date": "yesterday"}, "birth_date"),
         ({"name": "Cher", "birth_date": "1946-02-30"}, "birth_date"),
+        ({"name": "Cher", "birth_date": 0}, "birth_date"),
         ({"name": "Cher", "nickname": "The Goddess of Pop"}, "nickname"),
     ],
 )

@@ -38,7 +38,7 @@ def check_request_body() -> None:
     ):
         raise RequestEntityTooLarge()
     try:
-        request.get_json()  # webargs, parsing it later, would let RecursionError through
+        request.get_json()  # parsed once, here: validation would let RecursionError through
     except RecursionError:
         raise BadRequest("The JSON body is nested too deeply.") from None
 

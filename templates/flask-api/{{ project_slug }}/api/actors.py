@@ -55,9 +55,9 @@ def escape_like(term: str) -> str:
 @bp.auth_required(auth)
 @bp.input(ActorIn, arg_name="data")
 @bp.output(ActorOut, status_code=201)
-def create_actor(data: dict[str, Any]) -> Actor:
+def create_actor(data: ActorIn) -> Actor:
     """Create an actor."""
-    actor = Actor(**data)
+    actor = Actor(**data.model_dump())
     db.session.add(actor)
     db.session.commit()
     return actor
@@ -66,7 +66,7 @@ def create_actor(data: dict[str, Any]) -> Actor:
 @bp.get("")
 @bp.input(ActorQuery, location="query", arg_name="query")
 @bp.output(ActorPage)
-def list_actors(query: dict[str, Any]) -> dict[str, Any]:
+def list_actors(query: ActorQuery) -> dict[str, Any]:
     """List actors, oldest first.
 
     `next`/`prev`/`last` links in `pagination` are cursors: follow them to
@@ -74,10 +74,10 @@ def list_actors(query: dict[str, Any]) -> dict[str, Any]:
     """
     statement = select(Actor)
     search: dict[str, str] = {}
-    if term := query.pop("q", "").strip():
+    if term := query.q.strip():
         statement = statement.where(Actor.name.ilike(f"%{escape_like(term)}%", escape="\\"))
         search["q"] = term
-    page = paginate(statement, Actor.id, **query, **search)
+    page = paginate(statement, Actor.id, **query.model_dump(exclude={"q"}), **search)
     return {"items": page.items, "pagination": page.pagination}
 
 
@@ -92,18 +92,18 @@ def get_actor(actor_id: int) -> Actor:
 @bp.auth_required(auth)
 @bp.input(ActorIn, arg_name="data")
 @bp.output(ActorOut)
-def replace_actor(actor_id: int, data: dict[str, Any]) -> Actor:
+def replace_actor(actor_id: int, data: ActorIn) -> Actor:
     """Replace an actor: fields left out are cleared."""
-    return update(get_actor_or_404(actor_id), data)
+    return update(get_actor_or_404(actor_id), data.model_dump())
 
 
 @bp.patch(ACTOR_URL)
 @bp.auth_required(auth)
-@bp.input(ActorPatch(partial=True), arg_name="data")
+@bp.input(ActorPatch, arg_name="data")
 @bp.output(ActorOut)
-def update_actor(actor_id: int, data: dict[str, Any]) -> Actor:
+def update_actor(actor_id: int, data: ActorPatch) -> Actor:
     """Update the given fields of an actor."""
-    return update(get_actor_or_404(actor_id), data)
+    return update(get_actor_or_404(actor_id), data.model_dump(exclude_unset=True))
 
 
 @bp.delete(ACTOR_URL)
