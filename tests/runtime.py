@@ -15,7 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,13 +58,35 @@ def wait_until_up(
     raise AssertionError(f"gunicorn did not answer on {url} within {timeout}s:\n{log.read_text()}")
 
 
-def stop(server: subprocess.Popen[bytes]) -> None:
+def stop(server: subprocess.Popen[bytes], timeout: float = 15) -> None:
     server.terminate()
     try:
-        server.wait(timeout=15)
+        server.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+@contextmanager
+def running(
+    command: list[str],
+    cwd: Path,
+    environ: Mapping[str, str],
+    log: Path,
+    ready: Callable[[subprocess.Popen[bytes]], None],
+    stop_timeout: float = 15,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``command`` with its output in ``log``; yield once ``ready(process)`` returns
+    (it raises if the process never gets there). The process is stopped on the way out."""
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=environ, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            ready(process)
+            yield process
+        finally:
+            stop(process, stop_timeout)
 
 
 @contextmanager
@@ -87,19 +109,9 @@ def gunicorn(
     base = f"http://127.0.0.1:{port}"
     command = [str(env.bin / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--threads", str(threads), "--timeout", "30"]
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=project,
-            env=env.environ(project, settings),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(base + probe, server, log)
-            yield base
-        finally:
-            stop(server)
+    environ = env.environ(project, settings)
+    with running(command, project, environ, log, lambda s: wait_until_up(base + probe, s, log)):
+        yield base
 
 
 def playwright_requirement() -> str:

@@ -22,6 +22,7 @@ import pytest
 
 from tests import services
 from tests.projects import ProjectEnv, generate
+from tests.runtime import running
 
 pytestmark = pytest.mark.slow
 
@@ -35,45 +36,26 @@ def worker(
     """A Celery worker for ``app`` consuming ``queue``, up and answering pings."""
     command = [str(env.bin / "celery"), "-A", app, "worker", "--pool", "solo", "-Q", queue]
     command += ["--hostname", f"{queue}@%h", "--loglevel", "INFO", "--without-mingle"]
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=project,
-            env=env.environ(project, settings),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise AssertionError(f"the worker exited:\n{log.read_text()}")
-                ping = env.run(
-                    project,
-                    "celery",
-                    "-A",
-                    app,
-                    "inspect",
-                    "ping",
-                    "-d",
-                    f"{queue}@{_hostname()}",
-                    "--timeout",
-                    "2",
-                    env=settings,
-                    check=False,
-                )
-                if ping.returncode == 0:
-                    break
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"the worker never answered a ping:\n{log.read_text()}")
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+
+    def answers_pings(process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        while process.poll() is None:
+            ping = env.run(
+                project,
+                *("celery", "-A", app, "inspect", "ping", "-d", f"{queue}@{_hostname()}"),
+                *("--timeout", "2"),
+                env=settings,
+                check=False,
+            )
+            if ping.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the worker never answered a ping:\n{log.read_text()}")
+        raise AssertionError(f"the worker exited:\n{log.read_text()}")
+
+    environ = env.environ(project, settings)
+    with running(command, project, environ, log, answers_pings, stop_timeout=30):
+        yield
 
 
 def _hostname() -> str:
