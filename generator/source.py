@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, versions
 from generator.gitutil import git
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -144,10 +144,11 @@ def ensure_version(
 
     The tag is ``v<version>``. If that tag already holds other files (a
     developer changed the templates without a release), the version is a
-    development release labelled with its tree, ``v<version>.post0.dev0+<tree>``:
-    it sorts after the release, and, being a pre-release, anything that picks
-    "the newest release" (plain ``copier update``, ``versions.newest``) passes
-    it over, so one developer's build never becomes everyone's update.
+    development release labelled with its tree (``versions.development_tag``,
+    ``v0.1.1.dev0+<tree>`` after 0.1.0): it sorts after the release, and, being a
+    pre-release, anything that picks "the newest release" (plain ``copier
+    update``, ``versions.newest``) passes it over, so one developer's build
+    never becomes everyone's update.
     """
     files = files or packaged_templates()
     store = store or store_dir()
@@ -159,7 +160,7 @@ def ensure_version(
             import_bundle(store, bundle)
             tags = _tags(store)
         tree = _tree_of(store, files)
-        for tag in (f"v{version}", f"v{version}.post0.dev0+{tree[:8]}"):
+        for tag in (f"v{version}", versions.development_tag(version, tree[:8])):
             if tags.get(tag) == tree:
                 return store, tag
             if tag not in tags:

@@ -22,6 +22,18 @@ def tag_for(version: str) -> str:
     return version if version.startswith("v") else f"v{version}"
 
 
+def development_tag(version: str, label: str) -> str:
+    """The tag of an unreleased build after ``version``: ``0.1.0`` -> ``v0.1.1.dev0+label``.
+
+    It sorts after the release and before the next one, and, being a pre-release,
+    is never "the newest release". Its shape (one pre-release segment, as
+    setuptools-scm writes) is what Copier's version reading (dunamai) parses;
+    ``v0.1.0.post0.dev0+label`` is not, and Copier took it for 0.0.0.
+    """
+    major, minor, patch, *_ = (*Version(version).release, 0, 0)
+    return f"v{major}.{minor}.{patch + 1}.dev0+{label}"
+
+
 def newest(tags: Iterable[str]) -> str | None:
     """The highest release tag (pre-releases and non-version tags ignored)."""
     releases = [(v, t) for t in tags if (v := parse(t)) is not None and not v.is_prerelease]

@@ -40,7 +40,7 @@ def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files
     store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
     (files / "templates" / "flask-api" / "EXTRA.md").write_text("new\n")
     _, tag = source.ensure_version(files, "1.0.0", store)
-    assert tag.startswith("v1.0.0.post0.dev0+") and len(tag) == len("v1.0.0.post0.dev0+") + 8
+    assert tag.startswith("v1.0.1.dev0+") and len(tag) == len("v1.0.1.dev0+") + 8
     assert versions.parse(tag).is_prerelease and versions.newest([tag, "v1.0.0"]) == "v1.0.0"
     assert "EXTRA.md" in git(store, "ls-tree", "-r", "--name-only", tag)
     assert "EXTRA.md" not in git(store, "ls-tree", "-r", "--name-only", "v1.0.0")
@@ -65,6 +65,34 @@ def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_pa
     assert "_commit: v1.0.0\n" in (project / ".copier-answers.yml").read_text()
     assert not (project / "EXTRA.md").exists()
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_a_project_updates_to_a_development_build_when_asked(tmp_path, files):
+    """Copier reads the development tag as the version it is (it took the earlier
+    ``v1.0.0.post0.dev0+tree`` for 0.0.0 and refused the update as a downgrade)."""
+    import copier
+
+    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    project = tmp_path / "api"
+    copier.run_copy(
+        str(store), project, data={"framework": "flask-api"}, defaults=True, vcs_ref="v1.0.0"
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "v1.0.0")
+    (files / "templates" / "flask-api" / "EXTRA.md").write_text("unreleased\n")
+    _, tag = source.ensure_version(files, "1.0.0", store)
+
+    copier.run_update(project, vcs_ref=tag, defaults=True, overwrite=True, quiet=True, unsafe=False)
+    assert f"_commit: {tag}\n" in (project / ".copier-answers.yml").read_text()
+    assert (project / "EXTRA.md").read_text() == "unreleased\n"
+
+
+def test_development_tags_follow_the_release():
+    assert versions.development_tag("0.1.0", "abc") == "v0.1.1.dev0+abc"
+    assert versions.development_tag("2", "abc") == "v2.0.1.dev0+abc"
+    tag = versions.parse(versions.development_tag("0.1.0", "abc"))
+    assert versions.parse("v0.1.0") < tag < versions.parse("v0.1.1") and tag.is_prerelease
 
 
 def test_caches_and_bytecode_never_enter_a_version(tmp_path, files):
