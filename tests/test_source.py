@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import copier
 import pytest
 
 from generator import history, source, versions
@@ -46,10 +47,9 @@ def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files
     assert "EXTRA.md" not in git(store, "ls-tree", "-r", "--name-only", "v1.0.0")
 
 
-def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_path, files):
-    """A developer's unreleased templates in the store are no one's "newest release"."""
-    import copier
-
+def released_project_and_development_build(tmp_path: Path, files: Path) -> tuple[Path, str]:
+    """A committed project made from release v1.0.0, then templates changed without a
+    release (EXTRA.md added) and put in the store: the project and the development tag."""
     store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
     project = tmp_path / "api"
     copier.run_copy(
@@ -59,7 +59,12 @@ def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_pa
     git(project, "add", "-A")
     git(project, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "v1.0.0")
     (files / "templates" / "flask-api" / "EXTRA.md").write_text("unreleased\n")
-    source.ensure_version(files, "1.0.0", store)
+    return project, source.ensure_version(files, "1.0.0", store)[1]
+
+
+def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_path, files):
+    """A developer's unreleased templates in the store are no one's "newest release"."""
+    project, _ = released_project_and_development_build(tmp_path, files)
 
     copier.run_update(project, defaults=True, overwrite=True, quiet=True, unsafe=False)
     assert "_commit: v1.0.0\n" in (project / ".copier-answers.yml").read_text()
@@ -70,18 +75,7 @@ def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_pa
 def test_a_project_updates_to_a_development_build_when_asked(tmp_path, files):
     """Copier reads the development tag as the version it is (it took the earlier
     ``v1.0.0.post0.dev0+tree`` for 0.0.0 and refused the update as a downgrade)."""
-    import copier
-
-    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
-    project = tmp_path / "api"
-    copier.run_copy(
-        str(store), project, data={"framework": "flask-api"}, defaults=True, vcs_ref="v1.0.0"
-    )
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "v1.0.0")
-    (files / "templates" / "flask-api" / "EXTRA.md").write_text("unreleased\n")
-    _, tag = source.ensure_version(files, "1.0.0", store)
+    project, tag = released_project_and_development_build(tmp_path, files)
 
     copier.run_update(project, vcs_ref=tag, defaults=True, overwrite=True, quiet=True, unsafe=False)
     assert f"_commit: {tag}\n" in (project / ".copier-answers.yml").read_text()
