@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator import answers, features, update
+from generator.project import load, locked, questions_at
 
 
 @dataclass
@@ -26,21 +26,10 @@ class Switched:
     summary: update.Summary | None = None
 
 
-def questions_for(
-    project: update.Project, version: str, installed: Path
-) -> dict[str, dict[str, Any]]:
-    """copier.yml's questions at ``version`` of the project's source (else the installed one)."""
-    text = update.copier_yml_at(project, version)
-    if text is None:
-        return answers.load_questions(installed)
-    return answers.parse_questions(text)
-
-
 def switch(
     path: Path,
     names: Sequence[str],
     on: bool,
-    installed: Path,
     labels: dict[str, str],
     to: str | None = None,
 ) -> Switched:
@@ -52,26 +41,26 @@ def switch(
     left, nothing runs (a dirty tree does not matter then). ``to`` moves to
     another template version at the same time; by default the version stays.
     """
-    project = update.load(path)
-    template = str(project.answers.get("framework", ""))
-    version = update.target(project, to) if to else project.version
-    questions = questions_for(project, version, installed)
-    chosen = features.select(names, questions, template, labels.get(template, template))
-    result = Switched(version)
-    for feature in chosen:
-        (result.changed if feature.is_on(project.answers) != on else result.unchanged).append(
-            feature.name
-        )
-    if not result.changed and not to:
-        return result
-    update.check_updatable(path)
-    data = {name: on for name in result.changed}
-    answers.check_answers({**project.answers, **data}, questions)
-    _, result.version, result.summary = update.update(project, version, data, defaults=True)
+    with locked(path):
+        project = load(path)
+        template = project.template
+        version = update.target(project, to) if to else project.version
+        questions = questions_at(project, version) if to else project.questions
+        chosen = features.select(names, questions, template, labels.get(template, template))
+        result = Switched(version)
+        for feature in chosen:
+            wanted = result.changed if feature.is_on(project.answers) != on else result.unchanged
+            wanted.append(feature.name)
+        if not result.changed and not to:
+            return result
+        update.check_updatable(path)
+        data = {name: on for name in result.changed}
+        answers.check_answers({**project.answers, **data}, questions)
+        _, result.version, result.summary = update.update(project, version, data, defaults=True)
     return result
 
 
 def add(
-    path: Path, names: Sequence[str], installed: Path, labels: dict[str, str], to: str | None = None
+    path: Path, names: Sequence[str], labels: dict[str, str], to: str | None = None
 ) -> Switched:
-    return switch(path, names, True, installed, labels, to)
+    return switch(path, names, True, labels, to)

@@ -15,18 +15,8 @@ import yaml
 
 from generator.errors import AnswerError, StackgenError
 
-BOOLEAN_WORDS = {
-    "true": True,
-    "yes": True,
-    "y": True,
-    "on": True,
-    "1": True,
-    "false": False,
-    "no": False,
-    "n": False,
-    "off": False,
-    "0": False,
-}
+# A feature is answered as the README and every recorded answers file write it.
+BOOLEAN_WORDS = {"true": True, "false": False}
 
 
 def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
@@ -98,14 +88,14 @@ def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[st
                 key,
                 allowed,
             )
-        message = problem(key, value, questions, answers)
-        if message:
-            raise AnswerError(f"{key}: {message}", key, allowed)
-        if key == "project_slug":
+        if key == "project_slug":  # the full rule first: its wording is the CLI's and the web's
             try:
                 naming.check_slug(value)
             except StackgenError as error:
                 raise AnswerError(str(error), key) from None
+        message = problem(key, value, questions, answers)
+        if message:
+            raise AnswerError(f"{key}: {message}", key, allowed)
 
 
 def _shown(value: Any) -> str:
@@ -121,6 +111,33 @@ def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **con
     import jinja2
 
     return jinja2.Environment().from_string(default).render(**context)
+
+
+def not_default(
+    answers: Mapping[str, Any],
+    questions: Mapping[str, Mapping[str, Any]],
+    defaults: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The answers ``new --defaults`` would not give by itself (the framework aside).
+
+    ``defaults`` holds those copier.yml cannot say here: the project name
+    (the folder's) and the author (git's identity).
+    """
+    from generator import naming
+
+    found = {}
+    for key, value in answers.items():
+        if key == "framework" or key not in questions:
+            continue
+        if key == "project_slug":
+            default = naming.slugify(str(answers.get("project_name", "")))
+        elif key in defaults:
+            default = defaults[key]
+        else:
+            default = default_for(key, questions, **answers)
+        if value != default:
+            found[key] = value
+    return found
 
 
 def problem(
@@ -212,7 +229,7 @@ def parse_data(
 
 def _parse_value(key: str, value: str, spec: Mapping[str, Any]) -> Any:
     if spec.get("type") == "bool":
-        parsed = BOOLEAN_WORDS.get(value.strip().lower())
+        parsed = BOOLEAN_WORDS.get(value)
         if parsed is None:
             raise AnswerError(
                 f"--data {key} expects true or false, got {value!r}", key, [False, True]

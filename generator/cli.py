@@ -172,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
     _add_project_dir(update)
-    update.add_argument("--to", metavar="VERSION", help="template version (default: newest)")
+    update.add_argument(
+        "--to", metavar="VERSION", type=_version, help="template version (default: newest)"
+    )
     update.add_argument(
         "--defaults", action="store_true", help="ask nothing: keep every recorded answer"
     )
@@ -234,7 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
         _add_project_dir(switch)
         switch.set_defaults(path=Path("."))
         switch.add_argument(
-            "--to", metavar="VERSION", help="move to this template version at the same time"
+            "--to",
+            metavar="VERSION",
+            type=_version,
+            help="move to this template version at the same time",
         )
 
     serve = commands.add_parser(
@@ -382,7 +387,11 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
         print()
         defaults = recommend.option_defaults(framework, questions)
         print(recommend.describe_starter(framework, suggested, defaults))
-        data = questionnaire.ask_template(questions, data, {**_git_identity(), **suggested})
+        identity = _git_identity()
+        data = questionnaire.ask_template(questions, data, {**identity, **suggested})
+        # Every answer is known: the command that gives the same project, questions skipped.
+        given = answers.not_default(data, questions, {"project_name": dest.name, **identity})
+        print(f"Generate it with: {recommend.new_command(str(args.path), framework, given)}")
 
     answers.check_answers(data, questions)
 
@@ -405,18 +414,21 @@ def cmd_new(args: argparse.Namespace, interactive: bool) -> int:
 
 def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     from generator import answers, update
+    from generator.project import load, locked, questions_at
 
     path = project_path(args)
-    project = update.load(path)
-    update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
-    if not interactive and not args.defaults:
-        raise _no_terminal("--defaults to keep the recorded answers")
-    questions = answers.load_questions(source_copier_yml())
-    data = answers.parse_data(args.data, questions, project.answers.get("framework"))
-    if "framework" in data:
-        raise StackgenError("the framework of an existing project cannot be changed")
-    answers.check_answers({**project.answers, **data}, questions)
-    old, new, summary = update.update(project, args.to, data, args.defaults)
+    with locked(path):
+        project = load(path)
+        update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
+        if not interactive and not args.defaults:
+            raise _no_terminal("--defaults to keep the recorded answers")
+        version = update.resolve(project, args.to)
+        questions = questions_at(project, version)  # what the new version asks
+        data = answers.parse_data(args.data, questions, project.template)
+        if "framework" in data:
+            raise StackgenError("the framework of an existing project cannot be changed")
+        answers.check_answers({**project.answers, **data}, questions)
+        old, new, summary = update.update(project, version, data, args.defaults)
     if old == new and not data:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
@@ -427,28 +439,40 @@ def cmd_update(args: argparse.Namespace, interactive: bool) -> int:
     return report_update(path, headline, summary)
 
 
+INSTALL = 'pip install -e ".[dev]" (or uv sync --locked)'
+
+
 def report_update(path: Path, headline: str, summary) -> int:
-    """Print what an update did; raise when something needs the user's hand."""
+    """Print what an update did and how to finish it; return 1 when it needs the user's hand.
+
+    A conflict is an ordinary outcome of a three-way merge, not an error:
+    everything else was applied, and the user finishes the merge.
+    """
     print(headline)
     print("\n".join(summary.lines()) or "  no file changed")
     if ".env.example" in summary.updated and (path / ".env").exists():
         print("  .env.example changed: bring what applies into your own .env.")
-    problems = []
-    if summary.conflicted:
-        problems.append(
-            f"{len(summary.conflicted)} file(s) have conflicts to resolve (look for <<<<<<< "
-            f"markers): {', '.join(summary.conflicted)}"
-        )
     if summary.ignored_clashes:
-        problems.append(
-            "the new templates have file(s) where you keep git-ignored ones, kept as they "
+        print(
+            "  The new templates have file(s) where you keep git-ignored ones, kept as they "
             f"were: {', '.join(summary.ignored_clashes)} (compare with the template's version "
-            "and rename yours if you want it)"
+            "and rename yours if you want it)."
         )
-    if problems:
-        raise StackgenError("; ".join(problems))
-    print("Review with `git diff`, run the tests, then commit.")
-    return 0
+    if summary.dependencies_changed:
+        print(f"The dependencies changed: install them with {INSTALL}.")
+    if summary.conflicted:
+        print(
+            f"{len(summary.conflicted)} file(s) could not be merged and hold conflict markers "
+            f"(<<<<<<< before updating ... >>>>>>> after updating): "
+            f"{', '.join(summary.conflicted)}."
+        )
+        print(
+            "To finish: edit each to keep what you want and remove the markers, `git add` them, "
+            "run the tests, then commit."
+        )
+    else:
+        print("Review with `git diff`, run the tests, then commit.")
+    return 1 if summary.conflicted or summary.ignored_clashes else 0
 
 
 CANNOT_TELL = 2  # check's status when it cannot compare (distinct from 1, "behind")
@@ -456,12 +480,13 @@ CANNOT_TELL = 2  # check's status when it cannot compare (distinct from 1, "behi
 
 def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
     from generator import update
+    from generator.project import load
 
     again = ["stackgen", "update"]  # the command that updates the same project
     again += [f"-C {args.directory}"] if args.directory is not None else []
     again += [str(args.path)] if args.path != Path(".") else []
     try:
-        project = update.load(project_path(args))
+        project = load(project_path(args))
         newest = update.target(project)
     except StackgenError as error:
         print(f"stackgen: error: cannot tell: {one_line(str(error))}", file=sys.stderr)
@@ -476,14 +501,13 @@ def cmd_check(args: argparse.Namespace, interactive: bool) -> int:
 
 
 def cmd_features(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import add, features, update
+    from generator import features
+    from generator.project import load
 
     path = project_path(args)
-    project = update.load(path)
-    template = str(project.answers.get("framework", ""))
-    questions = add.questions_for(project, project.version, source_copier_yml())
-    available = features.features_of(questions, template)
-    label = TEMPLATE_LABELS.get(template, template)
+    project = load(path)
+    available = features.features_of(project.questions, project.template)
+    label = TEMPLATE_LABELS[project.template]
     if not available:
         print(f"{path}: this {label} project's template version has no features to switch.")
         return 0
@@ -503,7 +527,7 @@ def cmd_switch(args: argparse.Namespace, interactive: bool) -> int:
     on = args.command == "add"
     path = project_path(args)
     verb = add.add if on else remove.remove
-    result = verb(path, args.features, source_copier_yml(), TEMPLATE_LABELS, args.to)
+    result = verb(path, args.features, TEMPLATE_LABELS, args.to)
     state = "on" if on else "off"
     for name in result.unchanged:
         print(f"{name} is already {state} in {path}.")
@@ -517,6 +541,15 @@ def cmd_switch(args: argparse.Namespace, interactive: bool) -> int:
     else:  # only --to moved the version
         headline = f"Updated {path} to template version {result.version}."
     return report_update(path, headline, result.summary)
+
+
+def _version(text: str) -> str:
+    from generator import versions
+
+    try:
+        return versions.check(text)
+    except StackgenError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _port(text: str) -> int:
@@ -572,12 +605,63 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+class QuietWhenClosed:
+    """A text stream that stops writing, silently, once its reader has gone.
+
+    ``stackgen update | head -3``: the update is done whether or not anyone
+    reads its summary, so a closed pipe must neither fail the command nor
+    change its exit status. As Python's documentation advises, the stream's
+    file descriptor then points at /dev/null, so the flush at exit is quiet too.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.closed_by_reader = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_by_reader:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_by_reader:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self.closed_by_reader = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # no descriptor (a test's capture)
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def run(argv: Sequence[str] | None = None, interactive: bool | None = None) -> int:
     """Parse ``argv`` and run the command; return the exit status.
 
     ``interactive`` overrides terminal detection, for driving the prompts
     through another input (tests feed keystrokes through a pipe).
     """
+    stdout = sys.stdout
+    sys.stdout = QuietWhenClosed(stdout)
+    try:
+        return _run(argv, interactive)
+    finally:
+        sys.stdout.flush()  # while a closed pipe is still quiet
+        sys.stdout = stdout
+
+
+def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.update(SAFE_ENV)  # for Copier's own git commands too
     interrupts.start()

@@ -85,8 +85,12 @@ def staging_folder(dest: Path) -> Iterator[Path]:
     nothing was moved in.
     """
     created = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".stackgen-new-", dir=dest.parent))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".stackgen-new-", dir=dest.parent))
+    except OSError as error:  # name the folder asked for, not the hidden one beside it
+        _remove_empty(created)
+        raise StackgenError(f"cannot create {dest}: {error.strerror or error}") from None
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the project should not be
@@ -95,9 +99,13 @@ def staging_folder(dest: Path) -> Iterator[Path]:
     finally:
         with interrupts.deferred():
             shutil.rmtree(staging, ignore_errors=True)
-            for folder in created:  # deepest first
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
+            _remove_empty(created)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def plan_moves(staging: Path, dest: Path) -> tuple[list[Path], Placement]:

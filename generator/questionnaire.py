@@ -46,7 +46,8 @@ def ask_help_me_choose() -> dict[str, str]:
 
 def confirm_framework(recommendation: Recommendation, path: str = "my-project") -> str:
     """Show the recommendation and let the user accept it or take the other one."""
-    print(explain(recommendation, path, starter=False))  # the chosen starter's comes next
+    # The chosen starter's contents come next, and its command once every question is answered.
+    print(explain(recommendation, path, starter=False, command=False))
     other = recommendation.other_framework
     choice = questionary.select(
         "Which framework shall we generate?",
@@ -78,7 +79,11 @@ def ask_template(
         prompt = f"{spec.get('help') or key}:"
         choices = spec.get("choices")
         if spec.get("type") == "bool":
-            answer = questionary.confirm(prompt.rstrip(":"), default=bool(default)).unsafe_ask()
+            # auto_enter=False: "y" alone would answer, and the Enter typed after it
+            # would silently accept the next question's default.
+            answer = questionary.confirm(
+                prompt.rstrip(":"), default=bool(default), auto_enter=False
+            ).unsafe_ask()
         elif isinstance(choices, dict):
             options = [questionary.Choice(title, value=value) for title, value in choices.items()]
             initial = default if default in choices.values() else None

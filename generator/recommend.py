@@ -206,6 +206,18 @@ def format_value(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def new_command(path: str, framework: str, answers: Mapping[str, Any]) -> str:
+    """The ``stackgen new`` command line, shell-quoted, that generates ``answers`` in ``path``.
+
+    One builder for every place that shows it: the recommendation, the
+    guided ``new`` once every question is answered, and the web initializr.
+    """
+    argv = ["stackgen", "new", path, "--framework", framework, "--defaults"]
+    for key, value in answers.items():
+        argv += ["--data", f"{key}={format_value(value)}"]
+    return shlex.join(argv)
+
+
 def format_options(options: Mapping[str, Any]) -> str:
     return " ".join(f"{key}={format_value(value)}" for key, value in options.items())
 
@@ -311,10 +323,7 @@ class Recommendation:
 
     def command(self, path: str = "my-project") -> str:
         """The ``stackgen new`` command line that generates this starter, shell-quoted."""
-        argv = ["stackgen", "new", path, "--framework", self.framework, "--defaults"]
-        for key, value in self.options.items():
-            argv += ["--data", f"{key}={format_value(value)}"]
-        return shlex.join(argv)
+        return new_command(path, self.framework, self.options)
 
     def as_json(self, path: str = "my-project") -> dict[str, Any]:
         return {
@@ -443,9 +452,10 @@ def explain(
     path: str = "my-project",
     parts: Sequence[Part] = PARTS,
     starter: bool = True,
+    command: bool = True,
 ) -> str:
-    """The recommendation for people: reasons, how close it was, the other side, and
-    (with ``starter``) what the starter contains."""
+    """The recommendation for people: reasons, how close it was, the other side, (with
+    ``starter``) what the starter contains and (with ``command``) how to generate it."""
     r = recommendation
     other = LABELS[r.other_framework]
     weights = (
@@ -462,8 +472,8 @@ def explain(
     lines.append(f"The best case for {other}: {r.other}.")
     if starter:
         lines += ["", describe_starter(r.framework, r.options, r.defaults, parts)]
-    lines.append("")
-    lines.append(f"Generate it with: {r.command(path)}")
+    if command:
+        lines += ["", f"Generate it with: {r.command(path)}"]
     return "\n".join(lines)
 
 

@@ -14,6 +14,6 @@ from generator.add import Switched, switch
 
 
 def remove(
-    path: Path, names: Sequence[str], installed: Path, labels: dict[str, str], to: str | None = None
+    path: Path, names: Sequence[str], labels: dict[str, str], to: str | None = None
 ) -> Switched:
-    return switch(path, names, False, installed, labels, to)
+    return switch(path, names, False, labels, to)

@@ -12,7 +12,6 @@ or touches the disk beyond reading copier.yml.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +19,7 @@ from typing import Any
 
 from generator import answers, naming, source
 from generator.errors import AnswerError, StackgenError
-from generator.recommend import QUESTIONS_BY_KEY, TEMPLATES, format_value
+from generator.recommend import QUESTIONS_BY_KEY, TEMPLATES, format_value, new_command
 
 FRAMEWORK = "framework"
 DEFAULT_NAME = "my-project"  # the project name when none is given, as `recommend` uses
@@ -56,10 +55,7 @@ class Choice:
         given = dict(self.given)
         if given.get("project_name") == self.folder:
             del given["project_name"]  # the CLI takes it from PATH
-        argv = ["stackgen", "new", self.folder, "--framework", self.framework, "--defaults"]
-        for key, value in given.items():
-            argv += ["--data", f"{key}={format_value(value)}"]
-        return shlex.join(argv)
+        return new_command(self.folder, self.framework, given)
 
     def flipped(self, key: str, value: str) -> Choice:
         """The same starter with ``key`` answered ``value`` instead (checked again)."""

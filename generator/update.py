@@ -7,6 +7,7 @@ what was added, updated, removed, and where conflicts remain.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,36 +19,10 @@ from typing import Any
 from generator import interrupts, recorded, source, versions
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
+from generator.project import Project, git_dir
 
 ANSWERS_FILE = recorded.ANSWERS_FILE
 SET_ASIDE_PREFIX = "stackgen-update-ignored-"
-
-
-@dataclass(frozen=True)
-class Project:
-    path: Path
-    answers: dict[str, Any]
-
-    @property
-    def src(self) -> str:
-        return str(self.answers.get("_src_path", ""))
-
-    @property
-    def version(self) -> str:
-        return str(self.answers.get("_commit", ""))
-
-    @property
-    def store(self) -> Path | None:
-        """The template store the project was generated from, if it was made by stackgen.
-
-        The recorded path decides, not today's ``STACKGEN_HOME``: a project made
-        with it set follows the installed stackgen without it too. The default
-        store's path counts even before this machine has a store there.
-        """
-        recorded = Path(self.src).expanduser().resolve()
-        if self.src == source.DEFAULT_STORE and not recorded.exists():
-            return recorded  # made on another machine; this stackgen creates its store here
-        return recorded if self.src and source.is_store(recorded) else None
 
 
 @dataclass
@@ -58,6 +33,7 @@ class Summary:
     conflicted: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # dropped by the template, edited by you
     ignored_clashes: list[str] = field(default_factory=list)  # yours, git-ignored, kept
+    dependencies_changed: bool = False  # pyproject.toml's dependencies differ from HEAD's
 
     def lines(self) -> list[str]:
         groups = [
@@ -72,14 +48,6 @@ class Summary:
             ),
         ]
         return [f"  {name} ({len(paths)}): {', '.join(paths)}" for name, paths in groups if paths]
-
-
-def load(path: Path) -> Project:
-    """The generated project at ``path``, or a clear error if it is not one.
-
-    Its answers file is untrusted: see ``recorded.read``.
-    """
-    return Project(path, recorded.read(path))
 
 
 def target(project: Project, to: str | None = None) -> str:
@@ -100,7 +68,7 @@ def target(project: Project, to: str | None = None) -> str:
                 f"the template source {project.src} recorded in {ANSWERS_FILE} is not reachable"
             ) from None
     if to:
-        tag = versions.tag_for(to)
+        tag = versions.tag_for(versions.check(to))
         if tag not in tags:
             known = ", ".join(sorted(tags, key=lambda t: versions.parse(t) or t)) or "none"
             raise StackgenError(f"template version {tag} does not exist; known: {known}")
@@ -114,20 +82,6 @@ def target(project: Project, to: str | None = None) -> str:
             f"{project.src}; it cannot be merged"
         )
     return newest
-
-
-def copier_yml_at(project: Project, version: str) -> str | None:
-    """The text of the template source's ``copier.yml`` at ``version``, when it is local.
-
-    What a version offers (its questions, so its features) is that version's
-    copier.yml, not the installed stackgen's. None for a remote source or a
-    version the source does not have: the caller falls back to the installed one.
-    """
-    folder = project.store or Path(project.src).expanduser()
-    if not project.src or not (folder / ".git").exists():
-        return None
-    text = git("show", f"{version}:copier.yml", cwd=folder, check=False, strip=False)
-    return text or None
 
 
 def is_behind(project: Project, newest: str) -> bool:
@@ -179,16 +133,17 @@ def summarise(path: Path) -> Summary:
 
 
 def check_updatable(path: Path) -> None:
-    """Refuse a project whose folder is not a clean part of a git working tree."""
-    if git("rev-parse", "--is-inside-work-tree", cwd=path, check=False) != "true":
-        raise StackgenError(f"{path} is not a git repository; updating needs its history")
+    """Refuse a project whose folder is not a clean part of a git working tree.
+
+    Called with the project's lock held (``project.locked``): a set-aside
+    folder found then was left by a run that no longer lives.
+    """
+    folder = git_dir(path)
     if project_status(path):
         raise StackgenError(
             f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
         )
-    left = sorted(
-        Path(git("rev-parse", "--absolute-git-dir", cwd=path)).glob(SET_ASIDE_PREFIX + "*")
-    )
+    left = sorted(folder.glob(SET_ASIDE_PREFIX + "*"))
     if left:
         raise StackgenError(
             f"an earlier update was killed before it finished; your git-ignored files are in "
@@ -238,8 +193,7 @@ def ignored_files_set_aside(path: Path, done: str) -> Iterator[list[str]]:
         with interrupts.deferred():
             interrupts.reached(done)
         return
-    git_dir = Path(git("rev-parse", "--absolute-git-dir", cwd=path))
-    aside = Path(tempfile.mkdtemp(prefix=SET_ASIDE_PREFIX, dir=git_dir))
+    aside = Path(tempfile.mkdtemp(prefix=SET_ASIDE_PREFIX, dir=git_dir(path)))
     moved: list[str] = []
 
     def put_back() -> None:
@@ -271,31 +225,35 @@ def ignored_files_set_aside(path: Path, done: str) -> Iterator[list[str]]:
         interrupts.reached(done)
 
 
+def resolve(project: Project, to: str | None = None) -> str:
+    """The version an update goes to: ``target``, but never a silent downgrade (only ``to``)."""
+    new = target(project, to)
+    return new if to or is_behind(project, new) else project.version
+
+
 def update(
     project: Project,
-    to: str | None = None,
+    new: str,
     data: dict[str, Any] | None = None,
     defaults: bool = False,
 ) -> tuple[str, str, Summary]:
-    """Update ``project``; return the old and new versions and what changed.
+    """Update ``project`` to version ``new``; return the old and new versions and what changed.
 
-    Conflicts are left marked in the files (and unmerged in git's index) and
-    listed in the summary's ``conflicted``. Either the update is applied
-    whole, or (on an error or Ctrl-C at any moment) the project's folder is
-    put back at its last commit; nothing outside the folder is touched.
+    The caller holds the project's lock and has checked it is clean
+    (``project.locked``, ``check_updatable``). Conflicts are left marked in
+    the files (and unmerged in git's index) and listed in the summary's
+    ``conflicted``. Either the update is applied whole, or (on an error or
+    Ctrl-C at any moment) the project's folder is put back at its last
+    commit; nothing outside the folder is touched.
     """
     import copier
 
     path = project.path
-    check_updatable(path)
-    new = target(project, to)
-    if to is None and not is_behind(project, new):
-        new = project.version  # never a silent downgrade: only --to goes back
     data = dict(data or {})
-    if "framework" in project.answers:  # never asked again: a project keeps its framework
-        data.setdefault("framework", project.answers["framework"])
+    data.setdefault("framework", project.template)  # never asked again
     if new == project.version and set(data) <= {"framework"}:
         return project.version, new, Summary()
+    check_writable(project, new, {**_answers(project), **data})
     applied = f"the update of {path} was applied; review it with `git diff`"
     try:
         with ignored_files_set_aside(path, applied) as clashes:
@@ -313,6 +271,7 @@ def update(
             summary = summarise(path)
             summary.kept = keep_edited_removals(project, summary.removed)
             summary.removed = [name for name in summary.removed if name not in summary.kept]
+            summary.dependencies_changed = dependencies_changed(path, summary)
         summary.ignored_clashes = clashes
         for name in clashes:  # the template's new file was not written: not an addition
             if name in summary.added:
@@ -328,6 +287,95 @@ def update(
     return project.version, new, summary
 
 
+def _answers(project: Project) -> dict[str, Any]:
+    return {k: v for k, v in project.answers.items() if not k.startswith("_")}
+
+
+def _render(project: Project, version: str, answers: dict[str, Any], into: Path) -> None:
+    """Render the project's template at ``version`` with ``answers`` into ``into``."""
+    import copier
+
+    with from_copier("nothing was changed"):
+        copier.run_copy(
+            project.src,
+            into,
+            data=answers,
+            defaults=True,
+            vcs_ref=version,
+            quiet=True,
+            unsafe=False,
+        )
+
+
+def check_writable(project: Project, version: str, answers: dict[str, Any]) -> None:
+    """Refuse, before anything changes, what Copier's merge cannot see.
+
+    Copier writes each file of the new rendering in place, at the path the
+    answers give. A package folder the user renamed gets a fresh, unwired
+    twin; a symlink is written through (or refused with a bare "forbidden");
+    a folder where the template has a file stops Copier midway. Each is one
+    line naming the path and the way out.
+    """
+    path = project.path
+    slugs = {project.slug, str(answers.get("project_slug", project.slug))}
+    if not any((path / slug).is_dir() for slug in slugs):
+        raise StackgenError(
+            f"the package folder {project.slug}/ recorded in {recorded.ANSWERS_FILE} is missing "
+            f"from {path}; if you renamed it, record its new name with `stackgen update "
+            "--defaults --data project_slug=NEW_NAME`, else bring it back (nothing was changed)"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        rendering = Path(scratch) / "new"
+        _render(project, version, answers, rendering)
+        for file in sorted(rendering.rglob("*")):
+            if not file.is_dir():
+                _check_path(path, file.relative_to(rendering))
+
+
+def _check_path(root: Path, rel: Path) -> None:
+    """Refuse ``rel`` (a file of the new rendering) if it cannot be written in place."""
+    here = root
+    for depth, part in enumerate(rel.parts, 1):
+        here = here / part
+        shown = Path(*rel.parts[:depth]).as_posix()
+        last = depth == len(rel.parts)
+        if here.is_symlink():
+            raise StackgenError(
+                f"{shown} is a symlink (to {os.readlink(here)}); the template writes "
+                f"{rel.as_posix()} in place and follows no symlink: make it a real "
+                f"{'file' if last else 'folder'}, commit, and run again (nothing was changed)"
+            )
+        if last and here.is_dir():
+            raise StackgenError(
+                f"{shown} is a folder where the template has a file: move it away, commit, "
+                "and run again (nothing was changed)"
+            )
+        if not last and here.exists() and not here.is_dir():
+            raise StackgenError(
+                f"{shown} is a file where the template has a folder: move it away, commit, "
+                "and run again (nothing was changed)"
+            )
+
+
+def dependencies_changed(path: Path, summary: Summary) -> bool:
+    """Whether the update changed the project's declared dependencies (or left them in conflict)."""
+    if "pyproject.toml" in summary.conflicted:
+        return True
+    if "pyproject.toml" not in summary.updated + summary.added:
+        return False
+    import tomllib
+
+    def declared(text: str) -> object:
+        try:
+            meta = tomllib.loads(text).get("project", {})
+        except tomllib.TOMLDecodeError:
+            return None
+        return meta.get("dependencies"), meta.get("optional-dependencies")
+
+    before = git("show", "HEAD:./pyproject.toml", cwd=path, check=False, strip=False)
+    return declared(before) != declared((path / "pyproject.toml").read_text())
+
+
 def keep_edited_removals(project: Project, removed: list[str]) -> list[str]:
     """Restore the files the template dropped but the user had changed; return them.
 
@@ -337,20 +385,9 @@ def keep_edited_removals(project: Project, removed: list[str]) -> list[str]:
     """
     if not removed:
         return []
-    import copier
-
     with tempfile.TemporaryDirectory() as scratch:
         pristine = Path(scratch) / "old"
-        with from_copier("nothing was changed"):
-            copier.run_copy(
-                project.src,
-                pristine,
-                data={k: v for k, v in project.answers.items() if not k.startswith("_")},
-                defaults=True,
-                vcs_ref=project.version,
-                quiet=True,
-                unsafe=False,
-            )
+        _render(project, project.version, _answers(project), pristine)
         kept = []
         for name in removed:
             original = pristine / name

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from packaging.version import InvalidVersion, Version
 
+from generator.errors import StackgenError
 from generator.gitutil import git
 
 
@@ -15,6 +16,18 @@ def parse(tag: str) -> Version | None:
         return Version(tag.removeprefix("v"))
     except InvalidVersion:
         return None
+
+
+def check(version: str) -> str:
+    """Return ``version`` if it is shaped like one (``0.2.0``, ``v0.2.0``), else raise why not.
+
+    Checked before it names anything: ``--to ../../etc`` is not a version that
+    happens to be missing.
+    """
+    if parse(tag_for(version)) is None or not version.isprintable() or len(version) > 64:
+        shown = repr(version)[:70]
+        raise StackgenError(f"{shown} is not a template version (e.g. 0.2.0 or v0.2.0)")
+    return version
 
 
 def tag_for(version: str) -> str:

@@ -16,45 +16,20 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator import create, update
 from generator.cli import run
+from generator.project import load
+from tests.helpers import (
+    git_out,
+    new_flask,
+    one_line_error,
+    record,
+    snapshot,
+    untouched,
+    work_tree,
+)
 from tests.template_versions import commit_all, generate_at_v1, git, release_v2
-from tests.test_new import git_out, snapshot
-
-
-def one_line_error(err: str) -> str:
-    """The single line on stderr, checked to be one of ours, not a crash."""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("stackgen: ") and "internal error" not in lines[0], err
-    return lines[0]
-
-
-def new_flask(dest: Path, *extra: str) -> int:
-    return run(["new", str(dest), "--framework", "flask", "--defaults", *extra], interactive=False)
-
-
-def record(project: Path, **changes: object) -> None:
-    """Write ``changes`` into the project's answers file and commit, as a pull request might."""
-    path = project / ".copier-answers.yml"
-    answers = yaml.safe_load(path.read_text())
-    answers.update(changes)
-    path.write_text(yaml.safe_dump(answers))
-    commit_all(project, "hand-edited answers")
-
-
-def work_tree(project: Path) -> dict[str, bytes | None]:
-    """``snapshot`` of everything but git's own bookkeeping (index timestamps, logs)."""
-    return {name: data for name, data in snapshot(project).items() if not name.startswith(".git/")}
-
-
-def untouched(project: Path, head: str) -> bool:
-    return git(project, "rev-parse", "HEAD").strip() == head and not git(
-        project, "status", "--porcelain", "--untracked-files=all"
-    )
-
 
 # 1. An answers file must not run commands, nor slip past copier.yml's rules.
 
@@ -201,11 +176,11 @@ def test_update_keeps_a_git_ignored_file_the_new_template_adds(
 
     assert run(["update", str(project), "--defaults"], interactive=False) == 1
     captured = capsys.readouterr()
-    assert "CONTRIBUTING.md" in one_line_error(captured.err)
+    assert captured.err == ""
     assert "not written: git ignores your file of that name" in captured.out
     assert (project / "CONTRIBUTING.md").read_text() == "my private notes\n"
     assert (project / ".env").read_text() == "SECRET_KEY=mine\n"
-    assert update.load(project).version == "v2"  # the rest of the update was applied
+    assert load(project).version == "v2"  # the rest of the update was applied
 
 
 # 5. Interruptions land on "before" or "after", and the message says which.
@@ -348,7 +323,7 @@ def test_ctrl_c_at_any_moment_of_update(tmp_path, template_repo):
         else:
             assert status == 0 or "was applied" in one_line_error(err)
             seen.add("after")
-            assert update.load(project).version == "v2"
+            assert load(project).version == "v2"
             assert "my-secrets/" in (project / ".dockerignore").read_text()
             assert (project / ".env").read_text() == "SECRET_KEY=mine\n"
     assert "before" in seen or overloaded(), "no signal landed while the run was working"

@@ -5,47 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from prompt_toolkit.application import create_app_session
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
 from generator.answers import load_questions
 from generator.cli import run
+from tests.helpers import CTRL_C, DOWN, ENTER, KILL_LINE, answers_of, drive, git_out, snapshot
 from tests.projects import REPO_ROOT, leftover_template_syntax
-
-ENTER, DOWN, CTRL_C, KILL_LINE = "\r", "\x1b[B", "\x03", "\x15"
-
-
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` with its content (None for folders)."""
-    return {
-        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-    }
-
-
-def answers_of(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def drive(keys: str, *argv: str) -> int:
-    """Run stackgen with ``keys`` typed at its prompts, through prompt_toolkit's pipe input."""
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        pipe.send_text(keys)
-        pipe.close()  # a prompt left unanswered ends the run instead of waiting forever
-        return run(list(argv), interactive=True)
-
-
-def git_out(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=project, capture_output=True, text=True, check=True
-    ).stdout
 
 
 @pytest.mark.parametrize(
@@ -263,7 +233,8 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER
-        + "y"  # author, email, database (SQLite), sentry and celery: no, analytics: yes
+        + "y"
+        + ENTER  # author, email, database (SQLite), sentry and celery: no, analytics: yes
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -305,7 +276,8 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + DOWN
         + ENTER  # cache: Redis
         + ENTER
-        + "n"  # no JSON API, no browser test
+        + "n"
+        + ENTER  # no JSON API, no browser test
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -316,6 +288,39 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
     assert answers["project_slug"] == "club"
     assert answers["database"] == "postgresql"
     assert (answers["cache"], answers["browser_tests"]) == ("redis", False)
+
+
+def test_a_yes_no_answer_waits_for_enter_and_the_command_repeats_every_answer(tmp_path, capsys):
+    dest = tmp_path / "club"
+    keys = (
+        KILL_LINE
+        + "Book Club"
+        + ENTER
+        + "Members and meetings"
+        + ENTER  # name, description
+        + ENTER * 4  # site / new / batteries / days: Django
+        + ENTER  # accept Django
+        + ENTER * 3  # author, email, database: SQLite
+        + "y"
+        + ENTER  # sentry: yes, then Enter; the Enter must not answer the next question
+        + ENTER  # celery: no
+        + DOWN
+        + ENTER  # cache: Redis
+        + ENTER
+        + ENTER  # api: no, browser test: yes (the default)
+    )
+    assert drive(keys, "new", str(dest)) == 0
+    answers = answers_of(dest)
+    assert (answers["sentry"], answers["celery"], answers["cache"]) == (True, False, "redis")
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("Generate it with: "))
+    assert out.count("Generate it with: ") == 1  # once, after the last question
+    argv = shlex.split(line.removeprefix("Generate it with: "))
+    again = tmp_path / "again"
+    argv[2] = str(again)
+    assert run(argv[1:], interactive=False) == 0
+    recorded = {k: v for k, v in answers_of(again).items() if k != "_commit"}
+    assert recorded == {k: v for k, v in answers.items() if k != "_commit"}
 
 
 def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):

@@ -15,6 +15,7 @@ import pytest
 
 from generator import __version__, source
 from generator.cli import run
+from tests.helpers import CTRL_C, ENTER, drive
 from tests.projects import FRAMEWORKS, REPO_ROOT
 from tests.template_versions import (
     V2_README_LINE,
@@ -25,7 +26,6 @@ from tests.template_versions import (
     make_v2,
     release_v2,
 )
-from tests.test_new import CTRL_C, ENTER, drive
 
 
 def edit_like_a_user(project: Path) -> None:
@@ -82,7 +82,9 @@ def test_conflicting_edit_is_marked_listed_and_fails(tmp_path, template_repo, ca
     assert run(["update", str(project), "--defaults"], interactive=False) == 1
     captured = capsys.readouterr()
     assert "conflicted (1): README.md" in captured.out
-    assert captured.err.startswith("stackgen: error: 1 file(s) have conflicts to resolve")
+    assert captured.err == ""  # a conflict is an outcome to finish, not an error
+    assert "1 file(s) could not be merged and hold conflict markers" in captured.out
+    assert "To finish: edit each" in captured.out
     text = readme.read_text()
     assert "<<<<<<<" in text and "My own last line." in text and V2_README_LINE in text
     # Everything else was applied, not half-done.

@@ -77,7 +77,7 @@ def test_copier_validator_refuses_nothing_the_generator_accepts():
 
 
 def test_data_is_parsed_and_typed():
-    data = ["database=postgresql", "analytics=yes", "project_name=Movie API"]
+    data = ["database=postgresql", "analytics=true", "project_name=Movie API"]
     assert parse_data(data, QUESTIONS, "flask-api") == {
         "database": "postgresql",
         "analytics": True,
@@ -92,6 +92,11 @@ def test_data_is_parsed_and_typed():
         ("framework_label=x", "flask-api", "unknown --data key"),
         ("database=oracle", "flask-api", "database must be one of sqlite, postgresql, mysql"),
         ("analytics=maybe", "flask-api", "analytics expects true or false"),
+        # Only what the README lists: yes, 1, on and TRUE are not taken for true.
+        *(
+            (f"analytics={word}", "flask-api", "analytics expects true or false")
+            for word in ("yes", "1", "on", "y", "TRUE", " true")
+        ),
         ("analytics=true", "django-mtv", "analytics does not apply to the django-mtv template"),
         ("cache=redis", "flask-api", "cache does not apply"),
         ("novalue", "flask-api", "expects KEY=VALUE"),
