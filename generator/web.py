@@ -12,10 +12,11 @@ takes. Host it with any WSGI server::
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from generator import bundle, starter
@@ -29,6 +30,9 @@ ARCHIVES = {
     "zip": ("application/zip", bundle.to_zip),
     "tar.gz": ("application/gzip", bundle.to_tar_gz),
 }
+
+PAGE = Path(__file__).parent / "page"
+ICONS = {"favicon.ico": "image/x-icon", "favicon.svg": "image/svg+xml"}  # served from PAGE
 
 log = logging.getLogger("stackgen.web")
 
@@ -109,6 +113,12 @@ def create_app() -> Flask:
     @app.get("/")
     def page() -> str:
         return render_template("index.html", meta=starter.metadata())
+
+    def icon(name: str) -> Response:
+        return send_file(PAGE / name, mimetype=ICONS[name], max_age=86_400)
+
+    for name in ICONS:
+        app.add_url_rule(f"/{name}", name, lambda name=name: icon(name))
 
     @app.get("/api/metadata")
     def metadata() -> Response:

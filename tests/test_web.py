@@ -344,6 +344,20 @@ def test_the_page_lists_the_questions_and_echoes_nothing(client):
     assert "<script>alert(1)" not in page
 
 
+def test_the_favicon_is_served_by_the_app_itself(client):
+    """/favicon.ico (which browsers ask for unprompted) and the SVG the page links to."""
+    ico = client.get("/favicon.ico")
+    assert ico.status_code == 200
+    assert ico.mimetype == "image/x-icon"
+    assert ico.data[:4] == b"\x00\x00\x01\x00"  # an ICO header, not a page or JSON
+    svg = client.get("/favicon.svg")
+    assert svg.status_code == 200
+    assert svg.mimetype == "image/svg+xml"
+    assert svg.data.startswith(b"<svg")
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in page
+
+
 # --- archives -----------------------------------------------------------------------------
 
 

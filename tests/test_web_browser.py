@@ -1,5 +1,9 @@
 """The initializr's page in headless Chromium: choose, explore, share the link, download,
-then install the downloaded project and run its own tests."""
+then install the downloaded project and run its own tests. On the way, the page as people
+judge it: a first view that agrees with itself, a coloured diff, an error beside its field
+with the downloads off, no horizontal scroll at a phone's width, and no serious or critical
+axe-core finding. desktop.png and phone.png (and their -invalid twins) stay in the test's
+tmp dir, to look at."""
 
 from __future__ import annotations
 
@@ -17,22 +21,26 @@ from tests.runtime import free_port, playwright_requirement, require_chromium, r
 
 pytestmark = pytest.mark.slow
 STACKGEN = [sys.executable, "-c", "from generator.cli import main; main()"]
+AXE = "axe-playwright-python==0.1.8"  # bundles axe-core: nothing is fetched at run time
 
 SCRIPT = r"""
 from pathlib import Path
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 out = Path(screenshot).parent
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 420, "height": 860}
 
 
 def choose(page, **answers):
     for key, value in answers.items():
-        page.select_option(f'select[name="{key}"]', value)
+        page.check(f'input[name="{key}"][value="{value}"]')
 
 
 def same_state(page):
-    expect(page.locator('select[name="building"]')).to_have_value("data")
+    expect(page.locator('input[name="building"][value="data"]')).to_be_checked()
     expect(page.locator("#framework")).to_have_value("flask")
     expect(page.locator('input[name="project_name"]')).to_have_value("Movie API")
     expect(page.locator('input[name="analytics"]')).to_be_checked()
@@ -42,21 +50,74 @@ def same_state(page):
     expect(page.locator("#flip")).to_have_value("database=postgresql")
     expect(page.locator("#diff")).to_contain_text("psycopg")
     expect(page.locator("#recommendation")).to_contain_text("We recommend Flask")
+    expect(page.locator("#framework-note")).to_have_text(
+        "Flask is what we recommend for your answers."
+    )
+
+
+def serious(page, when):
+    violations = Axe().run(page).response["violations"]
+    found = [v for v in violations if v["impact"] in ("serious", "critical")]
+    for v in violations:
+        print("axe", when, v["impact"], v["id"], [n["target"] for n in v["nodes"]])
+    print("axe", when, "serious or critical:", len(found), "in all:", len(violations))
+    assert not found, f"axe-core, {when}: {[v['id'] for v in found]}"
+
+
+def fits(page, when):
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    print("width", when, width)
+    assert width[0] <= width[1], f"{when}: the page is {width[0]} px wide in a {width[1]} px window"
+
+
+def box(locator):
+    found = locator.bounding_box()
+    assert found, locator
+    return found
+
+
+DIFF_COLOURS = '''() => {
+  const style = (el) => getComputedStyle(el);
+  const pre = document.querySelector("#diff");
+  const line = (cls) => style(pre.querySelector(cls));
+  return {
+    plain: [style(pre).color, style(pre).backgroundColor],
+    added: [line(".added").color, line(".added").backgroundColor],
+    removed: [line(".removed").color, line(".removed").backgroundColor],
+  };
+}'''
 
 
 with sync_playwright() as playwright:
     browser = open_browser(playwright)
     page = browser.new_page()
+    page.set_viewport_size(DESKTOP)
     try:
         page.goto(url + "/")
         expect(page.locator("#tree")).to_contain_text("pyproject.toml")
 
-        # The recommendation follows the answers.
+        # The first view does not contradict itself: the default answers recommend
+        # Django, so Django is the framework chosen, and the page says they agree.
+        expect(page.locator("#recommendation")).to_contain_text("We recommend Django")
+        expect(page.locator("#framework")).to_have_value("django")
+        expect(page.locator("#framework-note")).to_have_text(
+            "Django is what we recommend for your answers."
+        )
+        expect(page.locator("#tree")).to_contain_text("manage.py")
+        assert "framework=django" in page.url, page.url
+        serious(page, "first view")
+        fits(page, "first view, desktop")
+
+        # The recommendation follows the answers; the chosen framework stays until
+        # the user applies it, and the page says they differ meanwhile.
         choose(page, building="site", experience="new", style="batteries", deadline="days")
         expect(page.locator("#recommendation")).to_contain_text("We recommend Django")
         choose(page, building="data", experience="some", style="choose", deadline="no-rush")
         expect(page.locator("#recommendation")).to_contain_text("We recommend Flask")
         expect(page.locator("#recommendation")).to_contain_text("analytics=true")
+        differ = "You chose Django; we recommend Flask."
+        expect(page.locator("#framework-note")).to_have_text(differ)
+        expect(page.locator("#agreement")).to_have_text(differ)
         page.click("#apply")
         expect(page.locator("#framework")).to_have_value("flask")
         expect(page.locator('input[name="analytics"]')).to_be_checked()
@@ -74,12 +135,68 @@ with sync_playwright() as playwright:
             "--data 'project_name=Movie API' --data analytics=true"
         )
 
-        # A file's content, and what another answer would change.
+        # A file's content, and what another answer would change, in colour.
         page.click('#tree button[data-path="pyproject.toml"]')
         expect(page.locator("#file-content")).to_contain_text("pandas==")
         page.select_option("#flip", "database=postgresql")
         expect(page.locator("#diff")).to_contain_text("psycopg")
         expect(page.locator("#diff-summary")).to_contain_text("changed:")
+        same_state(page)
+        expect(page.locator("#diff .added").first).to_contain_text("+database: postgresql")
+        expect(page.locator("#diff .removed").first).to_contain_text("-database: sqlite")
+        colours = page.evaluate(DIFF_COLOURS)
+        print("diff colours", colours)
+        assert colours["added"] != colours["plain"], colours
+        assert colours["removed"] != colours["plain"], colours
+        assert colours["added"] != colours["removed"], colours
+        serious(page, "file and diff shown")
+        fits(page, "file and diff shown, desktop")
+        page.screenshot(path=out / "desktop.png", full_page=True)
+
+        # At a phone's width nothing is wider than the screen.
+        page.set_viewport_size(PHONE)
+        fits(page, "file and diff shown, phone")
+        serious(page, "phone")
+        page.screenshot(path=out / "phone.png", full_page=True)
+        page.set_viewport_size(DESKTOP)
+
+        # Keyboard: Tab from the last option reaches the download, with a visible focus.
+        page.focus('input[name="analytics"]')
+        page.keyboard.press("Tab")
+        expect(page.locator("#download-zip")).to_be_focused()
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("", "none"), outline
+
+        # An invalid answer: its error beside its field, no download, nothing stale.
+        page.fill('input[name="project_name"]', 'bad"name')
+        error = page.locator('.question[data-key="project_name"] #error-project_name')
+        expect(error).to_contain_text("double quotes")
+        name = page.locator('input[name="project_name"]')
+        expect(name).to_have_attribute("aria-invalid", "true")
+        expect(name).to_have_attribute("aria-describedby", "error-project_name")
+        field, message = box(name), box(error)
+        assert 0 <= message["y"] - (field["y"] + field["height"]) < 24, (field, message)
+        assert abs(message["x"] - field["x"]) < 4, (field, message)
+        for link in ("#download-zip", "#download-tar"):
+            expect(page.locator(link)).to_have_attribute("aria-disabled", "true")
+            assert page.eval_on_selector(link, "a => !a.hasAttribute('href')"), link
+            assert page.eval_on_selector(link, "a => getComputedStyle(a).pointerEvents") == "none"
+        expect(page.locator("#error")).to_contain_text("Downloads are off")
+        expect(page.locator("#file-content")).to_be_hidden()
+        expect(page.locator("#diff")).to_be_hidden()
+        expect(page.locator("#tree button")).to_have_count(0)
+        expect(page.locator("#command")).to_have_text("")
+        serious(page, "invalid answer")
+        page.screenshot(path=out / "desktop-invalid.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        fits(page, "invalid answer, phone")
+        page.screenshot(path=out / "phone-invalid.png", full_page=True)
+        page.set_viewport_size(DESKTOP)
+
+        # Fixed, everything comes back.
+        page.fill('input[name="project_name"]', "Movie API")
+        expect(name).not_to_have_attribute("aria-invalid", "true")
+        expect(error).to_be_hidden()
         same_state(page)
 
         # The state lives in the URL: a reload, and the link opened elsewhere.
@@ -128,9 +245,12 @@ def test_choose_explore_share_download_and_the_download_passes_its_tests(
 ):
     require_chromium()
     env = ProjectEnv()
-    env.install_requirements(playwright_requirement())
+    env.install_requirements(playwright_requirement(), AXE)
     run = run_in_browser(env, tmp_path, SCRIPT, initializr, tmp_path, timeout=300)
     assert "download movie-api.zip" in run.stdout, run.explain()
+    print(run.stdout)  # the widths and axe-core results, for -rP
+    for shot in ("desktop.png", "phone.png", "desktop-invalid.png", "phone-invalid.png"):
+        assert (tmp_path / shot).is_file(), shot
 
     with zipfile.ZipFile(tmp_path / "download.zip") as archive:
         archive.extractall(tmp_path / "unpacked")
