@@ -26,7 +26,7 @@ from bench.common import (
     timed,
 )
 from bench.profiling import import_times, profile_stackgen
-from generator.recommend import TEMPLATES
+from generator.catalogue import TEMPLATES
 
 FRAMEWORKS = TEMPLATES
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from bench.common import STACKGEN, Section, get, log, median, ms, paired_ratio, scratch, timed
-from generator.recommend import TEMPLATES
+from generator.catalogue import TEMPLATES
 from tests.runtime import free_port
 
 AUTHOR = {"author_name": "Bench Mark", "author_email": "bench@example.com"}

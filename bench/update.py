@@ -2,7 +2,7 @@
 
 A temporary template store gets the installed templates as the current
 version (the first ``stackgen new``), then a copy of them with one README line
-changed in each template as version 0.1.1 (``generator.source.ensure_version``).
+changed in each template as version 0.1.1 (``generator.store.ensure_version``).
 For each repetition two identical projects are generated at the first version
 (``stackgen new`` commits them, so they are clean), then one is updated with
 ``stackgen update --to v0.1.1 --defaults`` and the other with
@@ -49,20 +49,20 @@ def add_next_version(store: Path, tmp: Path) -> str:
     """Add the installed templates, one README line changed per template, as v0.1.1."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from generator import source
+    from generator import store
 
     files = tmp / "next-templates"
-    packaged = source.packaged_templates()
+    packaged = store.packaged_templates()
     files.mkdir()
     shutil.copy2(packaged / "copier.yml", files / "copier.yml")
     shutil.copytree(
         packaged / "templates",
         files / "templates",
-        ignore=shutil.ignore_patterns(*source.IGNORED[:2], "*.pyc"),
+        ignore=shutil.ignore_patterns(*store.IGNORED[:2], "*.pyc"),
     )
     for readme in (files / "templates").glob("*/README.md.jinja"):
         readme.write_text(readme.read_text() + CHANGED_LINE)
-    _, tag = source.ensure_version(files=files, version=NEXT, store=store)
+    _, tag = store.ensure_version(files=files, version=NEXT, store=store)
     return tag
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, interrupts, source
-from generator.environment import ENV_FILE, write_env
+from generator import __version__, interrupts, store
+from generator.dotenv import ENV_FILE, write_env
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import commit_all, configured, git
 from generator.naming import MAX_NAME_BYTES
@@ -74,6 +74,13 @@ def author_defaults(repo: Path) -> dict[str, str]:
         "author_email": configured("user.email", repo),
     }
     return {key: value for key, value in found.items() if value}
+
+
+def git_identity() -> dict[str, str]:
+    """The author git would record in a new repository, as ``create`` reads it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        git("init", "-q", scratch)
+        return author_defaults(Path(scratch))
 
 
 @contextmanager
@@ -192,10 +199,10 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
     """Render the template into ``target`` with Copier; return the answers and version."""
     import copier
 
-    store, tag = source.ensure_version()
+    where, tag = store.ensure_version()
     with from_copier():
         worker = copier.run_copy(
-            source.recorded_path(store),
+            store.recorded_path(where),
             target,
             data=request.data,
             user_defaults=identity,
@@ -210,9 +217,13 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
 
 
 def create(request: Request) -> Result:
-    """Generate the project described by ``request`` at ``request.dest``."""
+    """Generate the project described by ``request`` at ``request.dest``.
+
+    The destination is checked once everything is rendered, just before the
+    move (it may have changed while the questions were asked); ``new`` checks
+    it before asking too, so a mistake is said at once.
+    """
     dest = request.dest.resolve()
-    check_destination(dest, request.force)
     with staging_folder(dest) as staging:
         # A repository first, so that the identity read is the one git will
         # use for this project (global and system settings, not those of a
@@ -230,7 +241,7 @@ def create(request: Request) -> Result:
                 identity.get("author_name", answers["author_name"]),
                 identity.get("author_email", answers["author_email"]),
             )
-        check_destination(dest, request.force)  # it may have changed while we asked
+        check_destination(dest, request.force)
         placement = move_into_place(staging, dest)
     return Result(dest, answers, tag, committed, placement)
 

@@ -1,20 +1,28 @@
-"""A project's features: the switches ``stackgen add`` and ``remove`` turn on and off.
+"""A project's features, and switching them: what ``stackgen features``, ``add`` and
+``remove`` do.
 
-Pure functions of copier.yml's questions, so ``features``, ``add``,
-``remove``, ``new --help`` and the test matrix all read one source: a
-feature is a ``type: bool`` question that applies to the framework (its
-``when`` is true for that template). Choice-valued options (``database``,
+A feature is a ``type: bool`` question of copier.yml that applies to the
+project's framework, so ``features``, ``add``, ``remove``, ``new --help`` and
+the test matrix all read one source. Choice-valued options (``database``,
 ``cache``) are not features; they change through ``update --data``.
+Switching one is ``update`` at the project's own template version with that
+answer changed, so Copier's three-way merge keeps every edit of the user's,
+exactly as an update does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from generator.answers import applies
+from generator import update
+from generator.answers import check_answers
+from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
+from generator.project import load, locked, questions_at
+from generator.questions import asks
 
 
 @dataclass(frozen=True)
@@ -28,14 +36,16 @@ class Feature:
         return bool(answers.get(self.name, self.default))
 
 
+def is_feature(spec: Mapping[str, Any]) -> bool:
+    return spec.get("type") == "bool" and spec.get("when") is not False
+
+
 def features_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> list[Feature]:
     """The features of ``template`` (``flask-api``, ``django-mtv``), in copier.yml's order."""
     return [
         Feature(name, _adds(spec.get("help")), bool(spec.get("default", False)))
         for name, spec in questions.items()
-        if spec.get("type") == "bool"
-        and spec.get("when") is not False
-        and applies(spec, {"framework": template})
+        if is_feature(spec) and asks(spec, template)
     ]
 
 
@@ -46,32 +56,11 @@ def _adds(help_text: object) -> str:
     return text[:1].upper() + text[1:]
 
 
-def names_for_help(questions: Mapping[str, Mapping[str, Any]], template: str) -> list[str]:
-    """The features of ``template`` as ``--help`` lists them, without rendering Jinja.
-
-    Help must stay fast (no Jinja import): a ``when`` that is a template
-    counts for the frameworks it names, as ``answers.data_help`` reads it.
-    The commands themselves use ``features_of``.
-    """
-    return [
-        name
-        for name, spec in questions.items()
-        if spec.get("type") == "bool"
-        and spec.get("when", True) is not False
-        and (not isinstance(spec.get("when"), str) or template in spec["when"])
-    ]
-
-
 def select(
-    names: Sequence[str],
-    questions: Mapping[str, Mapping[str, Any]],
-    template: str,
-    label: str,
+    names: Sequence[str], questions: Mapping[str, Mapping[str, Any]], template: str
 ) -> list[Feature]:
-    """The features called ``names`` for ``template``, or one error naming the valid ones.
-
-    ``label`` names the project's framework in the message (``Django``).
-    """
+    """The features called ``names`` for ``template``, or one error naming the valid ones."""
+    label = BY_TEMPLATE[template].label
     available = {feature.name: feature for feature in features_of(questions, template)}
     valid = ", ".join(available) or "none"
     chosen: list[Feature] = []
@@ -79,13 +68,10 @@ def select(
         feature = available.get(name)
         if feature is None:
             spec = questions.get(name)
-            other = (
-                spec is not None and spec.get("type") == "bool" and spec.get("when") is not False
-            )
             what = (
-                "not a feature of this template version"
-                if not other
-                else (f"not a feature of {label} projects")
+                f"not a feature of {label} projects"
+                if spec is not None and is_feature(spec)
+                else "not a feature of this template version"
             )
             raise StackgenError(f"{name!r} is {what}; features of this {label} project: {valid}")
         if feature not in chosen:
@@ -93,10 +79,37 @@ def select(
     return chosen
 
 
-def describe(features: Sequence[Feature], answers: Mapping[str, Any]) -> list[str]:
-    """One line per feature: on or off, its name and what it adds."""
-    width = max((len(feature.name) for feature in features), default=0)
-    return [
-        f"  [{'x' if feature.is_on(answers) else ' '}] {feature.name.ljust(width)}  {feature.help}"
-        for feature in features
-    ]
+@dataclass
+class Switched:
+    """What ``switch`` did: the features it changed, those already so, and the update."""
+
+    version: str
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    summary: update.Summary | None = None
+
+
+def switch(path: Path, names: Sequence[str], on: bool, to: str | None = None) -> Switched:
+    """Turn the features ``names`` on (or off) in the project at ``path``.
+
+    Every name is checked before anything is touched: an unknown one, or one
+    of the other framework, is an error naming the valid ones. Features
+    already in the wanted state are reported, not switched; when none is
+    left, nothing runs (a dirty tree does not matter then). ``to`` moves to
+    another template version at the same time; by default the version stays.
+    """
+    with locked(path):
+        project = load(path)
+        version = update.target(project, to) if to else project.version
+        questions = questions_at(project, version) if to else project.questions
+        result = Switched(version)
+        for feature in select(names, questions, project.template):
+            wanted = result.changed if feature.is_on(project.answers) != on else result.unchanged
+            wanted.append(feature.name)
+        if not result.changed and not to:
+            return result
+        update.check_updatable(path)
+        data = {name: on for name in result.changed}
+        check_answers({**project.answers, **data}, questions)
+        _, result.version, result.summary = update.update(project, version, data, defaults=True)
+    return result

@@ -1,7 +1,7 @@
 """The interactive questions, asked with questionary.
 
 Only the asking lives here; what the answers mean is decided in
-``recommend`` and ``naming``. ``unsafe_ask`` lets Ctrl-C propagate, so the
+``recommendation`` and ``naming``. ``unsafe_ask`` lets Ctrl-C propagate, so the
 CLI can clean up and exit with 130.
 """
 
@@ -13,9 +13,11 @@ from typing import Any
 import questionary
 
 from generator import naming
-from generator.answers import applies, default_for, problem
+from generator.answers import problem
+from generator.catalogue import LABELS
 from generator.errors import StackgenError
-from generator.recommend import LABELS, QUESTIONS, Recommendation, explain
+from generator.questions import applies, default_for
+from generator.recommendation import QUESTIONS, Recommendation, explain
 
 
 def _name_problem(name: str) -> bool | str:

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import interrupts, recorded, source, versions
+from generator import interrupts, store, versions
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
-from generator.project import Project, git_dir
+from generator.project import ANSWERS_FILE, Project, git_dir
 
-ANSWERS_FILE = recorded.ANSWERS_FILE
 SET_ASIDE_PREFIX = "stackgen-update-ignored-"
 
 
@@ -57,8 +56,8 @@ def target(project: Project, to: str | None = None) -> str:
     with plain ``copier copy`` from another source follows that source.
     """
     if project.store is not None:
-        store, installed = source.ensure_version(store=project.store)
-        tags = versions.source_tags(str(store))
+        where, installed = store.ensure_version(store=project.store)
+        tags = versions.source_tags(str(where))
     else:
         installed = None
         try:
@@ -320,7 +319,7 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> N
     slugs = {project.slug, str(answers.get("project_slug", project.slug))}
     if not any((path / slug).is_dir() for slug in slugs):
         raise StackgenError(
-            f"the package folder {project.slug}/ recorded in {recorded.ANSWERS_FILE} is missing "
+            f"the package folder {project.slug}/ recorded in {ANSWERS_FILE} is missing "
             f"from {path}; if you renamed it, record its new name with `stackgen update "
             "--defaults --data project_slug=NEW_NAME`, else bring it back (nothing was changed)"
         )

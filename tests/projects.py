@@ -21,8 +21,8 @@ from pathlib import Path
 
 import copier
 
-from generator.answers import applies, load_questions, option_values
-from generator.recommend import TEMPLATES
+from generator.catalogue import TEMPLATES
+from generator.questions import applies, load_questions, option_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))

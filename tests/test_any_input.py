@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.answers import load_questions
 from generator.cli import run
+from generator.questions import load_questions
 from tests.projects import COPIER_YML, parse_every_file
 from tests.template_versions import commit_all, git
 

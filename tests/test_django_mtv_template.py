@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.environment import write_env
+from generator.dotenv import write_env
 from tests.projects import (
     ProjectEnv,
     combination_id,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.answers import load_questions
 from generator.cli import run
 from generator.features import features_of
+from generator.questions import load_questions
 from tests.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate, servers_for
 from tests.template_versions import answers, commit_all
 from tests.test_matrix import check_django, check_flask

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.answers import load_questions, parse_questions
 from generator.cli import run
 from generator.features import features_of
+from generator.questions import load_questions, parse_questions
 from tests.projects import COPIER_YML, FRAMEWORKS
 from tests.template_versions import answers, commit_all, git
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.answers import load_questions
 from generator.cli import run
+from generator.questions import load_questions
 from tests.helpers import CTRL_C, DOWN, ENTER, KILL_LINE, answers_of, drive, git_out, snapshot
 from tests.projects import REPO_ROOT, leftover_template_syntax
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from generator.answers import load_questions
+from generator.questions import load_questions
 from tests.projects import (
     COPIER_YML,
     FRAMEWORKS,

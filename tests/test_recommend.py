@@ -14,9 +14,10 @@ import shlex
 
 import pytest
 
-from generator.answers import load_questions, parse_data
+from generator.answers import parse_data, split_data
 from generator.cli import build_parser
-from generator.recommend import (
+from generator.questions import load_questions
+from generator.recommendation import (
     CLOSE_MARGIN,
     DJANGO,
     FLASK,
@@ -99,7 +100,7 @@ def test_invariants(answers):
     assert argv[:3] == ["stackgen", "new", "my project"]
     args = build_parser().parse_args(argv[1:])
     assert args.framework == result.framework and args.defaults
-    data = parse_data(args.data, TEMPLATE_QUESTIONS, TEMPLATES[args.framework])
+    data = parse_data(split_data(args.data), TEMPLATE_QUESTIONS, TEMPLATES[args.framework])
     assert data == dict(result.options)
 
     # JSON carries the same decision.

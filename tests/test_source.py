@@ -9,7 +9,9 @@ from pathlib import Path
 import copier
 import pytest
 
-from generator import history, source, versions
+from generator import store as template_store
+from generator import versions
+from release import history
 from tests.projects import REPO_ROOT
 
 
@@ -29,18 +31,18 @@ def files(tmp_path: Path) -> Path:
 
 
 def test_same_templates_give_the_same_commit_in_any_store(tmp_path, files):
-    store_a, tag_a = source.ensure_version(files, "1.0.0", tmp_path / "a")
-    store_b, tag_b = source.ensure_version(files, "1.0.0", tmp_path / "b")
+    store_a, tag_a = template_store.ensure_version(files, "1.0.0", tmp_path / "a")
+    store_b, tag_b = template_store.ensure_version(files, "1.0.0", tmp_path / "b")
     assert tag_a == tag_b == "v1.0.0"
     assert git(store_a, "rev-parse", "v1.0.0") == git(store_b, "rev-parse", "v1.0.0")
-    assert source.ensure_version(files, "1.0.0", store_a) == (store_a, "v1.0.0")
+    assert template_store.ensure_version(files, "1.0.0", store_a) == (store_a, "v1.0.0")
     assert git(store_a, "tag").split() == ["v1.0.0"]
 
 
 def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files):
-    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    store, _ = template_store.ensure_version(files, "1.0.0", tmp_path / "s")
     (files / "templates" / "flask-api" / "EXTRA.md").write_text("new\n")
-    _, tag = source.ensure_version(files, "1.0.0", store)
+    _, tag = template_store.ensure_version(files, "1.0.0", store)
     assert tag.startswith("v1.0.1.dev0+") and len(tag) == len("v1.0.1.dev0+") + 8
     assert versions.parse(tag).is_prerelease and versions.newest([tag, "v1.0.0"]) == "v1.0.0"
     assert "EXTRA.md" in git(store, "ls-tree", "-r", "--name-only", tag)
@@ -50,7 +52,7 @@ def test_changed_templates_without_a_release_get_a_local_version(tmp_path, files
 def released_project_and_development_build(tmp_path: Path, files: Path) -> tuple[Path, str]:
     """A committed project made from release v1.0.0, then templates changed without a
     release (EXTRA.md added) and put in the store: the project and the development tag."""
-    store, _ = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    store, _ = template_store.ensure_version(files, "1.0.0", tmp_path / "s")
     project = tmp_path / "api"
     copier.run_copy(
         str(store), project, data={"framework": "flask-api"}, defaults=True, vcs_ref="v1.0.0"
@@ -59,7 +61,7 @@ def released_project_and_development_build(tmp_path: Path, files: Path) -> tuple
     git(project, "add", "-A")
     git(project, "-c", "user.name=t", "-c", "user.email=t@e.x", "commit", "-qm", "v1.0.0")
     (files / "templates" / "flask-api" / "EXTRA.md").write_text("unreleased\n")
-    return project, source.ensure_version(files, "1.0.0", store)[1]
+    return project, template_store.ensure_version(files, "1.0.0", store)[1]
 
 
 def test_plain_copier_update_never_moves_a_project_to_a_development_build(tmp_path, files):
@@ -93,7 +95,7 @@ def test_caches_and_bytecode_never_enter_a_version(tmp_path, files):
     cache = files / "templates" / "flask-api" / "__pycache__"
     cache.mkdir(exist_ok=True)
     (cache / "x.cpython-311.pyc").write_bytes(b"\0")
-    store, tag = source.ensure_version(files, "1.0.0", tmp_path / "s")
+    store, tag = template_store.ensure_version(files, "1.0.0", tmp_path / "s")
     assert "__pycache__" not in git(store, "ls-tree", "-r", "--name-only", tag)
 
 
@@ -111,12 +113,12 @@ def test_release_history_bundle_brings_earlier_versions(tmp_path, files):
     assert history.build(repo, bundle) == ["v0.9.0", "v1.0.0"]
 
     # A user's machine that ran 1.0.0 made this commit for it...
-    users_store, _ = source.ensure_version(
+    users_store, _ = template_store.ensure_version(
         history.export(repo, "v1.0.0", tmp_path / "v1"), "1.0.0", tmp_path / "user"
     )
     # ... and a new install of 1.1.0 brings both earlier versions, commit for commit.
     (files / "templates" / "flask-api" / "CHANGES.md").write_text("1.1.0\n")
-    store, tag = source.ensure_version(files, "1.1.0", tmp_path / "new", bundle=bundle)
+    store, tag = template_store.ensure_version(files, "1.1.0", tmp_path / "new", bundle=bundle)
     assert tag == "v1.1.0"
     assert sorted(git(store, "tag").split()) == ["v0.9.0", "v1.0.0", "v1.1.0"]
     assert git(store, "rev-parse", "v1.0.0") == git(users_store, "rev-parse", "v1.0.0")
@@ -126,7 +128,7 @@ def test_store_is_recorded_under_home_when_it_lives_there(monkeypatch, tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("STACKGEN_HOME")
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    store = source.store_dir()
+    store = template_store.store_dir()
     assert store == tmp_path / ".local" / "share" / "stackgen" / "templates"
-    assert source.recorded_path(store) == "~/.local/share/stackgen/templates"
-    assert source.recorded_path(Path("/srv/templates")) == "/srv/templates"
+    assert template_store.recorded_path(store) == "~/.local/share/stackgen/templates"
+    assert template_store.recorded_path(Path("/srv/templates")) == "/srv/templates"

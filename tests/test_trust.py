@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import starter
 from generator.cli import run
 from generator.errors import AnswerError
 from generator.project import git_dir, locked
 from generator.update import SET_ASIDE_PREFIX
+from generator.web import starter
 from tests.helpers import (
     answers_of,
     new_flask,

@@ -13,7 +13,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from generator import __version__, source
+from generator import __version__, store
 from generator.cli import run
 from tests.helpers import CTRL_C, ENTER, drive
 from tests.projects import FRAMEWORKS, REPO_ROOT
@@ -141,7 +141,7 @@ def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
     project = tmp_path / "shop"
     assert run(["new", str(project), "--framework", "django", "--defaults"], interactive=False) == 0
     recorded = answers(project)
-    assert Path(recorded["_src_path"]).expanduser() == source.store_dir()
+    assert Path(recorded["_src_path"]).expanduser() == store.store_dir()
     assert run(["check", str(project)], interactive=False) == 0
     assert run(["update", str(project), "--defaults"], interactive=False) == 0
     assert "already at template version" in capsys.readouterr().out
@@ -152,7 +152,7 @@ def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
     shutil.copy(REPO_ROOT / "copier.yml", files)
     shutil.copytree(REPO_ROOT / "templates", files / "templates")
     make_v2(files)
-    _, tag = source.ensure_version(files=files, version="99.0.0")
+    _, tag = store.ensure_version(files=files, version="99.0.0")
     assert tag == "v99.0.0"
 
     assert run(["update", str(project), "--defaults", "--to", "99.0.0"], interactive=False) == 0
@@ -234,7 +234,7 @@ def test_check_is_the_same_with_or_without_stackgen_home(tmp_path, monkeypatch, 
     shutil.copy(REPO_ROOT / "copier.yml", files)
     shutil.copytree(REPO_ROOT / "templates", files / "templates")
     make_v2(files)
-    source.ensure_version(files=files, version=f"{__version__}.post1")
+    store.ensure_version(files=files, version=f"{__version__}.post1")
     capsys.readouterr()
 
     assert run(["check", str(project)], interactive=False) == 0

@@ -5,9 +5,10 @@ import re
 import pytest
 import yaml
 
-from generator.answers import load_questions, parse_data
+from generator.answers import parse_data, split_data
 from generator.errors import StackgenError
 from generator.naming import project_slug, slugify
+from generator.questions import load_questions
 from tests.projects import FRAMEWORKS, REPO_ROOT
 
 QUESTIONS = load_questions(REPO_ROOT / "copier.yml")
@@ -78,7 +79,7 @@ def test_copier_validator_refuses_nothing_the_generator_accepts():
 
 def test_data_is_parsed_and_typed():
     data = ["database=postgresql", "analytics=true", "project_name=Movie API"]
-    assert parse_data(data, QUESTIONS, "flask-api") == {
+    assert parse_data(split_data(data), QUESTIONS, "flask-api") == {
         "database": "postgresql",
         "analytics": True,
         "project_name": "Movie API",
@@ -104,4 +105,4 @@ def test_data_is_parsed_and_typed():
 )
 def test_bad_data_is_refused(pair, framework, message):
     with pytest.raises(StackgenError, match=re.escape(message)):
-        parse_data([pair], QUESTIONS, framework)
+        parse_data(split_data([pair]), QUESTIONS, framework)

@@ -24,12 +24,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import bundle, source, starter
-from generator.answers import applies, load_questions, option_values
+from generator import store
+from generator.catalogue import TEMPLATES
 from generator.cli import run
 from generator.errors import AnswerError
-from generator.recommend import QUESTIONS, TEMPLATES
-from generator.web import create_app
+from generator.questions import applies, load_questions, option_values
+from generator.recommendation import QUESTIONS
+from generator.web import create_app, starter
 from tests.projects import REPO_ROOT
 
 QUESTIONS_YML = load_questions(REPO_ROOT / "copier.yml")
@@ -160,7 +161,7 @@ def test_the_shown_command_generates_what_preview_and_download_hold(
     downloaded = tree(project)
     recorded = yaml.safe_load(downloaded.pop(".copier-answers.yml"))
     assert downloaded == generated
-    assert recorded.pop("_src_path") == source.DEFAULT_STORE
+    assert recorded.pop("_src_path") == store.DEFAULT_STORE
     del mine["_src_path"]
     assert recorded == mine
     for path in project.rglob("*"):  # file modes survive the archive
@@ -283,8 +284,8 @@ def test_any_pairs_make_a_choice_or_an_answer_error_naming_a_given_key(pairs, fr
 )
 def test_any_query_string_is_never_a_server_error(client, raw):
     # A stand-in render: this is about the checks, not about Copier.
-    fake = bundle.Starter("x", "v0", (bundle.File("README.md", 0o644, b"hi\n"),))
-    with mock.patch.object(bundle, "render", lambda choice: fake):
+    fake = starter.Starter("x", "v0", (starter.File("README.md", 0o644, b"hi\n"),))
+    with mock.patch.object(starter, "render", lambda choice: fake):
         for endpoint in (
             "/api/preview",
             "/api/file",
@@ -379,12 +380,12 @@ def test_archives_are_the_same_project_and_carry_no_env(client):
 def test_renders_are_cached_and_leave_nothing_behind(client, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     choice = starter.parse_pairs([("framework", "flask"), ("project_name", "cache-check")])
-    bundle.render.cache_clear()
-    first = bundle.render(choice)
+    starter.render.cache_clear()
+    first = starter.render(choice)
     assert list(tmp_path.iterdir()) == []  # the render's folder (and Copier's clone) are gone
-    assert bundle.render(choice) is first
-    info = bundle.render.cache_info()
-    assert (info.hits, info.misses, info.maxsize) == (1, 1, bundle.CACHED_STARTERS)
+    assert starter.render(choice) is first
+    info = starter.render.cache_info()
+    assert (info.hits, info.misses, info.maxsize) == (1, 1, starter.CACHED_STARTERS)
 
 
 # --- the download on the user's machine ---------------------------------------------------

@@ -1,37 +1,49 @@
-"""A starter described by untrusted ``KEY=VALUE`` pairs (a web query), checked as the CLI
-checks ``--data``.
+"""A starter: what was chosen (``Choice``, checked from untrusted ``KEY=VALUE`` pairs, as
+the CLI checks ``--data``) and what it renders to (``Starter``, its files in memory).
 
 The pairs name the framework (``flask`` or ``django``, as ``--framework``) and
 answer the template's questions; every other rule is the CLI's own:
-``answers.parse_data`` and ``check_answers`` (copier.yml's choices and
-validators) and ``naming`` (the package name). A refusal is an
-``AnswerError`` naming the key and the values it takes. Nothing here renders
-or touches the disk beyond reading copier.yml.
+``answers.parse_data``, ``complete`` and ``check_answers`` (copier.yml's
+choices and validators, the package name). A refusal is an ``AnswerError``
+naming the key and the values it takes.
+
+Rendering is ``stackgen new``'s (``create.render``: Copier, from the local
+template store, at this stackgen's version tag) without the git commit and
+without ``.env``: a download carries ``.env.example``, and its README says how
+to make ``.env``. Each render happens in a temporary folder removed at once;
+the files are kept in memory, and the last few starters asked for are cached.
+
+The answers file of a download records ``_src_path`` as the store's default
+place, ``~/.local/share/stackgen/templates``, whatever store the server used:
+on the user's machine stackgen creates its own store there, with the same tag
+at the same commit (each version is a root commit with fixed metadata), so
+``stackgen check`` and ``update`` work on the unpacked project once it is
+committed.
 """
 
 from __future__ import annotations
 
 import re
+import stat
+import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
-from generator import answers, naming, source
-from generator.errors import AnswerError, StackgenError
-from generator.recommend import QUESTIONS_BY_KEY, TEMPLATES, format_value, new_command
+from generator import create, store
+from generator.answers import check_answers, complete, format_value, parse_data
+from generator.catalogue import TEMPLATES
+from generator.errors import AnswerError
+from generator.project import ANSWERS_FILE
+from generator.questions import asks, default_for, installed, option_values
+from generator.recommendation import QUESTIONS_BY_KEY, new_command
+from generator.web.query import unique
 
 FRAMEWORK = "framework"
 DEFAULT_NAME = "my-project"  # the project name when none is given, as `recommend` uses
-# A web resource limit, not an answer rule: no answer copier.yml accepts needs more.
-MAX_VALUE_CHARS = 1000
-MAX_PAIRS = 40
-
-
-@cache
-def questions() -> dict[str, dict[str, Any]]:
-    """copier.yml's questions (read once per process; the file ships with stackgen)."""
-    return answers.load_questions(source.packaged_templates() / "copier.yml")
 
 
 @dataclass(frozen=True)
@@ -63,10 +75,6 @@ class Choice:
         return parse_pairs([(FRAMEWORK, self.framework), *pairs, (key, value)])
 
 
-def _asks(spec: Mapping[str, Any], template: str) -> bool:
-    return spec.get("when") is not False and answers.applies(spec, {FRAMEWORK: template})
-
-
 def folder_name(project_name: str) -> str:
     """The folder a downloaded project sits in: its name as one safe path segment.
 
@@ -76,22 +84,9 @@ def folder_name(project_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", project_name.lower()).strip("-")[:100] or "project"
 
 
-def _pairs_once(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for count, (key, value) in enumerate(pairs, 1):
-        if count > MAX_PAIRS:
-            raise AnswerError(f"at most {MAX_PAIRS} answers in one request", key)
-        if key in found:
-            raise AnswerError(f"{key} is given more than once; give it once", key)
-        if len(value) > MAX_VALUE_CHARS:
-            raise AnswerError(f"{key} is longer than {MAX_VALUE_CHARS} characters", key)
-        found[key] = value
-    return found
-
-
 def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
     """Check ``pairs`` (a query string's, in order) and describe the starter they ask for."""
-    given = _pairs_once(pairs)
+    given = unique(pairs)
     framework = given.pop(FRAMEWORK, None)
     if framework not in TEMPLATES:
         raise AnswerError(
@@ -101,34 +96,22 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
             list(TEMPLATES),
         )
     template = TEMPLATES[framework]
-    qs = questions()
-    # parse_data reads "KEY=VALUE" strings and strips the key: a query key such
-    # as "description=x" or " database" must not pass for another one.
-    known = [k for k, s in qs.items() if s.get("when") is not False]
-    for key in given:
-        if key not in known:
-            raise AnswerError(f"unknown key {key!r}; known keys: {', '.join(known)}", key, known)
+    qs = installed()
     try:
-        data = answers.parse_data([f"{k}={v}" for k, v in given.items()], qs, template)
+        data = parse_data(given.items(), qs, template)
     except AnswerError as error:
         if error.values is None and error.key in qs:  # the other framework's question
-            keys = [FRAMEWORK, *(k for k, s in qs.items() if k != FRAMEWORK and _asks(s, template))]
+            keys = [FRAMEWORK, *(k for k, s in qs.items() if k != FRAMEWORK and asks(s, template))]
             raise AnswerError(str(error), error.key, keys) from None
         raise
     explicit = {key: data[key] for key in qs if key in data}  # copier.yml's order
-    data["framework"] = template
-    data.setdefault("project_name", DEFAULT_NAME)
-    if "project_slug" not in data:
-        try:
-            data["project_slug"] = naming.project_slug(data["project_name"])
-        except StackgenError as error:
-            raise AnswerError(
-                f"project_name: {error} (or keep this name and give project_slug)",
-                "project_name",
-            ) from None
-    if not data.get("description"):
-        data["description"] = answers.default_for("description", qs, framework=template)
-    answers.check_answers(data, qs)
+    try:
+        data = complete(data, qs, template, DEFAULT_NAME)
+    except AnswerError as error:
+        raise AnswerError(
+            f"project_name: {error} (or keep this name and give project_slug)", error.key
+        ) from None
+    check_answers(data, qs)
     ordered = {key: data[key] for key in qs if key in data}
     return Choice(framework, tuple(explicit.items()), tuple(ordered.items()))
 
@@ -139,11 +122,11 @@ def metadata() -> dict[str, Any]:
 
     Made once per process; callers must not change it.
     """
-    qs = questions()
+    qs = installed()
     frameworks = {name: {"template": template} for name, template in TEMPLATES.items()}
     template_questions = []
     for key, spec in qs.items():
-        applies_to = [name for name, t in TEMPLATES.items() if _asks(spec, t)]
+        applies_to = [name for name, t in TEMPLATES.items() if asks(spec, t)]
         if key == FRAMEWORK or not applies_to:
             continue
         template_questions.append(
@@ -151,7 +134,7 @@ def metadata() -> dict[str, Any]:
                 "key": key,
                 "help": spec.get("help", key),
                 "type": spec.get("type", "str"),
-                "values": answers.option_values(spec),
+                "values": option_values(spec),
                 "labels": _choice_labels(spec),
                 "defaults": {name: _default(key, TEMPLATES[name]) for name in applies_to},
                 "frameworks": applies_to,
@@ -183,10 +166,10 @@ def _default(key: str, template: str) -> Any:
     """A question's default for a framework; None when it derives from other answers."""
     if key == "project_name":
         return DEFAULT_NAME
-    default = questions()[key].get("default")
+    default = installed()[key].get("default")
     if isinstance(default, str) and "{{" in default:
         try:
-            return answers.default_for(key, questions(), framework=template)
+            return default_for(key, installed(), framework=template)
         except Exception:  # needs Copier's own filters or other answers: derived
             return None
     return default
@@ -194,7 +177,7 @@ def _default(key: str, template: str) -> Any:
 
 def help_me_choose(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The help-me-choose answers of a query, each checked against its options."""
-    given = _pairs_once(pairs)
+    given = unique(pairs)
     for key, value in given.items():
         question = QUESTIONS_BY_KEY.get(key)
         if question is None:
@@ -210,3 +193,67 @@ def help_me_choose(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
             values = [o.value for o in question.options]
             raise AnswerError(f"{key} is missing: one of {', '.join(values)}", key, values)
     return given
+
+
+CACHED_STARTERS = 16  # a rendered starter is ~100-300 KB
+SRC_LINE = re.compile(r"^_src_path: .*$", re.MULTILINE)
+
+# Copier changes the process's working directory while it renders (plumbum's
+# ``local.cwd``), so two renders in one process must not overlap. Identical
+# requests are served from the cache without waiting.
+_render_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class File:
+    path: str  # relative, POSIX
+    mode: int  # permission bits
+    content: bytes
+
+    @property
+    def text(self) -> str | None:
+        try:
+            return self.content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+@dataclass(frozen=True)
+class Starter:
+    folder: str
+    version: str  # the template version tag
+    files: tuple[File, ...]  # sorted by path
+
+    def file(self, path: str) -> File | None:
+        return next((f for f in self.files if f.path == path), None)
+
+
+def portable(answers_text: str) -> str:
+    """An answers file recording the default store as its source, whatever it recorded."""
+    text, count = SRC_LINE.subn(f"_src_path: {store.DEFAULT_STORE}", answers_text, count=1)
+    if count != 1:
+        raise RuntimeError(f"no _src_path line in the rendered {ANSWERS_FILE}")
+    return text
+
+
+def _read_tree(root: Path) -> tuple[File, ...]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            found.append(File(path.relative_to(root).as_posix(), mode, path.read_bytes()))
+    return tuple(found)
+
+
+@lru_cache(maxsize=CACHED_STARTERS)
+def render(choice: Choice) -> Starter:
+    """The files of the starter ``choice`` describes (cached: Choice is hashable)."""
+    with _render_lock, tempfile.TemporaryDirectory(prefix="stackgen-serve-") as scratch:
+        target = Path(scratch) / choice.folder
+        request = create.Request(target, choice.answers, defaults=True)
+        # No author from this server's git configuration: copier.yml's defaults.
+        _, version = create.render(request, target, identity={})
+        answers_file = target / ANSWERS_FILE
+        answers_file.write_text(portable(answers_file.read_text()))
+        files = _read_tree(target)
+    return Starter(choice.folder, version, files)

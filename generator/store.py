@@ -9,7 +9,7 @@ version. Each version is a root commit with a fixed author and date, so the
 same templates give the same commit on every machine. Running any stackgen
 adds its own version; a release also ships every earlier version as a git
 bundle beside this module (``template-history.bundle``, built by
-``python -m generator.history``), imported into the store when it is
+``python -m release.history``), imported into the store when it is
 missing tags, so a project made by any earlier release can be updated.
 Everything works offline.
 """
@@ -124,11 +124,6 @@ def _tags(store: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in listing.splitlines() if line)
 
 
-def bundled_tags(bundle: Path) -> list[str]:
-    listing = git("bundle", "list-heads", "--", str(bundle))
-    return [line.split("refs/tags/", 1)[1] for line in listing.splitlines() if "refs/tags/" in line]
-
-
 def import_bundle(store: Path, bundle: Path) -> None:
     """Bring the versions in a git bundle into the store."""
     git("fetch", "-q", "--", str(bundle), "refs/tags/*:refs/tags/*", cwd=store)
@@ -156,7 +151,7 @@ def ensure_version(
         if not (store / ".git").is_dir():
             _init_store(store)
         tags = _tags(store)
-        if bundle.is_file() and not set(bundled_tags(bundle)) <= set(tags):
+        if bundle.is_file() and not set(versions.source_tags(str(bundle))) <= set(tags):
             import_bundle(store, bundle)
             tags = _tags(store)
         tree = _tree_of(store, files)

@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-FLASK = "flask"
-DJANGO = "django"
-TEMPLATES = {FLASK: "flask-api", DJANGO: "django-mtv"}
-LABELS = {FLASK: "Flask", DJANGO: "Django"}
+from generator.answers import format_value
+from generator.catalogue import DJANGO, FLASK, LABELS, TEMPLATES
+from generator.questions import asks, option_values
 
 
 @dataclass(frozen=True)
@@ -201,11 +200,6 @@ PARTS: tuple[Part, ...] = (
 )
 
 
-def format_value(value: Any) -> str:
-    """An answer as it is written after ``--data KEY=``."""
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 def new_command(path: str, framework: str, answers: Mapping[str, Any]) -> str:
     """The ``stackgen new`` command line, shell-quoted, that generates ``answers`` in ``path``.
 
@@ -224,12 +218,9 @@ def format_options(options: Mapping[str, Any]) -> str:
 
 def offered(part: Part, questions: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether copier.yml's ``questions`` ask, for this framework, every option ``part`` needs."""
-    from generator.answers import applies, option_values
-
-    context = {"framework": TEMPLATES[part.framework]}
     for key, value in part.options.items():
         spec = questions.get(key)
-        if spec is None or key == "framework" or not applies(spec, context):
+        if spec is None or key == "framework" or not asks(spec, TEMPLATES[part.framework]):
             return False
         allowed = option_values(spec)
         if allowed is not None and value not in allowed:

@@ -1,0 +1,74 @@
+"""``stackgen update``: bring a newer template version into a project, keeping the user's
+edits (Copier's three-way merge)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from generator.commands import (
+    add_project_dir,
+    no_terminal,
+    project_path,
+    report_update,
+    verb_parser,
+    version_argument,
+)
+from generator.errors import StackgenError
+
+SUMMARY = "bring a newer template version into a project, keeping your edits"
+DESCRIPTION = (
+    "Update a generated project to the templates of this stackgen (or "
+    "--to VERSION) with a three-way merge: your edits are kept, conflicts are marked in "
+    "the files and listed, and the exit status is 1 when any remain. The project must "
+    "be a clean git working tree. Review the result with `git diff`, then commit."
+)
+EXAMPLES = """
+stackgen update                          # the project in this folder
+stackgen update myapp --defaults         # reuse every recorded answer
+stackgen update myapp --defaults --data database=postgresql
+stackgen update myapp --to 0.1.0
+"""
+
+
+def add_arguments(commands: argparse._SubParsersAction) -> None:
+    update = verb_parser(commands, "update", SUMMARY, DESCRIPTION, EXAMPLES)
+    update.add_argument("path", metavar="PATH", type=Path, nargs="?", default=Path("."))
+    add_project_dir(update)
+    update.add_argument(
+        "--to", metavar="VERSION", type=version_argument, help="template version (default: newest)"
+    )
+    update.add_argument(
+        "--defaults", action="store_true", help="ask nothing: keep every recorded answer"
+    )
+    update.add_argument(
+        "--data", action="append", default=[], metavar="KEY=VALUE", help="change an answer"
+    )
+    update.set_defaults(handle=handle)
+
+
+def handle(args: argparse.Namespace, interactive: bool) -> int:
+    from generator import answers, update
+    from generator.project import load, locked, questions_at
+
+    path = project_path(args)
+    with locked(path):
+        project = load(path)
+        update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
+        if not interactive and not args.defaults:
+            raise no_terminal("--defaults to keep the recorded answers")
+        version = update.resolve(project, args.to)
+        questions = questions_at(project, version)  # what the new version asks
+        data = answers.parse_data(answers.split_data(args.data), questions, project.template)
+        if "framework" in data:
+            raise StackgenError("the framework of an existing project cannot be changed")
+        answers.check_answers({**project.answers, **data}, questions)
+        old, new, summary = update.update(project, version, data, args.defaults)
+    if old == new and not data:
+        print(f"{path} is already at template version {new}; nothing to do.")
+        return 0
+    if old == new:
+        headline = f"Applied the changed answers to {path} (template version {new})."
+    else:
+        headline = f"Updated {path} from template version {old} to {new}."
+    return report_update(path, headline, summary)

@@ -1,0 +1,102 @@
+"""copier.yml's questions: read once, and asked of which template.
+
+"Does this question apply to this template?" has one answer, ``asks``, for
+features, ``--help``, the initializr, the lock builder and ``--data``. Only
+``yaml`` is imported up front (``stackgen new --help`` lists the questions and
+must stay fast); Jinja only for a ``when`` that is not the usual framework test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import StackgenError
+
+Questions = dict[str, dict[str, Any]]
+# copier.yml's usual ``when``: one framework's question.
+FRAMEWORK_WHEN = re.compile(r"\{\{\s*framework\s*==\s*'([A-Za-z0-9_-]+)'\s*\}\}")
+
+
+@cache
+def installed() -> Questions:
+    """The questions of the copier.yml this stackgen ships (read once per process).
+
+    Callers must not change what it returns.
+    """
+    from generator import store
+
+    return load_questions(store.packaged_templates() / "copier.yml")
+
+
+def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
+    """The template's questions by name (settings starting with ``_`` left out)."""
+    return parse_questions(copier_yml.read_text())
+
+
+def parse_questions(text: str) -> dict[str, dict[str, Any]]:
+    """The questions of a copier.yml given as text."""
+    config = yaml.safe_load(text)
+    if not isinstance(config, dict):
+        raise StackgenError("copier.yml does not hold a mapping of questions")
+    return {
+        name: spec if isinstance(spec, dict) else {"default": spec}
+        for name, spec in config.items()
+        if not name.startswith("_")
+    }
+
+
+def option_values(spec: Mapping[str, Any]) -> list[Any] | None:
+    """The values a question can take: its choices, both booleans, or None (free text)."""
+    if spec.get("type") == "bool":
+        return [False, True]
+    choices = spec.get("choices")
+    if isinstance(choices, dict):
+        return list(choices.values())
+    if isinstance(choices, list):
+        return [c[1] if isinstance(c, list | tuple) else c for c in choices]
+    return None
+
+
+def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
+    """Copier's ``when``: rendered with the answers so far, then read as YAML.
+
+    With no answers to render it with, only a literal ``when: false`` says no.
+    """
+    when = spec.get("when", True)
+    if isinstance(when, str) and answers is not None:
+        import jinja2
+
+        rendered = jinja2.Environment().from_string(when).render(**answers)
+        when = yaml.safe_load(rendered) if rendered.strip() else False
+    return when is not False if answers is None else bool(when)
+
+
+def asks(spec: Mapping[str, Any], template: str) -> bool:
+    """Whether copier.yml asks the question ``spec`` in a project of ``template``.
+
+    A ``when: false`` question is computed, never asked. The usual
+    ``{{ framework == 'x' }}`` is read without Jinja; any other ``when`` is
+    rendered as Copier renders it, with the framework as the only answer.
+    """
+    when = spec.get("when", True)
+    if isinstance(when, str):
+        usual = FRAMEWORK_WHEN.fullmatch(when.strip())
+        if usual:
+            return usual.group(1) == template
+    return applies(spec, {"framework": template})
+
+
+def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
+    """A question's default, rendered with the answers known so far."""
+    default = questions[question].get("default")
+    if not isinstance(default, str):
+        return default
+    import jinja2
+
+    return jinja2.Environment().from_string(default).render(**context)
