@@ -38,7 +38,7 @@ from bench.common import (
     scratch,
     send,
 )
-from tests.services import psql
+from harness.services import psql
 
 BENCH = Path(__file__).resolve().parent
 

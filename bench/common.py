@@ -25,9 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests import runtime, services
-from tests.projects import REPO_ROOT as REPO
-from tests.projects import ProjectEnv
+from harness import runtime, services
+from harness.projects import REPO_ROOT as REPO
+from harness.projects import ProjectEnv
 
 BENCH_DIR = REPO / "bench"
 VENV_BIN = Path(sys.executable).parent
@@ -202,7 +202,7 @@ def machine() -> dict[str, str]:
 
 # ----------------------------------------------------------------- project environment
 
-# The test suite's shared environment, lock and record file (tests/projects.py), so a
+# The test suite's shared environment, lock and record file (harness/projects.py), so a
 # bench after a test run installs nothing; the repository on PYTHONPATH for bench.*.
 PROJECT = ProjectEnv(pythonpath=(REPO,), log=log)
 
@@ -212,7 +212,7 @@ PROJECT = ProjectEnv(pythonpath=(REPO,), log=log)
 
 @contextmanager
 def database() -> Iterator[tuple[str, str]]:
-    """A fresh PostgreSQL database (tests/services.py), dropped afterwards: yields (name, URL)."""
+    """A fresh PostgreSQL database (harness/services.py), dropped afterwards: yields (name, URL)."""
     # Unreachable: an OSError here rather than the tests' pytest skip.
     socket.create_connection(services.SERVERS["postgresql"], timeout=3).close()
     with services.database("postgresql", prefix="stackgen_bench_") as url:
@@ -226,7 +226,7 @@ WORKERS = 2  # gunicorn sync workers, the same for every app
 
 @contextmanager
 def gunicorn(project: Path, app: str, env: Mapping[str, str], check_path: str) -> Iterator[str]:
-    """Serve ``app`` with tests/runtime.py's gunicorn, WORKERS sync workers; yield the base URL.
+    """Serve ``app`` with harness/runtime.py's gunicorn, WORKERS sync workers; yield the base URL.
 
     The server is stopped whatever happens; a traceback in its log is shown.
     """

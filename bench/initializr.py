@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from bench.common import STACKGEN, Section, get, log, median, ms, paired_ratio, scratch, timed
 from generator.catalogue import TEMPLATES
-from tests.runtime import free_port
+from harness.runtime import free_port
 
 AUTHOR = {"author_name": "Bench Mark", "author_email": "bench@example.com"}
 

@@ -29,7 +29,7 @@ from bench.common import (
     paired_ratio,
     scratch,
 )
-from tests.services import psql
+from harness.services import psql
 
 BENCH = Path(__file__).resolve().parent
 INSERT = (

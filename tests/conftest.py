@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.template_versions import build_template_repo
+from tests.helpers import build_template_repo
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ MATRIX_TEST = "tests/test_matrix.py::test_combination_works_on_its_first_run["
 def _matrix_size() -> str:
     from collections import Counter
 
-    from tests.projects import full_product_size, option_matrix
+    from harness.projects import full_product_size, option_matrix
 
     counts = Counter(framework for framework, _ in option_matrix())
     per_framework = ", ".join(f"{name}: {count}" for name, count in counts.items())

@@ -1,21 +1,33 @@
-"""What stackgen's tests share: keystrokes, snapshots, git and answers, one-line errors.
+"""What stackgen's tests share: keystrokes, snapshots, git and answers, one-line errors,
+a template repository that moves on, and a generated project's own checks.
 
-Tests read as scenarios through these helpers (as Copier's own tests do);
-no test module imports another.
+Tests read as scenarios through these helpers (as Copier's own tests do); no
+test module imports another. What the benchmarks drive too (projects, servers)
+is in ``harness``.
+
+The template repository: tagged v1, then v2 (one file changed, one added, one
+removed in each framework), and projects generated from v1; the
+``template_repo`` fixture (in conftest.py) builds it from this repository's
+templates.
 """
 
 from __future__ import annotations
 
+import secrets
+import shutil
 import subprocess
 from pathlib import Path
 
+import copier
 import yaml
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from generator.cli import run
-from tests.template_versions import commit_all, git
+from harness.projects import FRAMEWORKS, REPO_ROOT, ProjectEnv
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 ENTER, DOWN, CTRL_C, KILL_LINE = "\r", "\x1b[B", "\x03", "\x15"
 
@@ -64,12 +76,6 @@ def record(project: Path, **changes: object) -> None:
     commit_all(project, "hand-edited answers")
 
 
-def git_out(project: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=project, capture_output=True, text=True, check=True
-    ).stdout
-
-
 def untouched(project: Path, head: str) -> bool:
     """Whether the project is still at commit ``head`` with nothing changed, added or removed."""
     return git(project, "rev-parse", "HEAD").strip() == head and not git(
@@ -83,3 +89,121 @@ def one_line_error(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("stackgen: ") and "internal error" not in lines[0], err
     return lines[0]
+
+
+# A template repository that moves on.
+
+V2_README_LINE = "Template v2 adds this line to the README."
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "-A")
+    git(cwd, "commit", "-qm", message)
+
+
+def make_v2(templates: Path) -> None:
+    """Change the templates: one file changed, one added, one removed, in each framework."""
+    for template in FRAMEWORKS.values():
+        folder = templates / "templates" / template
+        readme = folder / "README.md.jinja"
+        readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
+        (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
+        (folder / ".pre-commit-config.yaml.jinja").unlink()
+        (folder / ".dockerignore").unlink()
+
+
+def build_template_repo(tmp_path: Path) -> Path:
+    """A git repository of this repository's templates, tagged v1."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    shutil.copy(REPO_ROOT / "copier.yml", repo)
+    shutil.copytree(
+        REPO_ROOT / "templates",
+        repo / "templates",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1")
+    git(repo, "tag", "v1")
+    return repo
+
+
+def release_v2(repo: Path) -> None:
+    make_v2(repo)
+    commit_all(repo, "v2")
+    git(repo, "tag", "v2")
+
+
+def generate_at_v1(repo: Path, dest: Path, framework: str, **data) -> Path:
+    copier.run_copy(
+        str(repo),
+        dest,
+        data={"framework": FRAMEWORKS[framework], **data},
+        defaults=True,
+        vcs_ref="v1",
+        quiet=True,
+    )
+    git(dest, "init", "-q", "-b", "main")
+    commit_all(dest, "generated at v1")
+    return dest
+
+
+# A generated project's own checks, as its README and CI run them.
+
+
+def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str]) -> None:
+    # A production-like run: no .env, no debug mode, so a real key.
+    dev = {"SECRET_KEY": secrets.token_urlsafe(32), **urls}
+    env.run(project, "flask", "db", "upgrade", env=dev)
+    check = env.run(project, "flask", "db", "check", env=dev)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    if "DATABASE_URL" not in urls:
+        assert (project / "instance" / "app.sqlite3").exists()
+    seed = env.run(project, "flask", "seed", env=dev)
+    assert "Added 7 sample actors" in seed.stdout
+    env.run(project, "flask", "tokens", "create", "matrix", env=dev)
+
+    # The project's own suite: DATABASE_URL (the development database) is
+    # set, TEST_DATABASE_URL names the server's test database (SQLite: unset,
+    # each test makes its own file). The development data must survive it.
+    result = env.run(project, "python", "-m", "pytest", "-p", "no:cacheprovider", env=urls)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary and "error" not in summary
+    assert "Required test coverage of 90% reached" in result.stdout, result.stdout
+    reseed = env.run(project, "flask", "seed", env=dev)
+    assert "Added 0 sample actors (7 were already there)" in reseed.stdout
+    tokens = env.run(project, "flask", "tokens", "list", env=dev)
+    assert tokens.stdout.startswith("matrix\t"), tokens.stdout
+    check = env.run(project, "flask", "db", "check", env=dev)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def check_django(
+    env: ProjectEnv, project: Path, urls: dict[str, str], answers: dict[str, object]
+) -> None:
+    dev = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **urls}
+    env.run(project, "python", "manage.py", "check", "--fail-level", "WARNING", env=dev)
+    env.run(project, "python", "manage.py", "makemigrations", "--check", "--dry-run", env=dev)
+    env.run(project, "python", "manage.py", "migrate", "--noinput", env=dev)
+    output = env.run(project, "python", "manage.py", "showmigrations", "polls", env=dev).stdout
+    assert "[X] 0001_initial" in output
+    env.run(project, "python", "manage.py", "loadsamplepolls", env=dev)
+
+    # The project's own suite, with no .env and no key: the test settings
+    # provide one.
+    result = env.run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=urls)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary, result.stdout
+    assert "failed" not in summary and "error" not in summary, result.stdout
+    if answers.get("browser_tests") and CHROMIUM.exists():
+        assert "skipped" not in summary, result.stdout

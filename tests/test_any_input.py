@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from generator.cli import run
 from generator.questions import load_questions
-from tests.projects import COPIER_YML, parse_every_file
-from tests.template_versions import commit_all, git
+from harness.projects import COPIER_YML, parse_every_file
+from tests.helpers import commit_all, git
 
 QUESTIONS = load_questions(COPIER_YML)
 KEYS = sorted(key for key, spec in QUESTIONS.items() if spec.get("when") is not False)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
-from tests.projects import ProjectEnv, generate
-from tests.runtime import running
+from harness import services
+from harness.projects import ProjectEnv, generate
+from harness.runtime import running
 
 pytestmark = pytest.mark.slow
 

@@ -32,9 +32,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests import services
-from tests.projects import ProjectEnv, generate
-from tests.runtime import free_port, gunicorn, run_in_browser, stop, wait_until_up
+from harness import services
+from harness.projects import ProjectEnv, generate
+from harness.runtime import free_port, gunicorn, run_in_browser, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from generator.dotenv import write_env
-from tests.projects import (
+from harness.projects import (
     ProjectEnv,
     combination_id,
     generate,

@@ -18,9 +18,8 @@ import pytest
 from generator.cli import run
 from generator.features import features_of
 from generator.questions import load_questions
-from tests.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate, servers_for
-from tests.template_versions import answers, commit_all
-from tests.test_matrix import check_django, check_flask
+from harness.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate, servers_for
+from tests.helpers import answers_of, check_django, check_flask, commit_all
 
 pytestmark = pytest.mark.slow
 
@@ -103,21 +102,21 @@ def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, featur
     assert run(["add", feature, "-C", str(project)], interactive=False) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert f"Added {feature} to {project}" in out and "conflicted" not in out
-    assert answers(project)[feature] is True
+    assert answers_of(project)[feature] is True
     for file, line in mine.items():
         assert (project / file).read_text().startswith(line + "\n"), file
-    project_checks(framework, project, {**answers(project), feature: True})
+    project_checks(framework, project, {**answers_of(project), feature: True})
     commit_all(project, f"add {feature}")
 
     assert run(["remove", feature, "-C", str(project)], interactive=False) == 0
     out = capsys.readouterr().out
     assert f"Removed {feature} from {project}" in out and "conflicted" not in out
-    assert answers(project)[feature] is False
+    assert answers_of(project)[feature] is False
     for file, line in mine.items():
         assert (project / file).read_text().startswith(line + "\n"), file
     # Removed, it is the project without the feature plus the user's lines: the same
     # files, byte for byte, as a fresh rendering with it off, which the matrix runs.
-    recorded = answers(project)
+    recorded = answers_of(project)
     identity = {key: recorded[key] for key in ("author_name", "author_email")}
     fresh = generate(tmp_path / "fresh" / name, framework, **{feature: False}, **identity)
     assert tracked(project) == tracked(fresh)

@@ -15,8 +15,8 @@ import pytest
 from generator.cli import run
 from generator.features import features_of
 from generator.questions import load_questions, parse_questions
-from tests.projects import COPIER_YML, FRAMEWORKS
-from tests.template_versions import answers, commit_all, git
+from harness.projects import COPIER_YML, FRAMEWORKS
+from tests.helpers import answers_of, commit_all, git
 
 QUESTIONS = load_questions(COPIER_YML)
 
@@ -65,7 +65,7 @@ def test_features_lists_each_with_its_state(tmp_path, capsys, framework):
     capsys.readouterr()
     assert run(["features", "-C", str(project)], interactive=False) == 0
     out = capsys.readouterr().out
-    recorded = answers(project)
+    recorded = answers_of(project)
     for feature in features_of(QUESTIONS, FRAMEWORKS[framework]):
         mark = "[x]" if recorded[feature.name] else "[ ]"
         assert f"  {mark} {feature.name} " in out, out
@@ -78,7 +78,7 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     package.write_text(package.read_text().replace('"""', '"""My own docstring line.\n', 1))
     (project / "NOTES.md").write_text("mine\n")
     commit_all(project, "my edits")
-    version = answers(project)["_commit"]
+    version = answers_of(project)["_commit"]
     capsys.readouterr()
 
     assert run(["add", "analytics", "-C", str(project)], interactive=False) == 0
@@ -86,7 +86,7 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     assert f"Added analytics to {project} (template version {version})." in out
     assert "added (2): my_flask/api/stats.py, tests/test_stats.py" in out
     assert "conflicted" not in out
-    recorded = answers(project)
+    recorded = answers_of(project)
     assert (recorded["analytics"], recorded["_commit"]) == (True, version)
     assert "stats_bp" in package.read_text() and "My own docstring line." in package.read_text()
     assert "pandas" in (project / "pyproject.toml").read_text()
@@ -98,7 +98,7 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"Removed analytics from {project}" in out
     assert "removed (2): my_flask/api/stats.py, tests/test_stats.py" in out
-    assert answers(project)["analytics"] is False
+    assert answers_of(project)["analytics"] is False
     assert "stats_bp" not in package.read_text() and "My own docstring" in package.read_text()
     assert "pandas" not in (project / "pyproject.toml").read_text()
     assert (project / "NOTES.md").read_text() == "mine\n"
@@ -149,7 +149,7 @@ def test_dirty_project_is_refused_untouched(tmp_path, capsys):
     assert run(["add", "analytics", "-C", str(project)], interactive=False) == 1
     assert "has uncommitted changes" in capsys.readouterr().err
     assert state(project) == before
-    assert answers(project)["analytics"] is False
+    assert answers_of(project)["analytics"] is False
 
 
 def test_a_conflicting_edit_is_marked_and_fails(tmp_path, capsys):
@@ -185,7 +185,7 @@ def test_update_and_check_accept_c_and_keep_their_path(tmp_path, capsys):
     assert "already at template version" in capsys.readouterr().out
     argv = ["update", "-C", str(tmp_path), project.name, "--defaults", "--data", "analytics=true"]
     assert run(argv, interactive=False) == 0
-    assert answers(project)["analytics"] is True
+    assert answers_of(project)["analytics"] is True
 
 
 def test_new_help_lists_the_features_of_each_framework(capsys):

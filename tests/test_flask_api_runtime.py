@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
-from tests.projects import ProjectEnv, generate
-from tests.runtime import gunicorn, playwright_requirement, run_in_browser
+from harness import services
+from harness.projects import ProjectEnv, generate
+from harness.runtime import gunicorn, playwright_requirement, run_in_browser
 
 SCHEMATHESIS = "schemathesis==4.32.5"
 

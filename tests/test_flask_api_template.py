@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.projects import combination_id, generate, leftover_template_syntax, option_matrix
+from harness.projects import combination_id, generate, leftover_template_syntax, option_matrix
 
 COMBINATIONS = {
     combination_id(framework, answers): answers

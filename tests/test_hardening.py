@@ -21,15 +21,17 @@ from generator import create, update
 from generator.cli import run
 from generator.project import load
 from tests.helpers import (
-    git_out,
+    commit_all,
+    generate_at_v1,
+    git,
     new_flask,
     one_line_error,
     record,
+    release_v2,
     snapshot,
     untouched,
     work_tree,
 )
-from tests.template_versions import commit_all, generate_at_v1, git, release_v2
 
 # 1. An answers file must not run commands, nor slip past copier.yml's rules.
 
@@ -376,7 +378,7 @@ def test_update_in_a_monorepo_touches_only_the_project(
     assert "added (1): CONTRIBUTING.md" in out
     assert "my-secrets/" in dockerignore.read_text()
     assert (mono / "README.md").read_text() == "work in progress elsewhere\n"
-    status = git_out(mono, "status", "--porcelain").splitlines()
+    status = git(mono, "status", "--porcelain").splitlines()
     assert " M README.md" in status
     assert all(" services/api/" in line or "README.md" in line for line in status), status
 

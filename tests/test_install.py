@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.projects import REPO_ROOT
+from harness.projects import REPO_ROOT
 
 
 def sh(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:

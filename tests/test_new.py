@@ -14,8 +14,8 @@ import pytest
 
 from generator.cli import run
 from generator.questions import load_questions
-from tests.helpers import CTRL_C, DOWN, ENTER, KILL_LINE, answers_of, drive, git_out, snapshot
-from tests.projects import REPO_ROOT, leftover_template_syntax
+from harness.projects import REPO_ROOT, leftover_template_syntax
+from tests.helpers import CTRL_C, DOWN, ENTER, KILL_LINE, answers_of, drive, git, snapshot
 
 
 @pytest.mark.parametrize(
@@ -32,9 +32,9 @@ def test_defaults_generate_a_committed_project(tmp_path, capsys, framework, temp
     assert answers["database"] == "sqlite"
     assert answers["_commit"].startswith("v")
     assert leftover_template_syntax(dest) == []
-    assert git_out(dest, "rev-list", "--count", "HEAD").strip() == "1"
-    assert git_out(dest, "status", "--porcelain") == ""
-    tracked = git_out(dest, "ls-files").split()
+    assert git(dest, "rev-list", "--count", "HEAD").strip() == "1"
+    assert git(dest, "status", "--porcelain") == ""
+    tracked = git(dest, "ls-files").split()
     assert ".copier-answers.yml" in tracked and ".env" not in tracked
     out = capsys.readouterr().out
     assert f"Created a {framework.title()} project in {dest}" in out
@@ -56,7 +56,7 @@ def test_env_gets_fresh_secrets_and_stays_untracked(tmp_path):
     assert "=change-me" not in secrets_one
     key = re.search(r"^DJANGO_SECRET_KEY=(.+)$", secrets_one, re.M).group(1)
     assert len(key) >= 50 and key not in (two / ".env").read_text()
-    assert ".env" not in git_out(one, "ls-files").split()
+    assert ".env" not in git(one, "ls-files").split()
 
 
 def test_data_answers_reach_the_project(tmp_path):
@@ -158,7 +158,7 @@ def test_force_writes_the_template_and_keeps_other_files(tmp_path):
     assert run(argv, interactive=False) == 0
     assert (dest / "notes.md").read_text() == "my notes"
     assert answers_of(dest)["framework"] == "flask-api"
-    assert "notes.md" not in git_out(dest, "ls-files").split()
+    assert "notes.md" not in git(dest, "ls-files").split()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
 
 
@@ -193,7 +193,7 @@ def test_force_never_replaces_an_existing_repository(tmp_path, capsys):
     argv = ["new", str(dest), "--framework", "django", "--defaults", "--force"]
     assert run(argv, interactive=False) == 0
     assert "review and commit the new files yourself" in capsys.readouterr().out
-    assert git_out(dest, "rev-list", "--all") == ""  # still the user's empty history
+    assert git(dest, "rev-list", "--all") == ""  # still the user's empty history
     assert (dest / "mine.py").exists() and (dest / ".copier-answers.yml").exists()
 
 
@@ -492,7 +492,7 @@ def test_first_commit_works_where_git_has_no_identity(tmp_path, monkeypatch):
         "author_email=ada@example.com",
     ]
     assert run(argv, interactive=False) == 0
-    assert git_out(dest, "log", "-1", "--format=%an <%ae>").strip() == (
+    assert git(dest, "log", "-1", "--format=%an <%ae>").strip() == (
         "Ada Lovelace <ada@example.com>"
     )
 

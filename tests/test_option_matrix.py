@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from generator.questions import load_questions
-from tests.projects import (
+from harness.projects import (
     COPIER_YML,
     FRAMEWORKS,
     framework_options,

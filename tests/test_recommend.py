@@ -34,7 +34,7 @@ from generator.recommendation import (
     recommend,
     serving,
 )
-from tests.projects import COPIER_YML
+from harness.projects import COPIER_YML
 
 TEMPLATE_QUESTIONS = load_questions(COPIER_YML)
 KEYS = tuple(q.key for q in QUESTIONS)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.projects import combination_id, generate, option_matrix, parse_every_file
+from harness.projects import combination_id, generate, option_matrix, parse_every_file
 
 COMBINATIONS = option_matrix()
 BIN = Path(sys.executable).parent

@@ -11,8 +11,8 @@ import pytest
 
 from generator import store as template_store
 from generator import versions
+from harness.projects import REPO_ROOT
 from release import history
-from tests.projects import REPO_ROOT
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -18,6 +18,8 @@ from generator.update import SET_ASIDE_PREFIX
 from generator.web import starter
 from tests.helpers import (
     answers_of,
+    commit_all,
+    git,
     new_flask,
     new_project,
     one_line_error,
@@ -25,7 +27,6 @@ from tests.helpers import (
     untouched,
     work_tree,
 )
-from tests.template_versions import commit_all, git
 
 STACKGEN = [sys.executable, "-c", "from generator.cli import main; main()"]
 

@@ -15,12 +15,14 @@ import pytest
 
 from generator import __version__, store
 from generator.cli import run
-from tests.helpers import CTRL_C, ENTER, drive
-from tests.projects import FRAMEWORKS, REPO_ROOT
-from tests.template_versions import (
+from harness.projects import FRAMEWORKS, REPO_ROOT
+from tests.helpers import (
+    CTRL_C,
+    ENTER,
     V2_README_LINE,
-    answers,
+    answers_of,
     commit_all,
+    drive,
     generate_at_v1,
     git,
     make_v2,
@@ -58,7 +60,7 @@ def test_update_brings_template_changes_and_keeps_user_edits(
     assert V2_README_LINE in (project / "README.md").read_text()
     assert (project / "CONTRIBUTING.md").is_file()
     assert not (project / ".pre-commit-config.yaml").exists()  # dropped, never edited
-    assert answers(project)["_commit"] == "v2"
+    assert answers_of(project)["_commit"] == "v2"
     # The user's edits survived.
     assert (project / "pyproject.toml").read_text().endswith("# my own setting\n")
     assert (project / "NOTES.md").read_text() == "my notes\n"
@@ -89,7 +91,7 @@ def test_conflicting_edit_is_marked_listed_and_fails(tmp_path, template_repo, ca
     assert "<<<<<<<" in text and "My own last line." in text and V2_README_LINE in text
     # Everything else was applied, not half-done.
     assert (project / "CONTRIBUTING.md").is_file()
-    assert answers(project)["_commit"] == "v2"
+    assert answers_of(project)["_commit"] == "v2"
 
 
 def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
@@ -103,7 +105,7 @@ def test_dirty_project_is_refused_untouched(tmp_path, template_repo, capsys):
     assert "has uncommitted changes; commit or stash them first" in capsys.readouterr().err
     assert git(project, "status", "--porcelain") == before
     assert (project / "README.md").read_text() == readme
-    assert answers(project)["_commit"] == "v1"
+    assert answers_of(project)["_commit"] == "v1"
 
 
 def test_dirty_tree_is_the_reason_given_even_without_a_terminal(tmp_path, template_repo, capsys):
@@ -113,7 +115,7 @@ def test_dirty_tree_is_the_reason_given_even_without_a_terminal(tmp_path, templa
     assert run(["update", str(project)], interactive=False) == 1
     err = capsys.readouterr().err
     assert "has uncommitted changes" in err and "no terminal" not in err
-    assert answers(project)["_commit"] == "v1"
+    assert answers_of(project)["_commit"] == "v1"
 
 
 def test_changed_answer_moves_the_project_to_postgresql(tmp_path, template_repo):
@@ -121,7 +123,7 @@ def test_changed_answer_moves_the_project_to_postgresql(tmp_path, template_repo)
     release_v2(template_repo)
     argv = ["update", str(project), "--defaults", "--data", "database=postgresql"]
     assert run(argv, interactive=False) == 0
-    assert answers(project)["database"] == "postgresql"
+    assert answers_of(project)["database"] == "postgresql"
     assert "psycopg" in (project / "pyproject.toml").read_text()
     assert V2_README_LINE in (project / "README.md").read_text()
 
@@ -133,14 +135,14 @@ def test_plain_copier_update_works_on_the_same_projects(tmp_path, template_repo)
     copier.run_update(project, defaults=True, overwrite=True, quiet=True)
     assert V2_README_LINE in (project / "README.md").read_text()
     assert (project / "NOTES.md").is_file()
-    assert answers(project)["_commit"] == "v2"
+    assert answers_of(project)["_commit"] == "v2"
 
 
 def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
     """A project from `stackgen new` follows the installed version; --to picks another."""
     project = tmp_path / "shop"
     assert run(["new", str(project), "--framework", "django", "--defaults"], interactive=False) == 0
-    recorded = answers(project)
+    recorded = answers_of(project)
     assert Path(recorded["_src_path"]).expanduser() == store.store_dir()
     assert run(["check", str(project)], interactive=False) == 0
     assert run(["update", str(project), "--defaults"], interactive=False) == 0
@@ -157,7 +159,7 @@ def test_stackgen_projects_update_through_the_template_store(tmp_path, capsys):
 
     assert run(["update", str(project), "--defaults", "--to", "99.0.0"], interactive=False) == 0
     assert V2_README_LINE in (project / "README.md").read_text()
-    assert answers(project)["_commit"] == "v99.0.0"
+    assert answers_of(project)["_commit"] == "v99.0.0"
     commit_all(project, "update to v99.0.0")
     # Newer than the installed stackgen's templates: no silent downgrade.
     assert run(["check", str(project)], interactive=False) == 0
@@ -173,7 +175,7 @@ def test_interactive_update_asks_with_the_recorded_answers(tmp_path, template_re
     # Enter at each question keeps its recorded answer; the framework is not asked.
     keys = ENTER * 8 + "y"  # ... sentry and celery kept off, and analytics: yes
     assert drive(keys, "update", str(project)) == 0
-    recorded = answers(project)
+    recorded = answers_of(project)
     assert (recorded["database"], recorded["analytics"], recorded["framework"]) == (
         "mysql",
         True,
@@ -192,7 +194,7 @@ def test_interrupted_update_leaves_the_last_commit(tmp_path, template_repo, caps
     assert "interrupted" in capsys.readouterr().err
     assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     assert git(project, "rev-parse", "HEAD") == head
-    assert answers(project)["_commit"] == "v1"
+    assert answers_of(project)["_commit"] == "v1"
 
 
 def test_not_a_project_and_no_terminal_are_clear_errors(tmp_path, template_repo, capsys):
@@ -215,7 +217,7 @@ def test_changing_an_answer_without_a_new_version(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Applied the changed answers to {project} (template version v")
     assert ".env.example changed: bring what applies into your own .env." in out
-    assert answers(project)["database"] == "postgresql"
+    assert answers_of(project)["database"] == "postgresql"
     assert "psycopg" in (project / "pyproject.toml").read_text()
     assert "postgresql" in (project / ".env.example").read_text()
 

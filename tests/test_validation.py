@@ -9,7 +9,7 @@ from generator.answers import parse_data, split_data
 from generator.errors import StackgenError
 from generator.naming import project_slug, slugify
 from generator.questions import load_questions
-from tests.projects import FRAMEWORKS, REPO_ROOT
+from harness.projects import FRAMEWORKS, REPO_ROOT
 
 QUESTIONS = load_questions(REPO_ROOT / "copier.yml")
 

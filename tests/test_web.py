@@ -31,7 +31,7 @@ from generator.errors import AnswerError
 from generator.questions import applies, load_questions, option_values
 from generator.recommendation import QUESTIONS
 from generator.web import create_app, starter
-from tests.projects import REPO_ROOT
+from harness.projects import REPO_ROOT
 
 QUESTIONS_YML = load_questions(REPO_ROOT / "copier.yml")
 AUTHOR = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
@@ -512,7 +512,7 @@ def test_serve_on_a_busy_port_is_one_line(capsys):
 
 
 def test_stackgen_serve_prints_its_url_and_serves(tmp_path):
-    from tests.runtime import free_port
+    from harness.runtime import free_port
 
     port = free_port()
     server = subprocess.Popen(

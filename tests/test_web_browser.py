@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.projects import ProjectEnv
-from tests.runtime import free_port, playwright_requirement, require_chromium, run_in_browser
+from harness.projects import ProjectEnv
+from harness.runtime import free_port, playwright_requirement, require_chromium, run_in_browser
 
 pytestmark = pytest.mark.slow
 STACKGEN = [sys.executable, "-c", "from generator.cli import main; main()"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.projects import REPO_ROOT, ProjectEnv
+from harness.projects import REPO_ROOT, ProjectEnv
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -319,7 +319,7 @@ def servers_for(
     REDIS_URL is set when the cache is redis. SQLite needs none of them:
     each project uses its own files.
     """
-    from tests import services
+    from harness import services
 
     env: dict[str, str] = {}
     if answers.get("cache") == "redis":
