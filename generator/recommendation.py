@@ -13,9 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.answers import format_value
 from generator.catalogue import DJANGO, FLASK, LABELS, TEMPLATES
-from generator.questions import asks, option_values
 
 
 @dataclass(frozen=True)
@@ -206,6 +204,8 @@ def new_command(path: str, framework: str, answers: Mapping[str, Any]) -> str:
     One builder for every place that shows it: the recommendation, the
     guided ``new`` once every question is answered, and the web initializr.
     """
+    from generator.answers import format_value
+
     argv = ["stackgen", "new", path, "--framework", framework, "--defaults"]
     for key, value in answers.items():
         argv += ["--data", f"{key}={format_value(value)}"]
@@ -213,11 +213,15 @@ def new_command(path: str, framework: str, answers: Mapping[str, Any]) -> str:
 
 
 def format_options(options: Mapping[str, Any]) -> str:
+    from generator.answers import format_value
+
     return " ".join(f"{key}={format_value(value)}" for key, value in options.items())
 
 
 def offered(part: Part, questions: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether copier.yml's ``questions`` ask, for this framework, every option ``part`` needs."""
+    from generator.questions import asks, option_values
+
     for key, value in part.options.items():
         spec = questions.get(key)
         if spec is None or key == "framework" or not asks(spec, TEMPLATES[part.framework]):
