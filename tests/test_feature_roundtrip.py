@@ -22,12 +22,13 @@ from tests.projects import (
     COPIER_YML,
     FRAMEWORKS,
     ProjectEnv,
+    check_django,
+    check_flask,
     edit_like_a_user,
     generate,
     servers_for,
 )
 from tests.template_versions import answers, commit_all
-from tests.test_matrix import check_django, check_flask
 
 pytestmark = pytest.mark.slow
 

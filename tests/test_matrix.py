@@ -22,13 +22,14 @@ MariaDB, SQLite) and Redis of that combination:
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import pytest
 
 from tests.projects import (
     ProjectEnv,
+    check_django,
+    check_flask,
     combination_id,
     generate,
     leftover_template_syntax,
@@ -39,7 +40,6 @@ from tests.projects import (
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 PROJECT_NAMES = {"flask": "matrix_api", "django": "matrix_site"}
 
 
@@ -51,54 +51,6 @@ def matrix_params() -> list[pytest.ParameterSet]:
             pytest.param(framework, answers, id=combination_id(framework, answers), marks=marks)
         )
     return params
-
-
-def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str]) -> None:
-    # A production-like run: no .env, no debug mode, so a real key.
-    dev = {"SECRET_KEY": secrets.token_urlsafe(32), **urls}
-    env.run(project, "flask", "db", "upgrade", env=dev)
-    check = env.run(project, "flask", "db", "check", env=dev)
-    assert "No new upgrade operations detected" in check.stdout + check.stderr
-    if "DATABASE_URL" not in urls:
-        assert (project / "instance" / "app.sqlite3").exists()
-    seed = env.run(project, "flask", "seed", env=dev)
-    assert "Added 7 sample actors" in seed.stdout
-    env.run(project, "flask", "tokens", "create", "matrix", env=dev)
-
-    # The project's own suite: DATABASE_URL (the development database) is
-    # set, TEST_DATABASE_URL names the server's test database (SQLite: unset,
-    # each test makes its own file). The development data must survive it.
-    result = env.run(project, "python", "-m", "pytest", "-p", "no:cacheprovider", env=urls)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary and "failed" not in summary and "error" not in summary
-    assert "Required test coverage of 90% reached" in result.stdout, result.stdout
-    reseed = env.run(project, "flask", "seed", env=dev)
-    assert "Added 0 sample actors (7 were already there)" in reseed.stdout
-    tokens = env.run(project, "flask", "tokens", "list", env=dev)
-    assert tokens.stdout.startswith("matrix\t"), tokens.stdout
-    check = env.run(project, "flask", "db", "check", env=dev)
-    assert "No new upgrade operations detected" in check.stdout + check.stderr
-
-
-def check_django(
-    env: ProjectEnv, project: Path, urls: dict[str, str], answers: dict[str, object]
-) -> None:
-    dev = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **urls}
-    env.run(project, "python", "manage.py", "check", "--fail-level", "WARNING", env=dev)
-    env.run(project, "python", "manage.py", "makemigrations", "--check", "--dry-run", env=dev)
-    env.run(project, "python", "manage.py", "migrate", "--noinput", env=dev)
-    output = env.run(project, "python", "manage.py", "showmigrations", "polls", env=dev).stdout
-    assert "[X] 0001_initial" in output
-    env.run(project, "python", "manage.py", "loadsamplepolls", env=dev)
-
-    # The project's own suite, with no .env and no key: the test settings
-    # provide one.
-    result = env.run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=urls)
-    summary = result.stdout.strip().splitlines()[-1]
-    assert " passed" in summary, result.stdout
-    assert "failed" not in summary and "error" not in summary, result.stdout
-    if answers.get("browser_tests") and CHROMIUM.exists():
-        assert "skipped" not in summary, result.stdout
 
 
 @pytest.mark.parametrize(("framework", "answers"), matrix_params())
