@@ -251,8 +251,15 @@ def option_defaults(
     parts: Sequence[Part] = PARTS,
 ) -> dict[str, Any]:
     """The template's defaults for the options the parts of ``framework``'s starter name."""
+    from generator.questions import default_for
+
     keys = {key for part in parts if part.framework == framework for key in part.options}
-    return {key: questions[key].get("default") for key in sorted(keys) if key in (questions or {})}
+    template = TEMPLATES[framework]
+    return {
+        key: default_for(key, questions, framework=template)
+        for key in sorted(keys)
+        if key in (questions or {})
+    }
 
 
 def describe_starter(

@@ -22,7 +22,7 @@ from pathlib import Path
 import copier
 
 from generator.catalogue import TEMPLATES
-from generator.questions import applies, load_questions, option_values
+from generator.questions import applies, asks, default_for, load_questions, option_values
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
@@ -219,11 +219,7 @@ def framework_options(
     options = {}
     for name, question in questions.items():
         values = option_values(question)
-        if (
-            name != "framework"
-            and values is not None
-            and applies(question, {"framework": template})
-        ):
+        if name != "framework" and values is not None and asks(question, template):
             options[name] = values
     return options
 
@@ -288,7 +284,7 @@ def option_defaults(framework: str) -> dict[str, object]:
         if name == "framework" or option_values(question) is None:
             continue
         if applies(question, answers):
-            answers[name] = question.get("default")
+            answers[name] = default_for(name, questions, **answers)
     del answers["framework"]
     return answers
 
