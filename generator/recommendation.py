@@ -186,6 +186,7 @@ PARTS: tuple[Part, ...] = (
     Part(DJANGO, "the Django admin, a back office for the data"),
     Part(DJANGO, "a Redis cache", options={"cache": "redis"}),
     Part(DJANGO, "a headless-Chromium browser test of the site", options={"browser_tests": True}),
+    Part(FLASK, "a headless-Chromium test of the API docs page", options={"browser_tests": True}),
     Part(DJANGO, "a JSON API for the polls", serves="api", options={"api": True}),
     *(
         Part(framework, summary, options={option: True})
