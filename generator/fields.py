@@ -20,7 +20,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -178,8 +178,10 @@ def parse_field(spec: str, resources: dict[str, dict[str, Any]] | None = None) -
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise FieldError(f"{where}: {name} is a Python keyword")
     if name in RESERVED or name.startswith(("model_", "_")):
-        raise FieldError(f"{where}: {name} is reserved (every resource has id, created_at, "
-                         "updated_at; owned ones an owner)")
+        raise FieldError(
+            f"{where}: {name} is reserved (every resource has id, created_at, "
+            "updated_at; owned ones an owner)"
+        )
     if len(parts) < 2 or not parts[1]:
         raise FieldError(f"{where}: give a type as {name}:TYPE; valid types: {_valid_types()}")
     kind = parts[1]
@@ -206,13 +208,15 @@ def _parameter(field: dict[str, Any], text: str, where: str) -> None:
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text)
         if not match or not 0 <= int(match[2]) <= int(match[1]) <= 30 or int(match[1]) < 1:
             raise FieldError(
-                f"{where}: decimal:P.S takes a precision (1-30) and a scale (0-P), e.g. decimal:10.2"
+                f"{where}: decimal:P.S takes a precision (1-30) and a scale (0-P): decimal:10.2"
             )
         field["precision"], field["scale"] = int(match[1]), int(match[2])
     elif kind == "choice":
         values = text.split("/")
-        if len(values) < 2 or len(set(values)) != len(values) or not all(
-            CHOICE_VALUE.fullmatch(value) and len(value) <= 40 for value in values
+        if (
+            len(values) < 2
+            or len(set(values)) != len(values)
+            or not all(CHOICE_VALUE.fullmatch(value) and len(value) <= 40 for value in values)
         ):
             raise FieldError(
                 f"{where}: choice takes two or more different values separated by /, in "
@@ -310,7 +314,7 @@ def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, 
         field.setdefault("precision", DECIMAL[0])
         field.setdefault("scale", DECIMAL[1])
     if kind == "choice" and "choices" not in field:
-        raise FieldError(f"{where}: choice needs its values: {field['name']}:choice:draft/published")
+        raise FieldError(f"{where}: choice needs its values: {field['name']}:choice:a/b")
     low, high = field.get("min"), field.get("max")
     if low is not None and high is not None and Decimal(str(low)) > Decimal(str(high)):
         raise FieldError(f"{where}: min= is greater than max=")
@@ -329,8 +333,10 @@ def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, 
             exponent = Decimal(default).as_tuple().exponent
             if isinstance(exponent, int) and -exponent > field["scale"]:
                 raise FieldError(f"{where}: the default has more decimals than the scale")
-    if kind in ("string", "email", "url") and field.get("default") == "" and not field.get(
-        "optional"
+    if (
+        kind in ("string", "email", "url")
+        and field.get("default") == ""
+        and not field.get("optional")
     ):
         raise FieldError(f"{where}: a required text field cannot default to empty text")
     if kind == "references":
@@ -399,7 +405,3 @@ def spec_of(field: dict[str, Any]) -> str:
             value = field[key]
             parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
     return ":".join(parts)
-
-
-def example_datetime() -> str:
-    return datetime(2026, 1, 2, 3, 4, 5).isoformat() + "Z"

@@ -153,9 +153,7 @@ def _rendered_files(project: Project, data: dict[str, Any], answers: str) -> lis
     with tempfile.TemporaryDirectory() as scratch:
         into = Path(scratch) / "resource"
         _copy(project, data, into, answers)
-        return sorted(
-            p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file()
-        )
+        return sorted(p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file())
 
 
 def _copy(project: Project, data: dict[str, Any], into: Path, answers: str) -> None:

@@ -18,7 +18,8 @@ DESCRIPTION = (
     "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml."
 )
 EXAMPLES = """
-stackgen generate resource Workout name:string duration_minutes:integer:min=1 performed_on:date notes:text:optional --owned
+stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
+    performed_on:date notes:text:optional --owned
 stackgen generate resource Exercise title:string:120:unique workout:references
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 """
