@@ -246,10 +246,20 @@ def create(request: Request) -> Result:
     return Result(dest, answers, tag, committed, placement)
 
 
-# The database a PostgreSQL or MySQL project's .env names, made on a local server.
+# The database a PostgreSQL or MySQL project's .env names, made on a local server, by
+# template and database. The generated READMEs give the same line (tests/test_first_run.py).
 CREATE_DATABASE = {
-    "postgresql": "createdb -h localhost -U postgres {slug}",
-    "mysql": 'mysql -h 127.0.0.1 -u root -e "CREATE DATABASE {slug} CHARACTER SET utf8mb4"',
+    ("django-mtv", "postgresql"): "createdb -h localhost -U postgres {slug}",
+    ("django-mtv", "mysql"): (
+        'mysql -h 127.0.0.1 -u root -e "CREATE DATABASE {slug} CHARACTER SET utf8mb4"'
+    ),
+    ("flask-api", "postgresql"): "createdb -h localhost -U postgres {slug}",
+    # Flask's .env connects as a user of the project's own, as compose.yaml's database has.
+    ("flask-api", "mysql"): (
+        'mysql -h 127.0.0.1 -u root -e "CREATE DATABASE {slug} CHARACTER SET utf8mb4; '
+        "CREATE USER IF NOT EXISTS '{slug}'@'%' IDENTIFIED BY '{slug}'; "
+        "GRANT ALL ON {slug}.* TO '{slug}'@'%'\""
+    ),
 }
 INTERACTIVE = "  # asks for a name and a password"
 
@@ -264,7 +274,9 @@ def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
         "python3 -m venv .venv && . .venv/bin/activate",
         'pip install -e ".[dev]"',
     ]
-    create_database = CREATE_DATABASE.get(str(answers.get("database")))
+    create_database = CREATE_DATABASE.get(
+        (str(answers.get("framework")), str(answers.get("database")))
+    )
     if create_database:
         steps.append(create_database.format(slug=answers["project_slug"]))
     if answers.get("framework") == "django-mtv":

@@ -19,7 +19,7 @@ def stackgen_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
-    """A git repository of this repository's templates, tagged v1 (see template_versions)."""
+    """A git repository of this repository's templates, tagged v1 (see tests/helpers.py)."""
     return build_template_repo(tmp_path)
 
 

@@ -158,6 +158,53 @@ def generate_at_v1(repo: Path, dest: Path, framework: str, **data) -> Path:
     return dest
 
 
+# The edits users make most to a generated project: their own lines at the end
+# of the files they extend (settings, URLs, the app factory, .env.example,
+# pyproject.toml, compose.yaml), a new entry at the end of the lists they
+# grow. Each is (file, the text it ends before, the user's text); ``None``
+# appends at the very end. {slug} is the project's package.
+USER_EDITS: dict[str, list[tuple[str, str | None, str]]] = {
+    "flask": [
+        ("{slug}/config.py", None, 'MY_SETTING = os.environ.get("MY_SETTING", "mine")\n'),
+        ("{slug}/__init__.py", "    return app\n", "    app.register_blueprint(mine_bp)\n"),
+        (".env.example", None, "MY_SERVICE_URL=http://localhost:9000\n"),
+        ("pyproject.toml", None, "\n[tool.mypy]\nstrict = true\n"),
+        ("pyproject.toml", "\n]\n\n[project.optional-dependencies]", '\n    "requests==2.33.0",'),
+        ("compose.yaml", None, "# my own note at the end\n"),
+    ],
+    "django": [
+        ("{slug}/settings.py", None, 'MY_SETTING = os.environ.get("MY_SETTING", "mine")\n'),
+        ("{slug}/settings.py", "\n]\n\nMIDDLEWARE = [", '\n    "blog.apps.BlogConfig",'),
+        ("{slug}/urls.py", None, 'handler404 = "blog.views.not_found"\n'),
+        ("{slug}/urls.py", "\n]\n", '\n    path("blog/", include("blog.urls")),'),
+        (".env.example", None, "MY_SERVICE_URL=http://localhost:9000\n"),
+        ("pyproject.toml", None, "\n[tool.mypy]\nstrict = true\n"),
+        ("pyproject.toml", '\n]\n\n# pip install -e ".[dev]"', '\n    "requests==2.33.0",'),
+        ("compose.yaml", None, "# my own note at the end\n"),
+    ],
+}
+
+
+def edit_like_a_user(project: Path, framework: str, slug: str) -> list[str]:
+    """Make ``USER_EDITS`` of ``framework`` in ``project``; return the files edited.
+
+    The same edits on two renderings of a project give the texts a merge must
+    produce from them.
+    """
+    edited = []
+    for name, before, mine in USER_EDITS[framework]:
+        path = project / name.format(slug=slug)
+        text = path.read_text()
+        if before is None:
+            text += mine
+        else:
+            assert text.count(before) == 1, f"{name}: no single place before {before!r}"
+            text = text.replace(before, mine + before)
+        path.write_text(text)
+        edited.append(str(path.relative_to(project)))
+    return sorted(set(edited))
+
+
 # A generated project's own checks, as its README and CI run them.
 
 

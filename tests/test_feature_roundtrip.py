@@ -19,7 +19,7 @@ from generator.cli import run
 from generator.features import features_of
 from generator.questions import load_questions
 from harness.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate, servers_for
-from tests.helpers import answers_of, check_django, check_flask, commit_all
+from tests.helpers import answers_of, check_django, check_flask, commit_all, edit_like_a_user
 
 pytestmark = pytest.mark.slow
 
@@ -125,3 +125,30 @@ def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, featur
         if file in mine:
             text = text.removeprefix(f"{mine[file]}\n".encode())
         assert text == (fresh / file).read_bytes(), file
+
+
+@pytest.mark.parametrize(("framework", "feature"), CASES)
+def test_lines_users_add_at_the_end_merge_with_add_and_remove(tmp_path, capsys, framework, feature):
+    """A line appended to the settings (and URLs, app factory, .env.example, pyproject.toml,
+    compose.yaml), an entry appended to the lists users grow: each merges with the feature's
+    own lines, which the templates keep away from those ends."""
+    name = f"extended_{framework}"
+    project = tmp_path / name
+    argv = ["new", str(project), "--framework", framework, "--defaults"]
+    assert run([*argv, "--data", f"{feature}=false"], interactive=False) == 0
+    recorded = answers_of(project)
+    edited = edit_like_a_user(project, framework, recorded["project_slug"])
+    commit_all(project, "my lines at the end")
+    identity = {key: recorded[key] for key in ("author_name", "author_email")}
+    capsys.readouterr()
+
+    for command, on in (("add", True), ("remove", False)):
+        code = run([command, feature, "-C", str(project)], interactive=False)
+        out = capsys.readouterr().out
+        assert code == 0 and "conflicted" not in out, out
+        # Exactly the project rendered that way with the same edits made to it.
+        expected = generate(tmp_path / command / name, framework, **{feature: on}, **identity)
+        edit_like_a_user(expected, framework, recorded["project_slug"])
+        for file in edited:
+            assert (project / file).read_text() == (expected / file).read_text(), file
+        commit_all(project, f"{command} {feature}")

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.create import INTERACTIVE
+from generator.create import INTERACTIVE, next_steps
+from harness.projects import generate
+from tests.helpers import answers_of
 
 STACKGEN = Path(sys.executable).parent / "stackgen"
 PROBES = {  # framework -> (run command prefix, path that must answer 200)
@@ -111,3 +113,28 @@ def test_printed_next_steps_work_in_a_fresh_environment(tmp_path, framework):
         assert b'href="/polls/' in body  # the sample polls are listed
     tests = shell(test)
     assert " passed" in tests.stdout and " failed" not in tests.stdout
+
+
+def commands_of(readme: str) -> list[str]:
+    """The lines of the README's sh blocks, each without its trailing ``# note``."""
+    commands, inside = [], False
+    for line in readme.splitlines():
+        if line.startswith("```"):
+            inside = line == "```sh"
+        elif inside:
+            commands.append(line.split("   #")[0].split("  #")[0].rstrip())
+    return commands
+
+
+@pytest.mark.parametrize("database", ["postgresql", "mysql"])
+@pytest.mark.parametrize("framework", PROBES)
+def test_the_readme_creates_the_database_with_the_printed_command(tmp_path, framework, database):
+    project = generate(tmp_path / "dbsite", framework, database=database)
+    recorded = answers_of(project)
+    steps = next_steps(project, recorded)
+    # The one step a server database adds to the printed ones.
+    [create] = [
+        s for s in steps if s not in next_steps(project, {**recorded, "database": "sqlite"})
+    ]
+    assert create.split()[0] in {"createdb", "mysql"}, create
+    assert create in commands_of((project / "README.md").read_text())

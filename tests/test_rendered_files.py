@@ -87,11 +87,12 @@ def test_every_file_parses(tmp_path, framework, answers):
 
 @pytest.mark.parametrize("framework", ["flask", "django"])
 def test_the_longest_name_and_a_long_description_lint_clean(tmp_path, framework):
-    """The name (at its longest) and the description (of any length) land in code and
-    docstrings: wrapped there, never past the projects' 100 columns (ruff's E501)."""
+    """The name and the description, each at its longest, land in code and docstrings:
+    wrapped there, never past the projects' 100 columns (ruff's E501)."""
     name = " ".join(["Acme"] * 16) + "s"
     assert len(name) == 80  # the longest copier.yml accepts
-    description = " ".join(["A description that goes on"] * 12)
+    description = " ".join(["A description that goes on"] * 12)[:300]
+    assert len(description) == 300  # the longest copier.yml accepts
     project = generate(
         tmp_path / "long",
         framework,
