@@ -9,8 +9,10 @@ traceback sent).
 
 from apiflask import APIFlask
 from flask import current_app, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import (
     BadRequest,
+    Conflict,
     InternalServerError,
     RequestEntityTooLarge,
     UnsupportedMediaType,
@@ -47,6 +49,16 @@ def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
     return {"message": "Internal Server Error", "detail": {}}, 500
 
 
+def integrity_error(error: IntegrityError) -> tuple[dict, int]:
+    """A write the database refused: a duplicate of a unique value, or a row others refer to."""
+    from .extensions import db
+
+    db.session.rollback()
+    message = "The change conflicts with other rows (a duplicate, or rows that refer to it)."
+    return {"message": message, "detail": {}}, Conflict.code
+
+
 def register_error_handlers(app: APIFlask) -> None:
     app.before_request(check_request_body)
     app.register_error_handler(InternalServerError, internal_server_error)
+    app.register_error_handler(IntegrityError, integrity_error)

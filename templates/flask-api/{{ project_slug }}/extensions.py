@@ -4,7 +4,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -25,3 +25,15 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 # Storage and header settings come from the app's RATELIMIT_* config.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def enforce_sqlite_foreign_keys(engine: Engine) -> None:
+    """SQLite checks foreign keys (and cascades deletes) only when asked, per connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def foreign_keys_on(connection: object, record: object) -> None:
+        cursor = connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
