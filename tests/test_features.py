@@ -219,4 +219,4 @@ def test_a_browser_driver_without_browser_tests_is_refused(tmp_path, capsys, fra
     recorded = answers_of(tmp_path / "p")
     assert (recorded["browser_tests"], recorded["browser_driver"]) == (True, "selenium")
     browser = tmp_path / "p" / ("tests" if framework == "flask" else "polls") / "browser.py"
-    assert 'Service(executable_path=driver)' in browser.read_text()
+    assert "Service(executable_path=driver)" in browser.read_text()
