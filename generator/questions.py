@@ -113,6 +113,17 @@ def asks(spec: Mapping[str, Any], template: str) -> bool:
     return applies(spec, {"framework": template})
 
 
+def options_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> dict[str, list[Any]]:
+    """Each option (a question with choices, or a bool) ``template`` may ask, with its values,
+    in copier.yml's order: what the lock builder and the test matrix combine."""
+    found = {}
+    for name, spec in questions.items():
+        values = option_values(spec)
+        if name != "framework" and values is not None and asks(spec, template):
+            found[name] = values
+    return found
+
+
 def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
     """A question's default, rendered with the answers known so far, in the question's type.
 

@@ -26,11 +26,11 @@ import copier
 from generator.catalogue import TEMPLATES
 from generator.questions import (
     applies,
-    asks,
     default_for,
     depends_on,
     load_questions,
     option_values,
+    options_of,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -219,20 +219,6 @@ class ProjectEnv:
 # still catches the bugs two options make together.
 
 
-def framework_options(
-    questions: Mapping[str, Mapping[str, object]], template: str
-) -> dict[str, list[object]]:
-    """Each option (a question with choices, or a bool) that applies to ``template``, with
-    its values, in copier.yml's order. Free-text questions and ``when: false`` are not
-    options."""
-    options = {}
-    for name, question in questions.items():
-        values = option_values(question)
-        if name != "framework" and values is not None and asks(question, template):
-            options[name] = values
-    return options
-
-
 def option_matrix() -> list[tuple[str, dict[str, object]]]:
     """The (framework, answers) combinations the matrix generates.
 
@@ -249,7 +235,7 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
     combinations: list[tuple[str, dict[str, object]]] = []
     for template in option_values(questions["framework"]) or []:
         framework = short.get(str(template), str(template))
-        options = framework_options(questions, str(template))
+        options = options_of(questions, str(template))
         names = list(options)
         rows: list[dict[str, object]] = [
             option_defaults(framework),
@@ -343,7 +329,7 @@ def full_product_size() -> int:
     total = 0
     for template in option_values(questions["framework"]) or []:
         size = 1
-        for values in framework_options(questions, str(template)).values():
+        for values in options_of(questions, str(template)).values():
             size *= len(values)
         total += size
     return total

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import itertools
 
-from generator.questions import applies, depends_on, load_questions
+from generator.questions import applies, depends_on, load_questions, options_of
 from harness.projects import (
     COPIER_YML,
     FRAMEWORKS,
-    framework_options,
     option_defaults,
     option_matrix,
 )
@@ -29,7 +28,7 @@ def test_every_pair_of_option_values_is_generated():
     questions = load_questions(COPIER_YML)
     matrix = option_matrix()
     for framework, template in FRAMEWORKS.items():
-        options = framework_options(questions, template)
+        options = options_of(questions, template)
         rows = [answers for name, answers in matrix if name == framework]
         # copier.yml's order; a question whose when reads other answers drops out of some rows
         assert all(list(answers) == [n for n in options if n in answers] for answers in rows)
@@ -52,7 +51,7 @@ def test_every_pair_of_option_values_is_generated():
 def test_the_matrix_stays_smaller_than_the_full_product():
     questions = load_questions(COPIER_YML)
     for framework, template in FRAMEWORKS.items():
-        options = framework_options(questions, template)
+        options = options_of(questions, template)
         full = 1
         for values in options.values():
             full *= len(values)
