@@ -161,7 +161,7 @@ with sync_playwright() as playwright:
         page.set_viewport_size(DESKTOP)
 
         # Keyboard: Tab from the last option reaches the download, with a visible focus.
-        page.focus('input[name="analytics"]')
+        page.focus('input[name="browser_tests"]')  # the last option Flask asks
         page.keyboard.press("Tab")
         expect(page.locator("#download-zip")).to_be_focused()
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
