@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .auth import issue_token, revoke_token
 from .extensions import db
 from .models import Actor, ApiToken
+from .release import release
 
 SAMPLE_ACTORS = [
     ("Meryl Streep", date(1949, 6, 22)),
@@ -32,6 +33,14 @@ def seed_command() -> None:
     db.session.add_all(new)
     db.session.commit()
     click.echo(f"Added {len(new)} sample actors ({len(existing)} were already there).")
+
+
+@click.command("release")
+@with_appcontext
+def release_command() -> None:
+    """Migrate the database once per release, under a lock (safe to run concurrently)."""
+    release()
+    click.echo("The database is at the newest migration.")
 
 
 tokens = AppGroup("tokens", help="Manage the bearer tokens that allow writes.")
@@ -64,5 +73,6 @@ def revoke_command(name: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(release_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(tokens)
