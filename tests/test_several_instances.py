@@ -1,7 +1,7 @@
 """Each starter as two instances behind Apache, on the real PostgreSQL and Redis.
 
 For each starter, one scenario: the generated project's release step runs
-twice at once on a fresh database (it migrates once, neither dies); two
+twice at once on a fresh PostgreSQL database (it migrates once, neither dies); two
 gunicorns serve the project from its own gunicorn.conf.py; Debian's Apache
 runs the project's own deploy/apache/httpd.conf in front of them. Through
 Apache:
@@ -10,7 +10,10 @@ Apache:
   second client address (127.0.0.2) has its own budget, and a forged
   X-Forwarded-For buys nothing; /readyz answers without asking the broker
   (Celery on, its broker a port nobody listens on); with an instance killed,
-  Apache sends every request to the other one;
+  Apache sends every request to the other one. Its PostgreSQL is a private
+  cluster on a spare port (never the shared server): stopped, writes answer
+  503 and /readyz names the database; started again, writes succeed without
+  restarting the app, and every write answered 201 is in the database;
 - Django: a django-axes lockout hits the attacker's address, not the user's;
   a session made on one instance works on the other; Apache serves the
   static files itself; /readyz answers without asking the broker.
@@ -102,9 +105,10 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
     env = ProjectEnv()
     env.install(project)
 
-    with services.database("postgresql") as url:
+    # A PostgreSQL cluster of the test's own: it is stopped and started below.
+    with services.private_postgresql(free_port()) as cluster:
         settings = {
-            "DATABASE_URL": url,
+            "DATABASE_URL": cluster.url,
             "SECRET_KEY": secrets.token_urlsafe(32),
             "REDIS_URL": redis,
             "RATELIMIT_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
@@ -120,9 +124,25 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
             assert result.returncode == 0, result.stderr
         ran = [result.stderr.count("Running upgrade") for result in releases]
         assert sorted(ran) == [0, 2], [result.stderr for result in releases]
-        versions = services.psql("SELECT version_num FROM alembic_version", url.rsplit("/", 1)[1])
-        assert len(versions.split()) == 1
+        assert len(cluster.psql("SELECT version_num FROM alembic_version").split()) == 1
         token = env.run(project, "flask", "tokens", "create", "scale", env=settings).stdout.strip()
+
+        def write(
+            base: str, source: str = "127.0.0.1", forged: str | None = None
+        ) -> tuple[int, dict]:
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+            if forged:
+                headers["X-Forwarded-For"] = forged
+            status, _, body = call(
+                base, "POST", "/api/actors", b'{"name": "Cher"}', headers, source
+            )
+            return status, json.loads(body) if body.startswith(b"{") else {}
+
+        created: list[int] = []
+
+        def statuses(answers: list[tuple[int, dict]]) -> list[int]:
+            created.extend(body["id"] for status, body in answers if status == 201)
+            return [status for status, _ in answers]
 
         logs = [tmp_path / "gunicorn-1.log", tmp_path / "gunicorn-2.log"]
         with ExitStack() as first, ExitStack() as second:
@@ -145,24 +165,15 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                     {"status": "ok", "checks": {"database": "ok"}},
                 )
 
-                def write(source: str = "127.0.0.1", forged: str | None = None) -> int:
-                    headers = {"Content-Type": "application/json"}
-                    headers["Authorization"] = f"Bearer {token}"
-                    if forged:
-                        headers["X-Forwarded-For"] = forged
-                    return call(base, "POST", "/api/actors", b'{"name": "Cher"}', headers, source)[
-                        0
-                    ]
-
-                assert [write() for _ in range(4)] == [201] * 4
-                assert [write() for _ in range(4)] == [429] * 4
+                assert statuses([write(base) for _ in range(4)]) == [201] * 4
+                assert statuses([write(base) for _ in range(4)]) == [429] * 4
                 # Both instances refused: the budget is one, wherever it is counted.
                 for log in logs:
                     assert served_by(log, "POST /api/actors", 201) >= 1, log.read_text()
                     assert served_by(log, "POST /api/actors", 429) >= 1, log.read_text()
                 # Another client has its own budget; a forged header is not believed.
-                assert write(forged="198.51.100.7") == 429
-                assert write(source="127.0.0.2") == 201
+                assert statuses([write(base, forged="198.51.100.7")]) == [429]
+                assert statuses([write(base, source="127.0.0.2")]) == [201]
                 # The headers Apache adds.
                 status, headers, _ = call(base, "GET", "/api/actors")
                 assert status == 200
@@ -171,11 +182,30 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
 
                 # One instance killed: every request goes to the other one.
                 second.close()
-                statuses = [call(base, "GET", "/api/actors?per_page=1")[0] for _ in range(20)]
-                assert statuses == [200] * 20, (tmp_path / "apache.log").read_text()
+                reads = [call(base, "GET", "/api/actors?per_page=1")[0] for _ in range(20)]
+                assert reads == [200] * 20, (tmp_path / "apache.log").read_text()
 
-        rows = services.psql("SELECT count(*) FROM actors", url.rsplit("/", 1)[1])
-        assert rows.strip() == "5"  # every 201, and nothing else
+            # The database stopped: the instance answers 503 (each write from
+            # an address of its own, so that the limit stays out of it), and
+            # /readyz names the database.
+            cluster.stop()
+            down = [write(one, source=f"127.0.1.{n}") for n in range(1, 6)]
+            assert statuses(down) == [503] * 5, down
+            status, _, body = call(one, "GET", "/readyz")
+            assert status == 503
+            assert json.loads(body)["checks"]["database"] != "ok"
+
+            # Back again, without restarting the app: a worker whose pooled
+            # connection died answers 503 once, then every write succeeds.
+            cluster.start()
+            after = statuses([write(one, source=f"127.0.2.{n}") for n in range(1, 21)])
+            recovered = after.index(201)
+            assert recovered <= 2 and set(after[:recovered]) <= {503}, after
+            assert after[recovered:] == [201] * (20 - recovered), after
+
+        # Every write answered 201 is in the database, and no other.
+        stored = {int(row) for row in cluster.psql("SELECT id FROM actors").split()}
+        assert stored == set(created)
         for log in logs:
             assert "Traceback" not in log.read_text()
 
