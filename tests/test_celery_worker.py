@@ -58,6 +58,18 @@ def worker(
         yield
 
 
+def assert_logged_as_json(log: Path, task: str) -> None:
+    """With LOG_FORMAT=json the worker's log lines are the app's JSON objects (its
+    startup banner aside): it did not take over the root logger."""
+    entries = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            entries.append(json.loads(line))
+    received = [e for e in entries if task in e["message"] and e["logger"].startswith("celery")]
+    assert received, log.read_text()
+    assert not any(line.startswith("[20") for line in log.read_text().splitlines()), log.read_text()
+
+
 def _hostname() -> str:
     import socket
 
@@ -91,6 +103,7 @@ def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_
         "DATABASE_URL": f"sqlite:///{tmp_path / 'api.sqlite3'}",
         "CELERY_BROKER_URL": services.broker_url(broker),
         "CELERY_RESULT_BACKEND": RESULTS[broker],
+        "LOG_FORMAT": "json",
     }
     env.run(project, "flask", "db", "upgrade", env=settings)
     env.run(project, "flask", "seed", env=settings)
@@ -109,6 +122,7 @@ def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_
     # Readiness is the web app's: it never waits for a worker.
     assert answer["ready"] == {"status": "ok", "checks": {"database": "ok"}}
     assert "tasks_api.tasks.tally_actors" in (tmp_path / "worker.log").read_text()
+    assert_logged_as_json(tmp_path / "worker.log", "tasks_api.tasks.tally_actors")
 
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
@@ -120,6 +134,7 @@ def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": services.broker_url(broker),
         "CELERY_RESULT_BACKEND": RESULTS[broker],
+        "LOG_FORMAT": "json",
     }
     env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
     env.run(project, "python", "manage.py", "loadsamplepolls", env=settings)
@@ -138,3 +153,4 @@ def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
     )
     assert answer["ready"] == {"database": "ok", "cache": "ok"}  # no worker asked
     assert "polls.tasks.tally_polls" in (tmp_path / "worker.log").read_text()
+    assert_logged_as_json(tmp_path / "worker.log", "polls.tasks.tally_polls")

@@ -93,9 +93,20 @@ def release_twice_at_once(
     return results
 
 
+def json_lines(log: Path) -> list[dict]:
+    """Every line of a log written with LOG_FORMAT=json, each a JSON object (or it fails)."""
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
 def served_by(log: Path, request: str, status: int) -> int:
-    """How many access-log lines of one gunicorn show ``request`` answered ``status``."""
-    return len(re.findall(rf'"{re.escape(request)} HTTP/1\.1" {status} ', log.read_text()))
+    """How many access-log lines of one gunicorn (LOG_FORMAT=json) show ``request``
+    answered ``status``."""
+    line = re.compile(rf'"{re.escape(request)} HTTP/1\.1" {status} ')
+    return sum(
+        1
+        for entry in json_lines(log)
+        if entry["logger"] == "gunicorn.access" and line.search(entry["message"])
+    )
 
 
 def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
@@ -115,6 +126,7 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
             "API_WRITE_RATE_LIMIT": "4/minute",
             "TRUSTED_PROXIES": "1",
             "CELERY_BROKER_URL": DEAD_BROKER,
+            "LOG_FORMAT": "json",  # gunicorn's lines too
         }
 
         # Two release steps at once on the fresh database: one migrates,
@@ -208,6 +220,8 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
         assert stored == set(created)
         for log in logs:
             assert "Traceback" not in log.read_text()
+            loggers = {entry["logger"] for entry in json_lines(log)}
+            assert {"gunicorn.error", "gunicorn.access"} <= loggers, loggers
 
 
 class Browser:

@@ -30,3 +30,22 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ("*" if trusted_p
 access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 )
+# LOG_FORMAT=json: gunicorn's own lines and its access lines are JSON objects
+# too, written by the app's formatter ({{ project_slug }}/log.py), the access line
+# as the message. The app's own logging is set up by the app, as in text mode.
+if os.environ.get("LOG_FORMAT", "text").strip().lower() == "json":
+    logconfig_dict = {
+        "formatters": {"json": {"()": "{{ project_slug }}.log.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+    }
