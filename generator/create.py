@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,21 +93,36 @@ def staging_folder(dest: Path) -> Iterator[Path]:
     nothing was moved in.
     """
     created = [p for p in (dest.parent, *dest.parent.parents) if not p.exists()]
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".stackgen-new-", dir=dest.parent))
-    except OSError as error:  # name the folder asked for, not the hidden one beside it
-        _remove_empty(created)
-        raise StackgenError(f"cannot create {dest}: {error.strerror or error}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the project should not be
+    # Deferred: a Ctrl-C between making the folder and the try below would leave it.
+    with interrupts.deferred():
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".stackgen-new-", dir=dest.parent))
+        except OSError as error:  # name the folder asked for, not the hidden one beside it
+            _remove_empty(created)
+            raise StackgenError(f"cannot create {dest}: {error.strerror or error}") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the project should not be
     try:
         yield staging
     finally:
         with interrupts.deferred():
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_tree(staging)
             _remove_empty(created)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove ``folder``, even while a child process killed by the same Ctrl-C still writes.
+
+    Copier's git runs as a child of ours; a Ctrl-C reaches it too, and it may
+    write one last object after the first removal. A few tries, a moment apart.
+    """
+    for _ in range(50):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.02)
 
 
 def _remove_empty(folders: list[Path]) -> None:

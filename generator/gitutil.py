@@ -44,10 +44,6 @@ def configured(key: str, repo: Path) -> str | None:
     return value or None
 
 
-def is_dirty(path: Path) -> bool:
-    return bool(git("status", "--porcelain", cwd=path))
-
-
 def commit_all(path: Path, message: str, name: str, email: str) -> None:
     """Stage everything in ``path`` and commit it as ``name <email>``.
 

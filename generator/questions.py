@@ -21,6 +21,8 @@ from generator.errors import StackgenError
 Questions = dict[str, dict[str, Any]]
 # copier.yml's usual ``when``: one framework's question.
 FRAMEWORK_WHEN = re.compile(r"\{\{\s*framework\s*==\s*'([A-Za-z0-9_-]+)'\s*\}\}")
+# A resource's own questions (``stackgen generate resource`` answers them): never a starter's.
+RESOURCE_WHEN = "{{ kind is defined and kind == 'resource' }}"
 
 
 @cache
@@ -35,7 +37,8 @@ def installed() -> Questions:
 
 
 def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
-    """The template's questions by name (settings starting with ``_`` left out)."""
+    """The starters' questions by name (settings starting with ``_`` and the questions of
+    resources left out)."""
     return parse_questions(copier_yml.read_text())
 
 
@@ -48,6 +51,7 @@ def parse_questions(text: str) -> dict[str, dict[str, Any]]:
         name: spec if isinstance(spec, dict) else {"default": spec}
         for name, spec in config.items()
         if not name.startswith("_")
+        and not (isinstance(spec, dict) and spec.get("when") == RESOURCE_WHEN)
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,12 @@ def test_wheel_installed_outside_the_repository_generates_checks_and_updates(tmp
     dist = tmp_path / "dist"
     sh(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist, REPO_ROOT, cwd=tmp_path)
     (wheel,) = dist.glob("stackgen-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "generator/web/page/index.html" in names and "generator/web/page/favicon.ico" in names
+    assert "generator/template_source/copier.yml" in names
+    # Maintainer tools and the test harness stay out of the user's wheel.
+    assert not [n for n in names if n.startswith(("release/", "harness/", "tests/", "bench/"))]
+    assert not [n for n in names if n.endswith(("/locks.py", "/history.py"))]
 
     venv = tmp_path / "tool"  # what pipx or `uv tool install` make: a venv of its own
     sh(sys.executable, "-m", "venv", venv, cwd=tmp_path)

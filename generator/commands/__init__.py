@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from generator.update import Summary
 
 # The order `stackgen --help` lists them in.
-VERBS = ("new", "recommend", "update", "check", "features", "serve")
+VERBS = ("new", "recommend", "update", "check", "features", "generate", "resources", "serve")
 INSTALL = 'pip install -e ".[dev]" (or uv sync --locked)'
 
 

@@ -39,6 +39,11 @@ def run_migrations_online() -> None:
 
     options = {"process_revision_directives": skip_empty_revision, **migrate.configure_args}
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables: foreign keys must not
+            # cascade (or refuse) meanwhile. Outside a transaction, as SQLite wants.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

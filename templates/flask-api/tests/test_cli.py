@@ -68,3 +68,21 @@ def test_revoking_twice_keeps_the_first_time(app):
 
     assert again.exit_code == 0
     assert runner.invoke(args=["tokens", "list"]).output == before
+
+
+def test_users_create_then_a_token_for_that_user(app):
+    runner = app.test_cli_runner()
+
+    assert runner.invoke(args=["users", "create", "ada"]).exit_code == 0
+    result = runner.invoke(args=["tokens", "create", "laptop", "--user", "ada"])
+
+    assert result.exit_code == 0
+    assert len(result.output.strip()) > 30
+    assert "already exists" in runner.invoke(args=["users", "create", "ada"]).output
+
+
+def test_a_token_for_an_unknown_user_is_refused(app):
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "x", "--user", "nobody"])
+
+    assert result.exit_code != 0
+    assert "No user called 'nobody'" in result.output

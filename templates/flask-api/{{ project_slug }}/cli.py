@@ -5,7 +5,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .auth import issue_token, revoke_token
+from .auth import create_user, find_user, issue_token, revoke_token
 from .extensions import db
 from .models import Actor, ApiToken
 from .release import release
@@ -43,16 +43,32 @@ def release_command() -> None:
     click.echo("The database is at the newest migration.")
 
 
+users = AppGroup("users", help="Manage the users that tokens and owned rows belong to.")
+
+
+@users.command("create")
+@click.argument("username")
+def create_user_command(username: str) -> None:
+    """Create the user USERNAME."""
+    if find_user(username) is not None:
+        raise click.ClickException(f"A user called {username!r} already exists.")
+    create_user(username)
+    click.echo(f"Created user {username}.")
+
+
 tokens = AppGroup("tokens", help="Manage the bearer tokens that allow writes.")
 
 
 @tokens.command("create")
 @click.argument("name")
-def create_token(name: str) -> None:
-    """Create a token called NAME and print it (it cannot be shown again)."""
+@click.option("--user", "username", help="The user it belongs to (default: the user NAME).")
+def create_token(name: str, username: str | None) -> None:
+    """Create a token called NAME and print it alone (it cannot be shown again)."""
     if db.session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise click.ClickException(f"A token called {name!r} already exists.")
-    click.echo(issue_token(name))
+    if username is not None and find_user(username) is None:
+        raise click.ClickException(f"No user called {username!r}: `flask users create` first.")
+    click.echo(issue_token(name, username))
 
 
 @tokens.command("list")
@@ -75,4 +91,5 @@ def revoke_command(name: str) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(release_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(users)
     app.cli.add_command(tokens)

@@ -11,9 +11,10 @@ import logging
 
 from apiflask import APIFlask
 from flask import current_app, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import (
     BadRequest,
+    Conflict,
     InternalServerError,
     RequestEntityTooLarge,
     UnsupportedMediaType,
@@ -67,7 +68,15 @@ def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
     return {"message": "Internal Server Error", "detail": {}}, 500
 
 
+def integrity_error(error: IntegrityError) -> tuple[dict, int]:
+    """A write the database refused: a duplicate of a unique value, or a row others refer to."""
+    db.session.rollback()
+    message = "The change conflicts with other rows (a duplicate, or rows that refer to it)."
+    return {"message": message, "detail": {}}, Conflict.code
+
+
 def register_error_handlers(app: APIFlask) -> None:
     app.before_request(check_request_body)
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InternalServerError, internal_server_error)
+    app.register_error_handler(IntegrityError, integrity_error)

@@ -5,7 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -42,3 +42,15 @@ limiter = Limiter(key_func=get_remote_address, application_limits=[write_rate_li
 def is_read() -> bool:
     """Reads skip the limiter altogether: its bookkeeping cost a list request ~10%."""
     return request.method not in WRITE_METHODS
+
+
+def enforce_sqlite_foreign_keys(engine: Engine) -> None:
+    """SQLite checks foreign keys (and cascades deletes) only when asked, per connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def foreign_keys_on(connection: object, record: object) -> None:
+        cursor = connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

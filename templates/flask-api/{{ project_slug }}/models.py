@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
@@ -30,6 +30,19 @@ class Actor(db.Model):
         return f"<Actor {self.id} {self.name!r}>"
 
 
+class User(db.Model):
+    """Someone the API knows: tokens belong to a user, and so do owned resources' rows."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username!r}>"
+
+
 class ApiToken(db.Model):
     """A bearer token for the API's writes; only its SHA-256 digest is stored."""
 
@@ -40,6 +53,9 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.name!r}>"

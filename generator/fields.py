@@ -1,0 +1,407 @@
+"""A resource's name and fields, as typed on the command line: parsed and checked.
+
+``stackgen generate resource Workout name:string duration_minutes:integer:min=1``.
+A field is ``name:type[:parameter][:modifier]...``; nothing in it needs shell
+quoting (bash expands braces, so ``decimal{10,2}`` would reach us as two words):
+
+- parameters: ``string:120`` (maximum length), ``decimal:10.2`` (precision and
+  scale), ``choice:draft/published`` (the values), ``references:protect`` (on
+  delete: ``cascade``, the default, ``protect``, or ``setnull`` for an optional
+  reference);
+- modifiers: ``optional``, ``unique``, ``index``, ``default=VALUE``, ``min=N``
+  and ``max=N`` (numbers).
+
+Pure functions: they return data or raise ``FieldError`` (one line naming
+what is wrong); nothing here prints or touches the disk.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from generator.errors import StackgenError
+
+TYPES = (
+    "string",
+    "text",
+    "integer",
+    "decimal",
+    "float",
+    "boolean",
+    "date",
+    "datetime",
+    "uuid",
+    "email",
+    "url",
+    "choice",
+    "json",
+    "references",
+)
+NUMBERS = ("integer", "decimal", "float")
+FLAGS = ("optional", "unique", "index")
+SETTINGS = ("default", "min", "max")
+ON_DELETE = ("cascade", "protect", "setnull")
+STRING_LENGTH = 255
+MAX_STRING_LENGTH = 760  # a unique index on utf8mb4 VARCHAR holds at most 768 characters
+DECIMAL = (10, 2)
+# Every resource has these; an owned one has its owner too. The rest would shadow
+# what SQLAlchemy, Django or pydantic put on a model.
+RESERVED = frozenset(
+    {
+        "id",
+        "pk",
+        "created_at",
+        "updated_at",
+        "owner",
+        "owner_id",
+        "user",
+        "objects",
+        "metadata",
+        "query",
+        "registry",
+        "save",
+        "delete",
+        "clean",
+        "full_clean",
+        "refresh_from_db",
+        "validate",
+        "schema",
+        "json",
+        "dict",
+        "copy",
+        "fields",
+        "items",
+        "pagination",
+    }
+)
+# Models the starters have already.
+STARTER_MODELS = frozenset({"Actor", "ApiToken", "User", "Question", "Choice", "Group"})
+RESOURCE_NAME = re.compile(r"[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]*)*")
+FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+DEFAULT_TEXT = re.compile(r"[^\"\\\x00-\x1f\x7f-\x9f]*")
+MAX_FIELDS = 40
+
+
+class FieldError(StackgenError):
+    """A resource or field spec that cannot be used; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a resource's name becomes: ``ExerciseSet`` -> exercise_sets, /exercise-sets."""
+
+    model: str  # ExerciseSet
+    singular: str  # exercise_set
+    plural: str  # exercise_sets: the table, the module, the Django app
+    url: str  # exercise-sets
+    label: str  # exercise set
+    label_plural: str  # exercise sets
+
+
+def snake_case(name: str) -> str:
+    """``ExerciseSet`` -> ``exercise_set`` (``HTTPLog`` -> ``http_log``)."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return spaced.lower()
+
+
+def pluralize(word: str) -> str:
+    """English plural of a lowercase word, the regular way (``category`` -> ``categories``)."""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
+
+
+def names(model: str) -> Names:
+    singular = snake_case(model)
+    parts = singular.split("_")
+    plural = "_".join([*parts[:-1], pluralize(parts[-1])])
+    return Names(
+        model=model,
+        singular=singular,
+        plural=plural,
+        url=plural.replace("_", "-"),
+        label=singular.replace("_", " "),
+        label_plural=plural.replace("_", " "),
+    )
+
+
+def check_resource_name(model: str, taken: set[str] | frozenset[str] = frozenset()) -> Names:
+    """A singular CamelCase name, not a keyword, not a model the project has."""
+    if not RESOURCE_NAME.fullmatch(model):
+        raise FieldError(
+            f'resource name "{model[:60]}": use a singular CamelCase name such as Workout '
+            "or ExerciseSet (letters and digits, first letter a capital)"
+        )
+    if keyword.iskeyword(model) or keyword.iskeyword(model.lower()):
+        raise FieldError(f'resource name "{model}" is a Python keyword')
+    if model in STARTER_MODELS:
+        raise FieldError(f'resource name "{model}": the starter has a {model} model already')
+    if model in taken:
+        raise FieldError(f'resource name "{model}": the project has that resource already')
+    made = names(model)
+    if made.plural == made.singular:
+        raise FieldError(f'resource name "{model}": use the singular (Workout, not Workouts)')
+    if len(made.plural) > 50:
+        raise FieldError(f'resource name "{model}" is too long (its table name is over 50)')
+    return made
+
+
+def _valid_types() -> str:
+    return ", ".join(TYPES)
+
+
+def parse_field(spec: str, resources: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One ``name:type[:parameter][:modifier]...`` as a field record.
+
+    ``resources`` are the project's resources by model name (for
+    ``references``), each with its ``names`` and whether it is ``owned``.
+    The record holds only what differs from the type's defaults, so the
+    answers file reads as the command line did.
+    """
+    resources = resources or {}
+    parts = spec.split(":")
+    name = parts[0]
+    if not FIELD_NAME.fullmatch(name) or len(name) > 50:
+        raise FieldError(
+            f'field "{spec[:60]}": the name must be snake_case (lowercase letters, digits, '
+            "single underscores), at most 50 characters, written name:type"
+        )
+    where = f'field "{name}"'
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise FieldError(f"{where}: {name} is a Python keyword")
+    if name in RESERVED or name.startswith(("model_", "_")):
+        raise FieldError(
+            f"{where}: {name} is reserved (every resource has id, created_at, "
+            "updated_at; owned ones an owner)"
+        )
+    if len(parts) < 2 or not parts[1]:
+        raise FieldError(f"{where}: give a type as {name}:TYPE; valid types: {_valid_types()}")
+    kind = parts[1]
+    if kind not in TYPES:
+        raise FieldError(f'{where}: unknown type "{kind[:30]}"; valid types: {_valid_types()}')
+    field: dict[str, Any] = {"name": name, "type": kind}
+    rest = parts[2:]
+    if rest and rest[0] and rest[0] not in FLAGS and "=" not in rest[0]:
+        _parameter(field, rest[0], where)
+        rest = rest[1:]
+    for modifier in rest:
+        _modifier(field, modifier, where)
+    _complete(field, where, resources)
+    return field
+
+
+def _parameter(field: dict[str, Any], text: str, where: str) -> None:
+    kind = field["type"]
+    if kind == "string":
+        if not text.isdigit() or not 1 <= int(text) <= MAX_STRING_LENGTH:
+            raise FieldError(f"{where}: string:N takes a length from 1 to {MAX_STRING_LENGTH}")
+        field["length"] = int(text)
+    elif kind == "decimal":
+        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})", text)
+        if not match or not 0 <= int(match[2]) <= int(match[1]) <= 30 or int(match[1]) < 1:
+            raise FieldError(
+                f"{where}: decimal:P.S takes a precision (1-30) and a scale (0-P): decimal:10.2"
+            )
+        field["precision"], field["scale"] = int(match[1]), int(match[2])
+    elif kind == "choice":
+        values = text.split("/")
+        if (
+            len(values) < 2
+            or len(set(values)) != len(values)
+            or not all(CHOICE_VALUE.fullmatch(value) and len(value) <= 40 for value in values)
+        ):
+            raise FieldError(
+                f"{where}: choice takes two or more different values separated by /, in "
+                "lowercase letters, digits, - and _: choice:draft/published"
+            )
+        field["choices"] = values
+    elif kind == "references":
+        if text not in ON_DELETE:
+            raise FieldError(
+                f'{where}: unknown on-delete "{text[:20]}"; references takes '
+                + ", ".join(ON_DELETE)
+            )
+        field["on_delete"] = text
+    else:
+        raise FieldError(
+            f'{where}: unknown modifier "{text[:30]}"; modifiers: optional, unique, index, '
+            "default=VALUE, min=N, max=N"
+        )
+
+
+def _modifier(field: dict[str, Any], text: str, where: str) -> None:
+    kind = field["type"]
+    key, equals, value = text.partition("=")
+    if not equals:
+        if key not in FLAGS:
+            raise FieldError(
+                f'{where}: unknown modifier "{text[:30]}"; modifiers: optional, unique, index, '
+                "default=VALUE, min=N, max=N"
+            )
+        if key in field:
+            raise FieldError(f"{where}: {key} is given twice")
+        if key != "optional" and kind in ("text", "json", "boolean"):
+            raise FieldError(f"{where}: a {kind} field cannot be {key}")
+        field[key] = True
+        return
+    if key not in SETTINGS:
+        raise FieldError(
+            f'{where}: unknown modifier "{key[:30]}="; modifiers: optional, unique, index, '
+            "default=VALUE, min=N, max=N"
+        )
+    if key in field:
+        raise FieldError(f"{where}: {key}= is given twice")
+    if key in ("min", "max"):
+        if kind not in NUMBERS:
+            raise FieldError(f"{where}: {key}= is for numbers (integer, decimal, float)")
+        field[key] = _number(kind, value, where, key)
+    else:
+        field["default"] = _default(field, value, where)
+
+
+def _number(kind: str, text: str, where: str, key: str) -> Any:
+    try:
+        if kind == "integer":
+            if not re.fullmatch(r"-?\d{1,18}", text):
+                raise ValueError
+            return int(text)
+        if not re.fullmatch(r"-?\d{1,28}(\.\d{1,28})?", text):
+            raise ValueError
+        return float(text) if kind == "float" else str(Decimal(text))
+    except (ValueError, InvalidOperation):
+        raise FieldError(f'{where}: {key}="{text[:30]}" is not a {kind}') from None
+
+
+def _default(field: dict[str, Any], text: str, where: str) -> Any:
+    kind = field["type"]
+    bad = f'{where}: default="{text[:30]}" is not '
+    if kind in NUMBERS:
+        return _number(kind, text, where, "default")
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise FieldError(bad + "a boolean (true or false)")
+        return text == "true"
+    if kind in ("string", "text", "email", "url", "choice"):
+        if not DEFAULT_TEXT.fullmatch(text) or len(text) > 200:
+            raise FieldError(bad + "printable text without quotes or backslashes")
+        return text
+    if kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat() if len(text) == 10 else _raise()
+        except ValueError:
+            raise FieldError(bad + "a date written YYYY-MM-DD") from None
+    raise FieldError(f"{where}: a {kind} field takes no default=")
+
+
+def _raise() -> Any:
+    raise ValueError
+
+
+def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, Any]]) -> None:
+    """Check the field as a whole; fill in what a references field needs."""
+    kind = field["type"]
+    if kind == "string":
+        field.setdefault("length", STRING_LENGTH)
+    if kind == "decimal":
+        field.setdefault("precision", DECIMAL[0])
+        field.setdefault("scale", DECIMAL[1])
+    if kind == "choice" and "choices" not in field:
+        raise FieldError(f"{where}: choice needs its values: {field['name']}:choice:a/b")
+    low, high = field.get("min"), field.get("max")
+    if low is not None and high is not None and Decimal(str(low)) > Decimal(str(high)):
+        raise FieldError(f"{where}: min= is greater than max=")
+    default = field.get("default")
+    if default is not None:
+        if kind == "choice" and default not in field["choices"]:
+            raise FieldError(f'{where}: default="{default}" is not one of its choices')
+        if kind == "string" and len(default) > field["length"]:
+            raise FieldError(f"{where}: the default is longer than the field")
+        if kind in NUMBERS and (
+            (low is not None and Decimal(str(default)) < Decimal(str(low)))
+            or (high is not None and Decimal(str(default)) > Decimal(str(high)))
+        ):
+            raise FieldError(f"{where}: the default is outside min=/max=")
+        if kind == "decimal":
+            exponent = Decimal(default).as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > field["scale"]:
+                raise FieldError(f"{where}: the default has more decimals than the scale")
+    if (
+        kind in ("string", "email", "url")
+        and field.get("default") == ""
+        and not field.get("optional")
+    ):
+        raise FieldError(f"{where}: a required text field cannot default to empty text")
+    if kind == "references":
+        target = _target_model(field["name"], resources, where)
+        field["on_delete"] = field.get("on_delete", "cascade")
+        if field["on_delete"] == "setnull" and not field.get("optional"):
+            raise FieldError(f"{where}: references:setnull needs the field to be optional")
+        if field.get("unique") or field.get("index"):
+            raise FieldError(f"{where}: a reference is always indexed; unique is not supported")
+        made = resources[target]["names"]
+        field["target"] = target
+        field["target_table"] = made.plural
+
+
+def _target_model(name: str, resources: dict[str, dict[str, Any]], where: str) -> str:
+    """The resource a ``references`` field names: ``workout`` -> Workout."""
+    by_singular = {info["names"].singular: model for model, info in resources.items()}
+    if name not in by_singular:
+        known = ", ".join(sorted(by_singular)) or "none yet"
+        raise FieldError(
+            f"{where}: references names another resource of the project by its "
+            f"snake_case singular name; there is no resource {name} (resources: {known})"
+        )
+    return by_singular[name]
+
+
+def parse_fields(
+    specs: list[str], resources: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Every field of a resource, in the given order; duplicates refused."""
+    if not specs:
+        raise FieldError("give at least one field as name:type (e.g. name:string)")
+    if len(specs) > MAX_FIELDS:
+        raise FieldError(f"at most {MAX_FIELDS} fields a resource")
+    fields: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for spec in specs:
+        field = parse_field(spec, resources)
+        columns = {field["name"], column_name(field)}
+        if columns & seen:
+            raise FieldError(f'field "{field["name"]}" is named twice')
+        seen |= columns
+        fields.append(field)
+    return fields
+
+
+def column_name(field: dict[str, Any]) -> str:
+    return f"{field['name']}_id" if field["type"] == "references" else field["name"]
+
+
+def spec_of(field: dict[str, Any]) -> str:
+    """The command-line form of a field record (``parse_field``'s inverse)."""
+    parts = [field["name"], field["type"]]
+    kind = field["type"]
+    if kind == "string" and field.get("length", STRING_LENGTH) != STRING_LENGTH:
+        parts.append(str(field["length"]))
+    if kind == "decimal" and (field.get("precision"), field.get("scale")) != DECIMAL:
+        parts.append(f"{field['precision']}.{field['scale']}")
+    if kind == "choice":
+        parts.append("/".join(field["choices"]))
+    if kind == "references" and field.get("on_delete", "cascade") != "cascade":
+        parts.append(field["on_delete"])
+    parts += [flag for flag in FLAGS if field.get(flag)]
+    for key in SETTINGS:
+        if key in field:
+            value = field[key]
+            parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    return ":".join(parts)

@@ -1,0 +1,117 @@
+"""stackgen generate resource: the field grammar, its refusals, and a generated project's checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import fields
+from generator.fields import FieldError
+
+
+@pytest.mark.parametrize(
+    ("model", "table", "url"),
+    [
+        ("Workout", "workouts", "workouts"),
+        ("ExerciseSet", "exercise_sets", "exercise-sets"),
+        ("Category", "categories", "categories"),
+        ("Box", "boxes", "boxes"),
+    ],
+)
+def test_names(model, table, url):
+    made = fields.check_resource_name(model)
+    assert (made.plural, made.url) == (table, url)
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "title:string:120:unique",
+            {"name": "title", "type": "string", "length": 120, "unique": True},
+        ),
+        (
+            "price:decimal:10.2:min=0",
+            {"name": "price", "type": "decimal", "precision": 10, "scale": 2, "min": "0"},
+        ),
+        (
+            "status:choice:draft/published:default=draft",
+            {
+                "name": "status",
+                "type": "choice",
+                "choices": ["draft", "published"],
+                "default": "draft",
+            },
+        ),
+        ("notes:text:optional", {"name": "notes", "type": "text", "optional": True}),
+    ],
+)
+def test_field_grammar_round_trips(spec, expected):
+    parsed = fields.parse_field(spec)
+    assert parsed == expected
+    assert fields.parse_field(fields.spec_of(parsed)) == parsed
+
+
+@pytest.mark.parametrize(
+    ("specs", "words"),
+    [
+        (["class:string"], "keyword"),
+        (["id:integer"], "reserved"),
+        (["name:strng"], "valid types: string"),
+        (["name:string:shiny"], "takes a length"),
+        (["name:integer:shiny"], "unknown modifier"),
+        (["a:string", "a:text"], "named twice"),
+        (["workout:references"], "no resource workout"),
+        (["n:integer:min=5:max=1"], "greater"),
+        (["flag:boolean:default=yes"], "boolean"),
+        (["x:decimal:10"], "precision"),
+        (["parent:references:setnull"], "no resource parent"),
+    ],
+)
+def test_refusals_name_the_field(specs, words):
+    with pytest.raises(FieldError) as raised:
+        fields.parse_fields(specs)
+    assert words in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("model", ["Actor", "Question", "User", "workouts", "Class"])
+def test_resource_names_refused(model):
+    with pytest.raises(FieldError):
+        fields.check_resource_name(model)
+
+
+# Every field type and modifier, each relation kind, owned and public, spread over four resources.
+FLASK_RESOURCES = [
+    "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
+    "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
+    "Coach email:email:unique site:url:optional ref:uuid:optional profile:json:optional "
+    "level:integer:default=3:index",
+    "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
+    "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
+    "started_at:datetime:optional",
+    "Session coach:references:protect workout:references:setnull:optional label:string:40:optional",
+]
+
+
+@pytest.mark.slow
+def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch):
+    from generator.cli import run
+    from harness.projects import ProjectEnv, leftover_template_syntax
+    from tests.helpers import check_flask, commit_all, new_flask
+
+    monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
+    project = tmp_path / "gym_api"
+    assert new_flask(project) == 0
+    for line in FLASK_RESOURCES:
+        assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
+        commit_all(project, line)
+    assert leftover_template_syntax(project) == []
+    assert run(["resources", "-C", str(project)], False) == 0
+
+    env = ProjectEnv()
+    env.install(project)
+    env.run(project, "ruff", "check", ".")
+    env.run(project, "ruff", "format", "--check", ".")
+    check_flask(env, project, {})
+    env.run(project, "flask", "db", "downgrade", "c7d9e1f3a5b2", env={"SECRET_KEY": "k" * 40})
+    env.run(project, "flask", "db", "upgrade", env={"SECRET_KEY": "k" * 40})
