@@ -13,7 +13,7 @@ from typing import Any
 
 from generator import naming
 from generator.errors import AnswerError, StackgenError
-from generator.questions import asks, default_for, option_values
+from generator.questions import applies, asks, default_for, depends_on, option_values
 
 # A feature is answered as the README and every recorded answers file write it.
 BOOLEAN_WORDS = {"true": True, "false": False}
@@ -164,6 +164,14 @@ def complete(
             raise AnswerError(str(error), "project_name") from None
     if not done.get("description"):
         done["description"] = default_for("description", questions, framework=template)
+    for key in data:  # an answer its other answers rule out would be silently ignored
+        spec = questions.get(key, {})
+        needs = depends_on(spec)
+        context = {name: done.get(name, default_for(name, questions, **done)) for name in needs}
+        if needs and not applies(spec, {**done, **context}):
+            raise AnswerError(
+                f"{key} applies only with {', '.join(f'{name}=true' for name in needs)}", key
+            )
     return done
 
 

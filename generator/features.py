@@ -22,7 +22,7 @@ from generator.answers import check_answers
 from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
 from generator.project import load, locked, questions_at
-from generator.questions import asks
+from generator.questions import asks, default_for
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def is_feature(spec: Mapping[str, Any]) -> bool:
 def features_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> list[Feature]:
     """The features of ``template`` (``flask-api``, ``django-mtv``), in copier.yml's order."""
     return [
-        Feature(name, _adds(spec.get("help")), bool(spec.get("default", False)))
+        Feature(name, _adds(spec.get("help")), default_for(name, questions, framework=template))
         for name, spec in questions.items()
         if is_feature(spec) and asks(spec, template)
     ]

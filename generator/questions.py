@@ -81,26 +81,66 @@ def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
     return when is not False if answers is None else bool(when)
 
 
+def depends_on(spec: Mapping[str, Any]) -> list[str]:
+    """The other answers (not the framework) a question's ``when`` reads, in order."""
+    when = spec.get("when")
+    if not isinstance(when, str) or FRAMEWORK_WHEN.fullmatch(when.strip()):
+        return []
+    names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"'[^']*'|\"[^\"]*\"", "", when))
+    keywords = {"if", "else", "and", "or", "not", "in", "is", "true", "false", "none"}
+    found: list[str] = []
+    for name in names:
+        if name not in keywords | {"framework"} and name not in found:
+            found.append(name)
+    return found
+
+
 def asks(spec: Mapping[str, Any], template: str) -> bool:
-    """Whether copier.yml asks the question ``spec`` in a project of ``template``.
+    """Whether copier.yml may ask the question ``spec`` in a project of ``template``.
 
     A ``when: false`` question is computed, never asked. The usual
-    ``{{ framework == 'x' }}`` is read without Jinja; any other ``when`` is
-    rendered as Copier renders it, with the framework as the only answer.
+    ``{{ framework == 'x' }}`` is read without Jinja; a ``when`` that reads
+    other answers (``{{ browser_tests }}``) may be asked in any template:
+    ``check_answers`` refuses it where those answers rule it out.
     """
     when = spec.get("when", True)
     if isinstance(when, str):
         usual = FRAMEWORK_WHEN.fullmatch(when.strip())
         if usual:
             return usual.group(1) == template
+        if depends_on(spec):
+            return True
     return applies(spec, {"framework": template})
 
 
-def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
-    """A question's default, rendered with the answers known so far."""
-    default = questions[question].get("default")
-    if not isinstance(default, str):
-        return default
-    import jinja2
+def options_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> dict[str, list[Any]]:
+    """Each option (a question with choices, or a bool) ``template`` may ask, with its values,
+    in copier.yml's order: what the lock builder and the test matrix combine."""
+    found = {}
+    for name, spec in questions.items():
+        values = option_values(spec)
+        if name != "framework" and values is not None and asks(spec, template):
+            found[name] = values
+    return found
 
-    return jinja2.Environment().from_string(default).render(**context)
+
+def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **context: Any) -> Any:
+    """A question's default, rendered with the answers known so far, in the question's type.
+
+    A default may be a template (``{{ framework == 'django-mtv' }}``); Copier
+    renders it and reads a bool's text as YAML, and so does this. The usual
+    framework test is read without Jinja (``--help`` stays fast).
+    """
+    spec = questions[question]
+    default = spec.get("default")
+    if isinstance(default, str) and "{{" in default:
+        usual = FRAMEWORK_WHEN.fullmatch(default.strip())
+        if usual and "framework" in context:
+            default = str(usual.group(1) == context["framework"])
+        else:
+            import jinja2
+
+            default = jinja2.Environment().from_string(default).render(**context)
+    if spec.get("type") == "bool" and isinstance(default, str):
+        return yaml.safe_load(default) is True
+    return default

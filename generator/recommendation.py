@@ -186,6 +186,7 @@ PARTS: tuple[Part, ...] = (
     Part(DJANGO, "the Django admin, a back office for the data"),
     Part(DJANGO, "a Redis cache", options={"cache": "redis"}),
     Part(DJANGO, "a headless-Chromium browser test of the site", options={"browser_tests": True}),
+    Part(FLASK, "a headless-Chromium test of the API docs page", options={"browser_tests": True}),
     Part(DJANGO, "a JSON API for the polls", serves="api", options={"api": True}),
     *(
         Part(framework, summary, options={option: True})
@@ -251,8 +252,15 @@ def option_defaults(
     parts: Sequence[Part] = PARTS,
 ) -> dict[str, Any]:
     """The template's defaults for the options the parts of ``framework``'s starter name."""
+    from generator.questions import default_for
+
     keys = {key for part in parts if part.framework == framework for key in part.options}
-    return {key: questions[key].get("default") for key in sorted(keys) if key in (questions or {})}
+    template = TEMPLATES[framework]
+    return {
+        key: default_for(key, questions, framework=template)
+        for key in sorted(keys)
+        if key in (questions or {})
+    }
 
 
 def describe_starter(

@@ -10,6 +10,7 @@ installed once, not once per combination.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import re
 import subprocess
@@ -17,12 +18,20 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 
 import copier
 
 from generator.catalogue import TEMPLATES
-from generator.questions import applies, load_questions, option_values
+from generator.questions import (
+    applies,
+    default_for,
+    depends_on,
+    load_questions,
+    option_values,
+    options_of,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(os.environ.get("STACKGEN_PROJECT_ENV", REPO_ROOT / ".cache" / "project-env"))
@@ -210,24 +219,6 @@ class ProjectEnv:
 # still catches the bugs two options make together.
 
 
-def framework_options(
-    questions: Mapping[str, Mapping[str, object]], template: str
-) -> dict[str, list[object]]:
-    """Each option (a question with choices, or a bool) that applies to ``template``, with
-    its values, in copier.yml's order. Free-text questions and ``when: false`` are not
-    options."""
-    options = {}
-    for name, question in questions.items():
-        values = option_values(question)
-        if (
-            name != "framework"
-            and values is not None
-            and applies(question, {"framework": template})
-        ):
-            options[name] = values
-    return options
-
-
 def option_matrix() -> list[tuple[str, dict[str, object]]]:
     """The (framework, answers) combinations the matrix generates.
 
@@ -244,14 +235,24 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
     combinations: list[tuple[str, dict[str, object]]] = []
     for template in option_values(questions["framework"]) or []:
         framework = short.get(str(template), str(template))
-        options = framework_options(questions, str(template))
+        options = options_of(questions, str(template))
         names = list(options)
         rows: list[dict[str, object]] = [
             option_defaults(framework),
             {name: values[-1] for name, values in options.items()},
         ]
+
         if len(names) >= 2:
-            rows += [dict(zip(names, row, strict=True)) for row in AllPairs(list(options.values()))]
+            keep = partial(consistent, questions, options, str(template))
+            values = [
+                [*options[name], NOT_ASKED] if depends_on(questions[name]) else options[name]
+                for name in names
+            ]
+            pairs = AllPairs(values, filter_func=keep)
+            rows += [
+                {name: value for name, value in zip(names, row, strict=True) if value != NOT_ASKED}
+                for row in pairs
+            ]
         else:
             rows += [{name: value} for name in names for value in options[name]]
         seen: list[dict[str, object]] = []
@@ -264,8 +265,62 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
             }
             if answers not in seen:
                 seen.append(answers)
+        for pair in missing_pairs(questions, options, str(template), seen):
+            row = {**option_defaults(framework), **pair}
+            if row not in seen:
+                seen.append(row)
         combinations += [(framework, answers) for answers in seen]
     return combinations
+
+
+def missing_pairs(
+    questions: Mapping[str, Mapping[str, object]],
+    options: Mapping[str, list[object]],
+    template: str,
+    rows: list[dict[str, object]],
+) -> list[dict[str, object]]:
+    """The pairs of values no row has, where a project can have them, with what they need.
+
+    allpairspy's filter keeps rows consistent but may then leave a pair of a
+    question whose ``when`` reads other answers uncovered; each comes back as
+    a pair plus the answers that let it be asked (browser_tests=true).
+    """
+    found = []
+    for (a, a_values), (b, b_values) in itertools.combinations(options.items(), 2):
+        for va, vb in itertools.product(a_values, b_values):
+            pair = {a: va, b: vb}
+            needs = {n: True for name in pair for n in depends_on(questions[name]) if n not in pair}
+            wanted = {**needs, **pair}
+            if not all(
+                applies(questions[name], {"framework": template, **wanted}) for name in pair
+            ):
+                continue  # ruled out by its own answers: no project has it
+            if not any(all(row.get(k) == v for k, v in wanted.items()) for row in rows + found):
+                found.append(wanted)
+    return found
+
+
+NOT_ASKED = "(not asked)"  # the value, in all-pairs rows, of a question its answers rule out
+
+
+def consistent(
+    questions: Mapping[str, Mapping[str, object]],
+    options: Mapping[str, list[object]],
+    template: str,
+    values: list[object],
+) -> bool:
+    """Whether a (partial) all-pairs row is one a project can have.
+
+    A question whose ``when`` reads other answers (browser_driver) takes
+    NOT_ASKED exactly where those answers rule it out, so allpairspy places
+    each of its real values in rows where it is asked, pairs intact.
+    """
+    row = dict(zip(options, values, strict=False))
+    return all(
+        (value == NOT_ASKED) != applies(questions[name], {"framework": template, **row})
+        for name, value in row.items()
+        if depends_on(questions[name]) and set(depends_on(questions[name])) <= set(row)
+    )
 
 
 def full_product_size() -> int:
@@ -274,7 +329,7 @@ def full_product_size() -> int:
     total = 0
     for template in option_values(questions["framework"]) or []:
         size = 1
-        for values in framework_options(questions, str(template)).values():
+        for values in options_of(questions, str(template)).values():
             size *= len(values)
         total += size
     return total
@@ -288,7 +343,7 @@ def option_defaults(framework: str) -> dict[str, object]:
         if name == "framework" or option_values(question) is None:
             continue
         if applies(question, answers):
-            answers[name] = question.get("default")
+            answers[name] = default_for(name, questions, **answers)
     del answers["framework"]
     return answers
 

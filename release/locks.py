@@ -31,7 +31,7 @@ from typing import Any
 import jinja2
 
 from generator import store
-from generator.questions import asks, load_questions, option_values
+from generator.questions import load_questions, option_values, options_of
 
 PLACEHOLDER = "stackgen-lock-placeholder"
 NAME_EXPRESSION = "project_slug | replace('_', '-')"
@@ -41,16 +41,6 @@ HEADER = (
     "edit the pins there and run it again. -#}\n"
 )
 Combination = tuple[tuple[str, Any], ...]
-
-
-def options_of(questions: Mapping[str, Mapping[str, Any]], template: str) -> dict[str, list[Any]]:
-    """The options (questions with choices or a bool) that apply to ``template``."""
-    found = {}
-    for name, spec in questions.items():
-        values = option_values(spec)
-        if name != "framework" and values is not None and asks(spec, template):
-            found[name] = values
-    return found
 
 
 def render_pyproject(template_dir: Path, answers: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import copier
@@ -208,7 +209,18 @@ def edit_like_a_user(project: Path, framework: str, slug: str) -> list[str]:
 # A generated project's own checks, as its README and CI run them.
 
 
-def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str]) -> None:
+def browser_required(answers: Mapping[str, object] | None) -> dict[str, str]:
+    """REQUIRE_BROWSER=1, as the project's CI sets it, where a browser test must run here."""
+    needed = bool(answers and answers.get("browser_tests")) and CHROMIUM.exists()
+    return {"REQUIRE_BROWSER": "1"} if needed else {}
+
+
+def check_flask(
+    env: ProjectEnv,
+    project: Path,
+    urls: dict[str, str],
+    answers: Mapping[str, object] | None = None,
+) -> None:
     # A production-like run: no .env, no debug mode, so a real key.
     dev = {"SECRET_KEY": secrets.token_urlsafe(32), **urls}
     env.run(project, "flask", "db", "upgrade", env=dev)
@@ -223,7 +235,8 @@ def check_flask(env: ProjectEnv, project: Path, urls: dict[str, str]) -> None:
     # The project's own suite: DATABASE_URL (the development database) is
     # set, TEST_DATABASE_URL names the server's test database (SQLite: unset,
     # each test makes its own file). The development data must survive it.
-    result = env.run(project, "python", "-m", "pytest", "-p", "no:cacheprovider", env=urls)
+    suite_env = {**urls, **browser_required(answers)}
+    result = env.run(project, "python", "-m", "pytest", "-p", "no:cacheprovider", env=suite_env)
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary
     assert "Required test coverage of 90% reached" in result.stdout, result.stdout
@@ -248,7 +261,8 @@ def check_django(
 
     # The project's own suite, with no .env and no key: the test settings
     # provide one.
-    result = env.run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=urls)
+    suite_env = {**urls, **browser_required(answers)}
+    result = env.run(project, "pytest", "-p", "no:cacheprovider", "-rs", env=suite_env)
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary, result.stdout
     assert "failed" not in summary and "error" not in summary, result.stdout

@@ -102,7 +102,9 @@ def check_rendering(project: Path, answers: dict[str, object]) -> None:
     for service, driver in DRIVERS.items():
         assert (driver in names) == (service in chosen), f"{driver} in {sorted(names)}"
     browser = answers.get("browser_tests", True)
-    assert ("playwright" in requirement_names(dev)) == browser
+    for package in ("playwright", "selenium"):
+        chosen_driver = browser and answers.get("browser_driver", "playwright") == package
+        assert (package in requirement_names(dev)) == chosen_driver, package
     assert (project / "polls" / "test_browser.py").exists() == browser
 
 

@@ -82,7 +82,7 @@ def project_checks(framework: str, project: Path, switched: dict[str, object]) -
         (project / database).unlink(missing_ok=True)
     with servers_for(switched, test_database=framework == "flask") as urls:
         if framework == "flask":
-            check_flask(env, project, urls)
+            check_flask(env, project, urls, switched)
         else:
             check_django(env, project, urls, switched)
 

@@ -107,7 +107,7 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("framework", "name", "message"),
     [
-        ("flask", "browser_tests", "'browser_tests' is not a feature of Flask projects"),
+        ("flask", "api", "'api' is not a feature of Flask projects"),
         ("django", "analytics", "'analytics' is not a feature of Django projects"),
         ("django", "cache", "'cache' is not a feature of this template version"),
         ("flask", "nope", "'nope' is not a feature of this template version"),
@@ -195,3 +195,28 @@ def test_new_help_lists_the_features_of_each_framework(capsys):
     for template, label in (("flask-api", "Flask"), ("django-mtv", "Django")):
         names = ", ".join(f.name for f in features_of(QUESTIONS, template))
         assert f"  {label}: {names}" in out
+
+
+def test_browser_tests_is_a_feature_of_both_frameworks_each_with_its_default():
+    defaults = {
+        template: {f.name: f.default for f in features_of(QUESTIONS, template)}
+        for template in FRAMEWORKS.values()
+    }
+    assert defaults["flask-api"]["browser_tests"] is False  # an API is tested without one
+    assert defaults["django-mtv"]["browser_tests"] is True  # a site of pages is not
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_browser_driver_without_browser_tests_is_refused(tmp_path, capsys, framework):
+    argv = ["new", str(tmp_path / "p"), "--framework", framework, "--defaults"]
+    refused = [*argv, "--data", "browser_tests=false", "--data", "browser_driver=selenium"]
+    assert run(refused, interactive=False) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "browser_driver applies only with browser_tests=true" in err
+    assert not (tmp_path / "p").exists()
+    chosen = [*argv, "--data", "browser_tests=true", "--data", "browser_driver=selenium"]
+    assert run(chosen, interactive=False) == 0
+    recorded = answers_of(tmp_path / "p")
+    assert (recorded["browser_tests"], recorded["browser_driver"]) == (True, "selenium")
+    browser = tmp_path / "p" / ("tests" if framework == "flask" else "polls") / "browser.py"
+    assert "Service(executable_path=driver)" in browser.read_text()

@@ -68,7 +68,7 @@ def test_combination_works_on_its_first_run(
 
     with servers_for(answers, test_database=framework == "flask") as urls:
         if framework == "flask":
-            check_flask(env, project, urls)
+            check_flask(env, project, urls, answers)
         elif framework == "django":
             check_django(env, project, urls, answers)
         else:

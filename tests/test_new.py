@@ -235,6 +235,7 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + "y"
         + ENTER  # author, email, database (SQLite), sentry and celery: no, analytics: yes
+        + ENTER  # no browser test (Flask's default)
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out
@@ -308,6 +309,7 @@ def test_a_yes_no_answer_waits_for_enter_and_the_command_repeats_every_answer(tm
         + ENTER  # cache: Redis
         + ENTER
         + ENTER  # api: no, browser test: yes (the default)
+        + ENTER  # its driver: Playwright (the default)
     )
     assert drive(keys, "new", str(dest)) == 0
     answers = answers_of(dest)
@@ -346,6 +348,7 @@ def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER  # database: SQLite; sentry, celery: no; analytics: the recommended default, yes
+        + ENTER  # no browser test
     )
     assert drive(keys, "new", str(dest)) == 0
     out = capsys.readouterr().out

@@ -28,7 +28,7 @@ from generator import store
 from generator.catalogue import TEMPLATES
 from generator.cli import run
 from generator.errors import AnswerError
-from generator.questions import applies, load_questions, option_values
+from generator.questions import asks, load_questions, option_values
 from generator.recommendation import QUESTIONS
 from generator.web import create_app, starter
 from harness.projects import REPO_ROOT
@@ -77,10 +77,13 @@ def test_metadata_lists_every_question_of_copier_yml_with_its_frameworks(client)
         spec = QUESTIONS_YML[key]
         assert question["values"] == option_values(spec)
         assert question["frameworks"] == [
-            name for name, template in TEMPLATES.items() if applies(spec, {"framework": template})
+            name for name, template in TEMPLATES.items() if asks(spec, template)
         ]
     assert by_key["database"]["defaults"] == {"flask": "sqlite", "django": "sqlite"}
     assert by_key["analytics"]["defaults"] == {"flask": False}
+    assert by_key["browser_tests"]["defaults"] == {"flask": False, "django": True}
+    assert by_key["browser_driver"]["requires"] == ["browser_tests"]  # shown once it is on
+    assert by_key["database"]["requires"] == []
     assert by_key["description"]["defaults"] == {
         "flask": "A Flask REST API",
         "django": "A Django web site",
@@ -213,7 +216,7 @@ BAD = [
     ("framework=flask&database=sqlite&database=mysql", "database", None),
     ("framework=flask&analytics=maybe", "analytics", None),
     ("framework=flask&cache=redis", "cache", "analytics"),
-    ("framework=flask&browser_tests=true", "browser_tests", "analytics"),
+    ("framework=flask&api=true", "api", "analytics"),
     ("framework=django&analytics=true", "analytics", "cache"),
     ("framework=flask&colour=blue", "colour", "database"),
     ("framework=flask&framework_label=x", "framework_label", "database"),

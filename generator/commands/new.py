@@ -83,19 +83,27 @@ def options_help() -> str:
 
 def _default_text(key: str, spec: Mapping[str, Any]) -> str:
     from generator.answers import format_value
-    from generator.questions import asks
+    from generator.questions import asks, default_for, depends_on, installed
 
     default = spec.get("default")
+    per_framework = [f for f in FRAMEWORKS.values() if asks(spec, f.template)]
     if key in DEFAULT_SOURCES:
         text = f"{DEFAULT_SOURCES[key]}, else {format_value(default)}"
     elif isinstance(default, str) and "_copier_conf.dst_path" in default:
         text = "PATH's folder name"
+    elif spec.get("type") == "bool" and isinstance(default, str) and "{{" in default:
+        text = ", ".join(
+            f"{format_value(default_for(key, installed(), framework=f.template))} for {f.label}"
+            for f in per_framework
+        )
     elif isinstance(default, str) and "{{" in default:
         text = "derived from the other answers"
     else:
         text = format_value(default)
-    only = [f.label for f in FRAMEWORKS.values() if asks(spec, f.template)]
-    return f"{text}; {only[0]} only" if len(only) == 1 else text
+    needs = depends_on(spec)
+    if needs:
+        text += f"; with {', '.join(f'{name}=true' for name in needs)}"
+    return f"{text}; {per_framework[0].label} only" if len(per_framework) == 1 else text
 
 
 def _slug_for(name: str) -> str:

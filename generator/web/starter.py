@@ -38,7 +38,7 @@ from generator.answers import check_answers, complete, format_value, parse_data
 from generator.catalogue import TEMPLATES
 from generator.errors import AnswerError
 from generator.project import ANSWERS_FILE
-from generator.questions import asks, default_for, installed, option_values
+from generator.questions import asks, default_for, depends_on, installed, option_values
 from generator.recommendation import QUESTIONS_BY_KEY, new_command
 from generator.web.query import unique
 
@@ -138,6 +138,7 @@ def metadata() -> dict[str, Any]:
                 "labels": _choice_labels(spec),
                 "defaults": {name: _default(key, TEMPLATES[name]) for name in applies_to},
                 "frameworks": applies_to,
+                "requires": depends_on(spec),  # bool answers that must be on for it to apply
             }
         )
     help_me_choose = [
