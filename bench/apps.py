@@ -38,7 +38,7 @@ from bench.common import (
     scratch,
     send,
 )
-from harness.services import psql
+from harness.services import psql, redis_url
 
 BENCH = Path(__file__).resolve().parent
 
@@ -111,7 +111,12 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
     project = generate(tmp, "benchapi", "flask")
     rows = 1_000 if quick else 10_000
     with database() as (name, url):
-        env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)}
+        # Several workers: the rate-limit counters must be shared (REDIS_URL).
+        env = {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "REDIS_URL": redis_url(),
+        }
         PROJECT.run(project, "flask", "db", "upgrade", env=env)
         psql(
             "INSERT INTO actors (name, birth_date, created_at, updated_at) "

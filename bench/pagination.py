@@ -29,7 +29,7 @@ from bench.common import (
     paired_ratio,
     scratch,
 )
-from harness.services import psql
+from harness.services import psql, redis_url
 
 BENCH = Path(__file__).resolve().parent
 INSERT = (
@@ -56,7 +56,12 @@ def measure(quick: bool) -> Section:
         for size in sizes:
             log(f"  {size:,} rows: database, migration, rows, server")
             name, url = stack.enter_context(database())
-            env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)}
+            # Several workers: the rate-limit counters must be shared (REDIS_URL).
+            env = {
+                "DATABASE_URL": url,
+                "SECRET_KEY": secrets.token_urlsafe(32),
+                "REDIS_URL": redis_url(),
+            }
             PROJECT.run(project, "flask", "db", "upgrade", env=env)
             for chunk in range(0, size, 250_000):
                 psql(INSERT.format(start=chunk + 1, stop=min(size, chunk + 250_000)), name)

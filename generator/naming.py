@@ -45,7 +45,17 @@ DEPENDENCY_NAMES = frozenset(
 # with their lowercase name on a case-insensitive file system.
 # tests/test_validation.py derives them from the template folders.
 STARTER_NAMES = frozenset(
-    {"accounts", "dockerfile", "manage", "migrations", "polls", "templates", "tests", "wsgi"}
+    {
+        "accounts",
+        "deploy",
+        "dockerfile",
+        "manage",
+        "migrations",
+        "polls",
+        "templates",
+        "tests",
+        "wsgi",
+    }
 )
 SOFT_KEYWORDS = frozenset({"match", "case", "type", "_"})
 # Most file systems allow 255 bytes for one file or folder name.

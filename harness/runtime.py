@@ -12,6 +12,7 @@ import os
 import re
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +26,8 @@ import pytest
 from harness.projects import REPO_ROOT, ProjectEnv
 
 CHROMIUM = Path("/usr/bin/chromium")
+APACHE = Path("/usr/sbin/apache2")
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -49,13 +52,17 @@ def wait_until_up(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"gunicorn exited ({server.returncode}):\n{log.read_text()}")
+            raise AssertionError(
+                f"{server.args[0]} exited ({server.returncode}):\n{log.read_text()}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:  # refused, reset, timed out, or an error status while starting
             time.sleep(0.2)
-    raise AssertionError(f"gunicorn did not answer on {url} within {timeout}s:\n{log.read_text()}")
+    raise AssertionError(
+        f"{server.args[0]} did not answer on {url} within {timeout}s:\n{log.read_text()}"
+    )
 
 
 def stop(server: subprocess.Popen[bytes], timeout: float = 15) -> None:
@@ -99,19 +106,67 @@ def gunicorn(
     probe: str,
     workers: int = 3,
     threads: int = 4,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Serve ``app`` (a WSGI path) on a free loopback port; yield the base URL.
+    """Serve ``app`` (a WSGI path) on ``port`` (a free loopback one by default); yield the
+    base URL.
 
+    gunicorn reads the project's own gunicorn.conf.py; the command line wins over it.
     Waits until ``probe`` (a path) answers; gunicorn's output goes to ``log``.
     The server is stopped on the way out.
     """
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(env.bin / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--threads", str(threads), "--timeout", "30"]
     environ = env.environ(project, settings)
     with running(command, project, environ, log, lambda s: wait_until_up(base + probe, s, log)):
         yield base
+
+
+def require_apache() -> None:
+    """Skip without Debian's Apache httpd; under STACKGEN_REQUIRE_SERVICES=1, fail."""
+    if APACHE.exists() and APACHE_MODULES.is_dir():
+        return
+    reason = f"no Apache httpd at {APACHE} (apt-get install apache2)"
+    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(reason)
+
+
+@contextmanager
+def apache(
+    config: Path, settings: Mapping[str, str], log: Path, probe: str = "/healthz"
+) -> Iterator[str]:
+    """Run Debian's Apache with ``config`` (a whole server configuration, a generated
+    project's deploy/apache/httpd.conf) on a free loopback port; yield its base URL.
+
+    ``settings`` are the environment variables the config reads beyond the ones
+    set here (the modules folder, a private run folder, the user, the port). Nothing
+    under /etc/apache2 is read or touched. Waits until ``probe`` answers through it.
+    """
+    require_apache()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="stackgen-apache-") as run_dir:
+        os.chmod(run_dir, 0o755)  # the workers run as www-data
+        environ = {
+            **os.environ,
+            "APACHE_MODULES": str(APACHE_MODULES),
+            "APACHE_RUN_DIR": run_dir,
+            "APACHE_RUN_USER": "www-data",
+            "APACHE_RUN_GROUP": "www-data",
+            "APACHE_LISTEN": f"127.0.0.1:{port}",
+            "APACHE_SERVER_NAME": "localhost",
+            **settings,
+        }
+        command = [str(APACHE), "-f", str(config), "-DFOREGROUND"]
+
+        def ready(server: subprocess.Popen[bytes]) -> None:
+            wait_until_up(base + probe, server, log)
+
+        with running(command, config.parent, environ, log, ready):
+            yield base
 
 
 def playwright_requirement() -> str:

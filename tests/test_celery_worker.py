@@ -58,6 +58,18 @@ def worker(
         yield
 
 
+def assert_logged_as_json(log: Path, task: str) -> None:
+    """With LOG_FORMAT=json the worker's log lines are the app's JSON objects (its
+    startup banner aside): it did not take over the root logger."""
+    entries = []
+    for line in log.read_text().splitlines():
+        if line.startswith("{"):
+            entries.append(json.loads(line))
+    received = [e for e in entries if task in e["message"] and e["logger"].startswith("celery")]
+    assert received, log.read_text()
+    assert not any(line.startswith("[20") for line in log.read_text().splitlines()), log.read_text()
+
+
 def _hostname() -> str:
     import socket
 
@@ -91,6 +103,7 @@ def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_
         "DATABASE_URL": f"sqlite:///{tmp_path / 'api.sqlite3'}",
         "CELERY_BROKER_URL": services.broker_url(broker),
         "CELERY_RESULT_BACKEND": RESULTS[broker],
+        "LOG_FORMAT": "json",
     }
     env.run(project, "flask", "db", "upgrade", env=settings)
     env.run(project, "flask", "seed", env=settings)
@@ -106,8 +119,10 @@ def test_flask_task_runs_on_a_real_worker_in_the_app_context(flask_project, tmp_
         out = env.run(project, "python", "-c", script, env=settings)
     answer = json.loads(out.stdout.strip().splitlines()[-1])
     assert answer["tally"]["actors"] == 7  # flask seed's sample actors, read by the worker
-    assert answer["ready"] == {"status": "ok", "checks": {"database": "ok", "celery": "ok"}}
+    # Readiness is the web app's: it never waits for a worker.
+    assert answer["ready"] == {"status": "ok", "checks": {"database": "ok"}}
     assert "tasks_api.tasks.tally_actors" in (tmp_path / "worker.log").read_text()
+    assert_logged_as_json(tmp_path / "worker.log", "tasks_api.tasks.tally_actors")
 
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
@@ -119,6 +134,7 @@ def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": services.broker_url(broker),
         "CELERY_RESULT_BACKEND": RESULTS[broker],
+        "LOG_FORMAT": "json",
     }
     env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
     env.run(project, "python", "manage.py", "loadsamplepolls", env=settings)
@@ -135,5 +151,6 @@ def test_django_task_runs_on_a_real_worker(django_project, tmp_path, broker):
     assert answer["tallies"] and all(
         set(t) == {"id", "votes", "leading"} for t in answer["tallies"]
     )
-    assert answer["ready"] == {"database": "ok", "cache": "ok", "celery": "ok"}
+    assert answer["ready"] == {"database": "ok", "cache": "ok"}  # no worker asked
     assert "polls.tasks.tally_polls" in (tmp_path / "worker.log").read_text()
+    assert_logged_as_json(tmp_path / "worker.log", "polls.tasks.tally_polls")

@@ -97,9 +97,8 @@ def check_rendering(project: Path, answers: dict[str, object]) -> None:
     assert pyproject["dependency-groups"]["dev"] == [f"{pyproject['project']['name']}[dev]"]
     names = requirement_names(dependencies)
     assert "Django" in names
-    chosen = {str(answers.get("database", "sqlite")), str(answers.get("cache", "locmem"))}
-    if answers.get("celery"):
-        chosen.add("redis")  # Celery's Redis transport (celery[redis])
+    # The Redis client always: REDIS_URL puts the cache in Redis, whatever the cache answer.
+    chosen = {str(answers.get("database", "sqlite")), "redis"}
     for service, driver in DRIVERS.items():
         assert (driver in names) == (service in chosen), f"{driver} in {sorted(names)}"
     browser = answers.get("browser_tests", True)

@@ -144,8 +144,10 @@ def served_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         settings = {
             "DATABASE_URL": url,
             "SECRET_KEY": secrets.token_urlsafe(32),
-            # Four workers, each counting in its own memory: the load test
-            # below is not about the limit (see test_rate_limit_shared_in_redis).
+            # Four workers share the counters in Redis (gunicorn refuses
+            # memory:// for more than one); the load test below is not about
+            # the limit (see test_rate_limit_shared_in_redis).
+            "REDIS_URL": services.redis_url(),
             "API_WRITE_RATE_LIMIT": "10000/minute",
         }
         env.run(project, "flask", "db", "upgrade", env=settings)
@@ -288,7 +290,7 @@ def test_rate_limit_shared_in_redis(tmp_path):
     redis_url = services.redis_url()
     project = generate(tmp_path / "limited_api", "flask")
     env = ProjectEnv()
-    env.install(project, extras=("dev", "redis"))
+    env.install(project)
     script = tmp_path / "redis_limit.py"
     script.write_text(REDIS_LIMIT_SCRIPT.format(slug=project.name))
 

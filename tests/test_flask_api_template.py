@@ -98,7 +98,8 @@ def test_gunicorn_settings_and_image(tmp_path):
     assert (namespace["accesslog"], namespace["errorlog"]) == ("-", "-")
     assert (namespace["timeout"], namespace["graceful_timeout"]) == (30, 30)
     assert namespace["keepalive"] == 5
-    assert namespace["forwarded_allow_ips"] == "127.0.0.1,::1"
+    assert namespace["forwarded_allow_ips"] == ""  # TRUSTED_PROXIES=0: no proxy is believed
+    assert callable(namespace["on_starting"])  # refuses per-process rate limits (config.py)
     assert str(namespace["access_log_format"]).endswith("%({x-request-id}o)s")
 
     dockerfile = (project / "Dockerfile").read_text()

@@ -18,10 +18,34 @@ preload_app = True
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-# Proxies whose X-Forwarded-* headers are trusted (comma-separated IPs, or *).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# How many proxies in front of the app ({{ proxies_setting }}, 0: none), the one
+# "behind a proxy" setting the app reads too. gunicorn believes X-Forwarded-Proto
+# only from these peers: none without a proxy; behind one, any peer, since the
+# app takes no more than the last {{ proxies_setting }} hops of X-Forwarded-For
+# (FORWARDED_ALLOW_IPS, comma-separated, narrows it to the proxies' addresses).
+trusted_proxies = int(os.environ.get("{{ proxies_setting }}") or "0")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or ("*" if trusted_proxies else "")
 # gunicorn's default access log line, ending with the request id the app's
 # log lines carry.
 access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 )
+# LOG_FORMAT=json: gunicorn's own lines and its access lines are JSON objects
+# too, written by the app's formatter ({{ project_slug }}/log.py), the access line
+# as the message. The app's own logging is set up by the app, as in text mode.
+if os.environ.get("LOG_FORMAT", "text").strip().lower() == "json":
+    logconfig_dict = {
+        "formatters": {"json": {"()": "{{ project_slug }}.log.JsonFormatter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+    }

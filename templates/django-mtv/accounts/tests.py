@@ -122,3 +122,33 @@ class PasswordResetTests(TestCase):
         response = self.client.post(reverse("password_reset"), {"email": "nobody@example.com"})
         self.assertRedirects(response, reverse("password_reset_done"))
         self.assertEqual(mail.outbox, [])
+
+
+@override_settings(
+    AXES_ENABLED=True,
+    AXES_FAILURE_LIMIT=3,
+    # DJANGO_TRUSTED_PROXIES=1 (see settings.py)
+    AXES_IPWARE_PROXY_ORDER="right-most",
+    AXES_IPWARE_PROXY_COUNT=0,
+    AXES_IPWARE_META_PRECEDENCE_ORDER=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+)
+class LoginThrottlingBehindAProxyTests(TestCase):
+    def setUp(self) -> None:
+        User.objects.create_user("ada", password=PASSWORD)
+
+    def log_in(self, password: str, forwarded_for: str):
+        return self.client.post(
+            reverse("login"),
+            {"username": "ada", "password": password},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    def test_a_lockout_hits_the_attackers_address_not_the_users(self) -> None:
+        for _ in range(3):
+            self.log_in("wrong", "203.0.113.9")
+        self.assertEqual(self.log_in(PASSWORD, "203.0.113.9").status_code, 429)
+        # Claiming the user's address in the header does not lock the user out.
+        for _ in range(3):
+            self.log_in("wrong", "198.51.100.7, 203.0.113.9")
+        self.assertRedirects(self.log_in(PASSWORD, "198.51.100.7"), reverse("polls:index"))

@@ -169,3 +169,11 @@ class LoadSamplePollsTests(TestCase):
         self.assertIn("Added 3 sample poll(s).", output.getvalue())
         self.assertEqual(Question.objects.published().count(), 3)
         self.assertEqual(Choice.objects.count(), 9)
+
+
+class ReleaseCommandTests(TestCase):
+    def test_release_migrates_under_the_lock(self) -> None:
+        out = StringIO()
+        call_command("release", stdout=out)
+        self.assertIn("No migrations to apply.", out.getvalue())
+        self.assertIn("The database is at the newest migration.", out.getvalue())

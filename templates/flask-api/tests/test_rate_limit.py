@@ -37,3 +37,18 @@ def test_rate_limit_is_documented(client):
     create = spec["paths"]["/api/actors"]["post"]
     assert "Retry-After" in create["responses"]["429"]["headers"]
     assert "429" not in spec["paths"]["/api/actors"]["get"]["responses"]
+
+
+def test_behind_a_proxy_each_client_has_its_own_budget(create, token):
+    client = create(API_WRITE_RATE_LIMIT="1/minute", TRUSTED_PROXIES=1).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+
+    def create_from(forwarded_for: str) -> int:
+        headers = {"X-Forwarded-For": forwarded_for}
+        return client.post("/api/actors", json={"name": "Cher"}, headers=headers).status_code
+
+    # The proxy appends the address it saw; what the client put before it is not believed.
+    assert create_from("198.51.100.7") == 201
+    assert create_from("198.51.100.7") == 429
+    assert create_from("198.51.100.7, 203.0.113.9") == 201
+    assert create_from("198.51.100.8, 203.0.113.9") == 429

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .auth import create_user, find_user, issue_token, revoke_token
 from .extensions import db
 from .models import Actor, ApiToken
+from .release import release
 
 SAMPLE_ACTORS = [
     ("Meryl Streep", date(1949, 6, 22)),
@@ -32,6 +33,14 @@ def seed_command() -> None:
     db.session.add_all(new)
     db.session.commit()
     click.echo(f"Added {len(new)} sample actors ({len(existing)} were already there).")
+
+
+@click.command("release")
+@with_appcontext
+def release_command() -> None:
+    """Migrate the database once per release, under a lock (safe to run concurrently)."""
+    release()
+    click.echo("The database is at the newest migration.")
 
 
 users = AppGroup("users", help="Manage the users that tokens and owned rows belong to.")
@@ -80,6 +89,7 @@ def revoke_command(name: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(release_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(tokens)

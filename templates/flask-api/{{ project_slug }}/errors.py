@@ -3,13 +3,15 @@
 APIFlask already turns HTTP errors into ``{"message": ..., "detail": ...}``;
 this adds the cases it leaves to the application: a request body that is
 not JSON (415), too large even when sent in chunks (413), or too deeply
-nested to parse (400), and an unhandled exception (500, logged, no
-traceback sent).
+nested to parse (400), a database that does not answer (503, with
+Retry-After), and an unhandled exception (500, logged, no traceback sent).
 """
+
+import logging
 
 from apiflask import APIFlask
 from flask import current_app, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import (
     BadRequest,
     Conflict,
@@ -18,7 +20,12 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
+from .extensions import db
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+# Seconds a client is asked to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 5
+logger = logging.getLogger(__name__)
 
 
 def check_request_body() -> None:
@@ -45,14 +52,24 @@ def check_request_body() -> None:
         raise BadRequest("The JSON body is nested too deeply.") from None
 
 
+def database_unavailable(error: OperationalError) -> tuple[dict, int, dict[str, str]]:
+    """The database is down, restarting or unreachable: 503 at once, not a 500.
+
+    SQLAlchemy drops the pool's connections when one turns out dead, so the
+    requests after the database is back get fresh ones: no restart needed.
+    """
+    db.session.rollback()
+    logger.warning("Database unavailable: %s", type(error.orig or error).__name__)
+    body = {"message": "The database is unavailable; try again shortly.", "detail": {}}
+    return body, 503, {"Retry-After": str(DATABASE_RETRY_AFTER)}
+
+
 def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
     return {"message": "Internal Server Error", "detail": {}}, 500
 
 
 def integrity_error(error: IntegrityError) -> tuple[dict, int]:
     """A write the database refused: a duplicate of a unique value, or a row others refer to."""
-    from .extensions import db
-
     db.session.rollback()
     message = "The change conflicts with other rows (a duplicate, or rows that refer to it)."
     return {"message": message, "detail": {}}, Conflict.code
@@ -60,5 +77,6 @@ def integrity_error(error: IntegrityError) -> tuple[dict, int]:
 
 def register_error_handlers(app: APIFlask) -> None:
     app.before_request(check_request_body)
+    app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InternalServerError, internal_server_error)
     app.register_error_handler(IntegrityError, integrity_error)

@@ -1,16 +1,15 @@
 """/api/actors: list, create, read, replace, update and delete actors.
 
-Reading is public; writing takes a bearer token and is rate-limited.
+Reading is public; writing takes a bearer token and is rate-limited (extensions.py).
 """
 
 from typing import Any
 
 from apiflask import APIBlueprint, abort
-from flask import current_app, request
 from sqlalchemy import select
 
 from ..auth import auth
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Actor
 from .pagination import paginate
 from .schemas import MAX_ID, ActorIn, ActorOut, ActorPage, ActorPatch, ActorQuery
@@ -18,21 +17,6 @@ from .schemas import MAX_ID, ActorIn, ActorOut, ActorPage, ActorPatch, ActorQuer
 bp = APIBlueprint("actors", __name__, url_prefix="/api/actors", tag="Actors")
 
 ACTOR_URL = "/<int:actor_id>"
-WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
-
-
-def write_rate_limit() -> str:
-    return current_app.config["API_WRITE_RATE_LIMIT"]
-
-
-# All writes of one client address draw on one budget.
-limiter.shared_limit(write_rate_limit, scope="writes", methods=WRITE_METHODS)(bp)
-
-
-@limiter.request_filter
-def reads_are_not_limited() -> bool:
-    """Reads skip the limiter altogether: its bookkeeping cost a list request ~10%."""
-    return request.method not in WRITE_METHODS
 
 
 def get_actor_or_404(actor_id: int) -> Actor:

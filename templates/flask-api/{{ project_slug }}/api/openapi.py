@@ -18,6 +18,13 @@ RATE_LIMITED = {
 }
 
 
+DATABASE_UNAVAILABLE = {
+    "description": "The database does not answer: retry after the `Retry-After` seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": ERROR}},
+}
+
+
 def error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
@@ -33,6 +40,8 @@ def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
                     operation["responses"].setdefault(status, error(description))
             if method in WRITE_METHODS:
                 operation["responses"].setdefault("429", RATE_LIMITED)
+            if operation.get("tags") != ["Health"]:
+                operation["responses"].setdefault("503", DATABASE_UNAVAILABLE)
     return spec
 
 

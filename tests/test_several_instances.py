@@ -1,0 +1,366 @@
+"""Each starter as two instances behind Apache, on the real PostgreSQL and Redis.
+
+For each starter, one scenario: the generated project's release step runs
+twice at once on a fresh PostgreSQL database (it migrates once, neither dies); two
+gunicorns serve the project from its own gunicorn.conf.py; Debian's Apache
+runs the project's own deploy/apache/httpd.conf in front of them. Through
+Apache:
+
+- Flask: the write after the limit is 429 through Apache and from each instance, a
+  second client address (127.0.0.2) has its own budget, and a forged
+  X-Forwarded-For buys nothing; /readyz answers without asking the broker
+  (Celery on, its broker a port nobody listens on); with an instance killed,
+  Apache sends every request to the other one. Its PostgreSQL is a private
+  cluster on a spare port (never the shared server): stopped, writes answer
+  503 and /readyz names the database; started again, writes succeed without
+  restarting the app, and every write answered 201 is in the database;
+- Django: a django-axes lockout hits the attacker's address, not the user's;
+  a session made on one instance works on the other; Apache serves the
+  static files itself; /readyz answers without asking the broker.
+
+Skipped with the reason without Apache, PostgreSQL or Redis (failed under
+STACKGEN_REQUIRE_SERVICES=1).
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.cookiejar
+import json
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from harness import services
+from harness.projects import ProjectEnv, generate
+from harness.runtime import apache, free_port, gunicorn, require_apache
+
+pytestmark = pytest.mark.slow
+
+# A broker nobody listens on: a probe that asked it would fail.
+DEAD_BROKER = f"redis://127.0.0.1:{free_port()}/0"
+
+
+def call(
+    base: str,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str = "127.0.0.1",
+) -> tuple[int, dict[str, str], bytes]:
+    """One request from the client address ``source``: status, headers, body."""
+    parts = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=20, source_address=(source, 0)
+    )
+    try:
+        connection.request(method, path, body, headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.headers), response.read()
+    finally:
+        connection.close()
+
+
+def release_twice_at_once(
+    env: ProjectEnv, project: Path, command: list[str], settings: dict[str, str]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Start the release step twice at the same moment; both results."""
+    environ = env.environ(project, settings)
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=project,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(command, process.returncode, out, err))
+    return results
+
+
+def json_lines(log: Path) -> list[dict]:
+    """Every line of a log written with LOG_FORMAT=json, each a JSON object (or it fails)."""
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
+    require_apache()
+    redis = services.redis_url()
+    project = generate(tmp_path / "scaled_api", "flask", database="postgresql", celery=True)
+    env = ProjectEnv()
+    env.install(project)
+
+    # A PostgreSQL cluster of the test's own: it is stopped and started below.
+    with services.private_postgresql(free_port()) as cluster:
+        settings = {
+            "DATABASE_URL": cluster.url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "REDIS_URL": redis,
+            "RATELIMIT_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
+            "API_WRITE_RATE_LIMIT": "4/minute",
+            "TRUSTED_PROXIES": "1",
+            "CELERY_BROKER_URL": DEAD_BROKER,
+            "LOG_FORMAT": "json",  # gunicorn's lines too
+        }
+
+        # Two release steps at once on the fresh database: one migrates,
+        # the other waits for the lock and finds nothing to do.
+        releases = release_twice_at_once(env, project, ["flask", "release"], settings)
+        for result in releases:
+            assert result.returncode == 0, result.stderr
+        ran = [result.stderr.count("Running upgrade") for result in releases]
+        migrations = len(list((project / "migrations" / "versions").glob("*.py")))
+        assert sorted(ran) == [0, migrations], [result.stderr for result in releases]
+        assert len(cluster.psql("SELECT version_num FROM alembic_version").split()) == 1
+        token = env.run(project, "flask", "tokens", "create", "scale", env=settings).stdout.strip()
+
+        def write(
+            base: str, source: str = "127.0.0.1", forged: str | None = None
+        ) -> tuple[int, dict]:
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+            if forged:
+                headers["X-Forwarded-For"] = forged
+            status, _, body = call(
+                base, "POST", "/api/actors", b'{"name": "Cher"}', headers, source
+            )
+            return status, json.loads(body) if body.startswith(b"{") else {}
+
+        created: list[int] = []
+
+        def statuses(answers: list[tuple[int, dict]]) -> list[int]:
+            created.extend(body["id"] for status, body in answers if status == 201)
+            return [status for status, _ in answers]
+
+        logs = [tmp_path / "gunicorn-1.log", tmp_path / "gunicorn-2.log"]
+        with ExitStack() as first, ExitStack() as second:
+            one = first.enter_context(
+                gunicorn(env, project, "wsgi:app", settings, logs[0], "/healthz", workers=2)
+            )
+            two = second.enter_context(
+                gunicorn(env, project, "wsgi:app", settings, logs[1], "/healthz", workers=2)
+            )
+            front = apache(
+                project / "deploy" / "apache" / "httpd.conf",
+                {"APP_INSTANCE_1": one, "APP_INSTANCE_2": two},
+                tmp_path / "apache.log",
+            )
+            with front as base:
+                # Readiness: the database only, never the broker (Celery on, no worker).
+                status, _, body = call(one, "GET", "/readyz")
+                assert (status, json.loads(body)) == (
+                    200,
+                    {"status": "ok", "checks": {"database": "ok"}},
+                )
+
+                assert statuses([write(base) for _ in range(4)]) == [201] * 4
+                assert statuses([write(base) for _ in range(4)]) == [429] * 4
+                # Whichever instance answers, the budget is spent: each one, asked
+                # directly for the same client (Apache's X-Forwarded-For), says 429.
+                for instance in (one, two):
+                    assert statuses([write(instance, forged="127.0.0.1")]) == [429]
+                # Another client has its own budget; a forged header is not believed.
+                assert statuses([write(base, forged="198.51.100.7")]) == [429]
+                assert statuses([write(base, source="127.0.0.2")]) == [201]
+                # The headers Apache adds.
+                status, headers, _ = call(base, "GET", "/api/actors")
+                assert status == 200
+                assert headers["X-Content-Type-Options"] == "nosniff"
+                assert headers["Referrer-Policy"] == "same-origin"
+
+                # One instance killed: every request goes to the other one.
+                second.close()
+                reads = [call(base, "GET", "/api/actors?per_page=1")[0] for _ in range(20)]
+                assert reads == [200] * 20, (tmp_path / "apache.log").read_text()
+
+            # The database stopped: the instance answers 503 (each write from
+            # an address of its own, so that the limit stays out of it), and
+            # /readyz names the database.
+            cluster.stop()
+            down = [write(one, source=f"127.0.1.{n}") for n in range(1, 6)]
+            assert statuses(down) == [503] * 5, down
+            status, _, body = call(one, "GET", "/readyz")
+            assert status == 503
+            assert json.loads(body)["checks"]["database"] != "ok"
+
+            # Back again, without restarting the app: a worker whose pooled
+            # connection died answers 503 once, then every write succeeds.
+            cluster.start()
+            after = statuses([write(one, source=f"127.0.2.{n}") for n in range(1, 21)])
+            recovered = after.index(201)
+            assert recovered <= 2 and set(after[:recovered]) <= {503}, after
+            assert after[recovered:] == [201] * (20 - recovered), after
+
+        # Every write answered 201 is in the database, and no other.
+        stored = {int(row) for row in cluster.psql("SELECT id FROM actors").split()}
+        assert stored == set(created)
+        for log in logs:
+            assert "Traceback" not in log.read_text()
+            loggers = {entry["logger"] for entry in json_lines(log)}
+            assert {"gunicorn.error", "gunicorn.access"} <= loggers, loggers
+
+
+class Browser:
+    """A client with cookies (a session), from one address, that can send Django's CSRF token."""
+
+    def __init__(self) -> None:
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def get(self, url: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(url, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def log_in(self, base: str, username: str, password: str) -> int:
+        _, page = self.get(f"{base}/accounts/login/")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert csrf, page
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": csrf.group(1)}
+        ).encode()
+        request = urllib.request.Request(f"{base}/accounts/login/", data=data)
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return 302 if response.url.rstrip("/").endswith("/polls") else response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def axes_login(
+    base: str, username: str, password: str, source: str, extra: dict[str, str] | None = None
+) -> int:
+    """A login POST from ``source`` with a fresh CSRF token; its status (302: logged in)."""
+    status, headers, page = call(base, "GET", "/accounts/login/", source=source)
+    assert status == 200, page
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert csrf, page
+    body = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": csrf.group(1)}
+    ).encode()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+        **(extra or {}),
+    }
+    return call(base, "POST", "/accounts/login/", body, headers, source)[0]
+
+
+def test_django_site_as_two_instances_behind_apache(tmp_path: Path) -> None:
+    require_apache()
+    redis = services.redis_url()
+    project = generate(
+        tmp_path / "scaled_site", "django", database="postgresql", celery=True, browser_tests=False
+    )
+    env = ProjectEnv()
+    env.install(project)
+
+    with services.database("postgresql") as url:
+        settings = {
+            "DATABASE_URL": url,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
+            "DJANGO_HTTPS": "false",
+            "DJANGO_TRUSTED_PROXIES": "1",
+            "REDIS_URL": redis,
+            "CELERY_BROKER_URL": DEAD_BROKER,
+            "AXES_FAILURE_LIMIT": "3",
+        }
+        releases = release_twice_at_once(env, project, ["python", "manage.py", "release"], settings)
+        for result in releases:
+            assert result.returncode == 0, result.stderr
+        outputs = sorted(result.stdout for result in releases)
+        assert sum("No migrations to apply." in out for out in outputs) == 1, outputs
+        assert sum("Applying polls.0001_initial..." in out for out in outputs) == 1, outputs
+        env.run(project, "python", "manage.py", "collectstatic", "--noinput", env=settings)
+        create_user = (
+            "from accounts.models import User; "
+            "[User.objects.create_user(name, password='correct horse battery') "
+            "for name in ('ada', 'grace')]"
+        )
+        env.run(project, "python", "manage.py", "shell", "-c", create_user, env=settings)
+        # www-data (Apache's workers) reads the static files: a folder outside the test's own.
+        static = Path(tempfile.mkdtemp(prefix="stackgen-static-"))
+        shutil.copytree(project / "staticfiles", static, dirs_exist_ok=True)
+        for path in [static, *static.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+        try:
+            with ExitStack() as stack:
+                instances = [
+                    stack.enter_context(
+                        gunicorn(
+                            env,
+                            project,
+                            "scaled_site.wsgi",
+                            settings,
+                            tmp_path / f"gunicorn-{n}.log",
+                            "/healthz",
+                            workers=2,
+                        )
+                    )
+                    for n in (1, 2)
+                ]
+                base = stack.enter_context(
+                    apache(
+                        project / "deploy" / "apache" / "httpd.conf",
+                        {
+                            "APP_INSTANCE_1": instances[0],
+                            "APP_INSTANCE_2": instances[1],
+                            "STATIC_ROOT": str(static),
+                        },
+                        tmp_path / "apache.log",
+                    )
+                )
+                status, _, body = call(instances[0], "GET", "/readyz")
+                assert (status, json.loads(body)["checks"]) == (
+                    200,
+                    {"database": "ok", "cache": "ok"},
+                )
+
+                # The attacker at 127.0.0.2 is locked out after 3 wrong passwords...
+                wrong = [axes_login(base, "ada", "wrong", "127.0.0.2") for _ in range(3)]
+                assert wrong == [200, 200, 429]
+                assert axes_login(base, "ada", "correct horse battery", "127.0.0.2") == 429
+                # ... and claiming the user's address in X-Forwarded-For frames no one.
+                user = {"X-Forwarded-For": "127.0.0.3"}
+                for _ in range(3):
+                    assert axes_login(base, "ada", "wrong", "127.0.0.2", user) in {200, 429}
+                # The user at 127.0.0.3 logs in.
+                assert axes_login(base, "ada", "correct horse battery", "127.0.0.3") == 302
+
+                # A session made on one instance holds on the other.
+                browser = Browser()
+                assert browser.log_in(instances[0], "grace", "correct horse battery") == 302
+                status, page = browser.get(f"{instances[1]}/polls/")
+                assert status == 200 and "Log out" in page, page
+
+                # Static files come from Apache, not from an instance.
+                css = "/static/polls/style.css"
+                assert any(path.name.startswith("style.") for path in static.rglob("*.css"))
+                status, headers, _ = call(base, "GET", css)
+                assert status == 200, headers
+                assert headers["Cache-Control"] == "public, max-age=86400"
+                for n in (1, 2):
+                    assert css not in (tmp_path / f"gunicorn-{n}.log").read_text()
+        finally:
+            shutil.rmtree(static, ignore_errors=True)
+        for n in (1, 2):
+            assert "Traceback" not in (tmp_path / f"gunicorn-{n}.log").read_text()
