@@ -12,6 +12,7 @@ import importlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -162,10 +163,22 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
         return 1
 
 
+def _interrupt_again(unraisable: Any) -> None:
+    """A Ctrl-C that landed in code which cannot raise (a C callback inside a library):
+    Python would print "Exception ignored ... Traceback" and lose it. Deliver it again,
+    so it lands at the next line of ours, with the usual one-line outcome."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt):
+        # From another thread, a moment later: raised in here, it would be ignored again.
+        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
     status: int | None = None
     try:
         signal.signal(signal.SIGTERM, _terminate)
+        sys.unraisablehook = _interrupt_again
         status = run()
     except KeyboardInterrupt:  # before a command started, or after it returned
         pass

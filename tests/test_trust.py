@@ -230,3 +230,26 @@ def test_the_cli_and_the_web_refuse_a_value_in_the_same_words(tmp_path, capsys, 
         assert "at most 300 characters" in str(refused.value) and "at most 300" in cli
     else:
         assert str(refused.value) == cli
+
+
+def test_a_ctrl_c_that_lands_where_python_cannot_raise_it_is_delivered_again():
+    """A KeyboardInterrupt inside a C callback (pydantic building a validator while Copier
+    imports) is "ignored" by Python with a printed traceback; stackgen's hook re-delivers it."""
+    code = (
+        "import sys, time\n"
+        "from generator import cli\n"
+        "sys.unraisablehook = cli._interrupt_again\n"
+        "class Callback:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt\n"
+        "try:\n"
+        "    Callback()\n"
+        "    time.sleep(5)\n"
+        "    print('lost')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('delivered')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert (result.stdout, result.stderr) == ("delivered\n", "")
