@@ -160,11 +160,12 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 tmp_path / "apache.log",
             )
             with front as base:
-                # Readiness: the database only, never the broker (Celery on, no worker).
+                # Readiness: the database and Redis (REDIS_URL), never the broker
+                # (Celery on, no worker).
                 status, _, body = call(one, "GET", "/readyz")
                 assert (status, json.loads(body)) == (
                     200,
-                    {"status": "ok", "checks": {"database": "ok"}},
+                    {"status": "ok", "checks": {"database": "ok", "redis": "ok"}},
                 )
 
                 assert statuses([write(base) for _ in range(4)]) == [201] * 4

@@ -5,12 +5,15 @@ import io
 import json
 import logging
 import tempfile
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from unittest import skipUnless
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import OperationalError, connection, connections
 from django.http import HttpRequest
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import include, path
@@ -19,7 +22,7 @@ from storages.backends.s3 import S3Storage
 
 from . import health
 from .log import request_id
-from .settings import media_storage
+from .settings import media_storage, statement_time_limit
 
 
 def broken_view(request: HttpRequest):
@@ -156,6 +159,42 @@ class MediaStorageTests(SimpleTestCase):
             (bucket.bucket_name, bucket.endpoint_url), ("uploads", "http://127.0.0.1:9000")
         )
         self.assertFalse(bucket.file_overwrite)
+
+
+@skipUnless(connection.vendor in ("postgresql", "mysql"), "SQLite has no statement timeout")
+class StatementTimeLimitTests(TestCase):
+    def connect(self, seconds: int):
+        """A new connection to the test database, with a limit of ``seconds``."""
+        options = {**connection.settings_dict["OPTIONS"]}
+        options.update(statement_time_limit(connection.vendor, seconds))
+        backend = type(connections["default"])
+        other = backend({**connection.settings_dict, "OPTIONS": options}, "limited")
+        self.addCleanup(other.close)
+        return other
+
+    def test_every_connection_has_the_configured_limit(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW statement_timeout")
+                self.assertEqual(cursor.fetchone()[0], f"{settings.DATABASE_STATEMENT_TIMEOUT}s")
+            elif connection.mysql_is_mariadb:
+                cursor.execute("SELECT @@max_statement_time")
+                self.assertEqual(cursor.fetchone()[0], settings.DATABASE_STATEMENT_TIMEOUT)
+            else:
+                self.skipTest("MySQL has no time limit for every statement")
+
+    def test_a_statement_past_the_limit_is_cancelled(self) -> None:
+        limited = self.connect(1)
+        sleep = "SELECT pg_sleep(10)" if connection.vendor == "postgresql" else "SELECT SLEEP(10)"
+        started = time.monotonic()
+        with self.assertRaises(OperationalError), limited.cursor() as cursor:
+            cursor.execute(sleep)
+            cursor.fetchall()
+        self.assertLess(time.monotonic() - started, 5)
+        # The limit is per statement: the connection goes on serving.
+        with limited.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            self.assertEqual(cursor.fetchone()[0], 1)
 
 
 class StaticFilesWithoutCollectstaticTests(TestCase):
