@@ -1,4 +1,4 @@
-"""3c. Past one process: the generated Flask API behind Apache, one instance and two.
+"""3d. Past one process: the generated Flask API behind Apache, one instance and two.
 
 - throughput through Apache (the project's own deploy/apache/httpd.conf, run
   by Debian's Apache) against the same gunicorn asked directly: the proxy's cost;
