@@ -126,24 +126,24 @@ def gunicorn(
         yield base
 
 
-def require_apache() -> None:
-    """Skip without Debian's Apache httpd; under STACKGEN_REQUIRE_SERVICES=1, fail."""
-    if APACHE.exists() and APACHE_MODULES.is_dir():
+def require(present: bool, reason: str) -> None:
+    """Skip with ``reason`` unless ``present``; under STACKGEN_REQUIRE_SERVICES=1, fail."""
+    if present:
         return
-    reason = f"no Apache httpd at {APACHE} (apt-get install apache2)"
     if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
     pytest.skip(reason)
+
+
+def require_apache() -> None:
+    """Debian's Apache httpd, or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    present = APACHE.exists() and APACHE_MODULES.is_dir()
+    require(present, f"no Apache httpd at {APACHE} (apt-get install apache2)")
 
 
 def require_wrk() -> None:
-    """Skip without Debian's wrk (the load generator); under STACKGEN_REQUIRE_SERVICES=1, fail."""
-    if WRK.exists():
-        return
-    reason = f"no wrk at {WRK} (apt-get install wrk)"
-    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
-    pytest.skip(reason)
+    """Debian's wrk (the load generator), or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    require(WRK.exists(), f"no wrk at {WRK} (apt-get install wrk)")
 
 
 # wrk's script: each thread counts the statuses it got; with a body, every
@@ -313,13 +313,8 @@ def playwright_requirement() -> str:
 
 
 def require_chromium() -> None:
-    """Skip without Debian's Chromium; under STACKGEN_REQUIRE_SERVICES=1, fail."""
-    if CHROMIUM.exists():
-        return
-    reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
-    pytest.skip(reason)
+    """Debian's Chromium, or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
 # Prepended to every browser script: open_page() launches Chromium with a
