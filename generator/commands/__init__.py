@@ -17,10 +17,21 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import StackgenError
 
 if TYPE_CHECKING:
+    from generator.resources import Plan
     from generator.update import Summary
 
 # The order `stackgen --help` lists them in.
-VERBS = ("new", "recommend", "update", "check", "features", "generate", "resources", "serve")
+VERBS = (
+    "new",
+    "recommend",
+    "update",
+    "check",
+    "features",
+    "generate",
+    "destroy",
+    "resources",
+    "serve",
+)
 INSTALL = 'pip install -e ".[dev]" (or uv sync --locked)'
 
 
@@ -108,3 +119,20 @@ def report_update(path: Path, headline: str, summary: Summary) -> int:
     else:
         print("Review with `git diff`, run the tests, then commit.")
     return 1 if summary.conflicted or summary.ignored_clashes else 0
+
+
+def report_plan(plan: Plan, path: Path) -> None:
+    """``--pretend`` of a resource's command: what would be written, changed and removed."""
+    verb = {"create": "add", "change": "regenerate", "destroy": "destroy"}[plan.action]
+    print(f"Would {verb} the resource {plan.model} in {path}:")
+    for line in plan.changes:
+        print(f"  {line}")
+    for kind in ("create", "update", "remove"):
+        for name in plan.files.get(kind, []):
+            kept = " (kept: you changed it)" if name in plan.edited else ""
+            print(f"  {kind} {name}{kept}")
+    if plan.migration:
+        print(f"  create {plan.migration}")
+    for line in plan.warnings:
+        print(f"  note: {line}")
+    print("Nothing was written (--pretend).")

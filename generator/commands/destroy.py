@@ -1,0 +1,63 @@
+"""``stackgen destroy resource NAME``: take a resource out of a project, keeping what you
+changed, with a migration that drops its table."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.commands import add_project_dir, verb_parser
+
+SUMMARY = "remove a resource: its files (unless you changed them) and, by a migration, its table"
+DESCRIPTION = (
+    "Remove a resource `stackgen generate resource` added: the files only it brought are "
+    "deleted, unless you changed them (those are kept and listed), which unwires it; a new "
+    "migration drops its table, so applying it deletes the table's rows. Refused while "
+    "another resource references it. The resource stays recorded (destroyed) in its "
+    "answers file: `stackgen resources` lists it, and generating it again brings it back."
+)
+EXAMPLES = """
+stackgen destroy resource Exercise --pretend
+stackgen destroy resource Exercise -C myapp
+"""
+
+
+def add_arguments(commands: argparse._SubParsersAction) -> None:
+    parser = verb_parser(commands, "destroy", SUMMARY, DESCRIPTION, EXAMPLES)
+    parser.add_argument("what", choices=["resource"], help="what to destroy")
+    parser.add_argument("name", metavar="NAME", help="the resource's model name: Workout")
+    parser.add_argument(
+        "--pretend", action="store_true", help="print what would be removed; change nothing"
+    )
+    add_project_dir(parser)
+    parser.set_defaults(handle=handle)
+
+
+def handle(args: argparse.Namespace, interactive: bool) -> int:
+    from pathlib import Path
+
+    from generator import resources, update
+    from generator.commands import report_plan
+    from generator.project import load, locked
+
+    path = (args.directory or Path(".")).expanduser().resolve()
+    with locked(path):
+        project = load(path)
+        update.check_updatable(path)
+        plan = resources.plan_destroy(project, args.name)
+        if args.pretend:
+            report_plan(plan, path)
+            return 0
+        summary = resources.apply(project, plan)
+    table = plan.before["plural"] if plan.before else ""
+    print(f"Destroyed the resource {plan.model} in {path}:")
+    print("\n".join(summary.lines()))
+    if summary.kept:
+        print(
+            f"  You changed {', '.join(summary.kept)}: kept. Move what you need elsewhere and "
+            "delete them, or the app still imports the resource."
+        )
+    print(
+        f"Applying {plan.migration} (`flask db upgrade`) drops the table {table}: every row "
+        "in it is deleted. Back it up first if you need the data; then run the tests and commit."
+    )
+    return 1 if summary.conflicted else 0
