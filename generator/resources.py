@@ -199,9 +199,7 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> Plan:
     if old is not None:
         result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
     result.warnings = _warnings(old, resource)
-    migrations = (existing[model]["migrations"] if model in existing else []) + [
-        result.migration
-    ]
+    migrations = (existing[model]["migrations"] if model in existing else []) + [result.migration]
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
         rp = resource_project(project, model)
@@ -528,9 +526,7 @@ def update_all(
     """
     path = project.path
     existing = recorded(path) if project.template in SUPPORTED else {}
-    behind = [
-        model for model in existing if resource_project(project, model).version != version
-    ]
+    behind = [model for model in existing if resource_project(project, model).version != version]
     if not behind:
         old, _, summary = copier_update(project, version, data, defaults)
         return old, summary, []

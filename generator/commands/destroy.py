@@ -53,8 +53,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     print("\n".join(summary.lines()))
     if summary.kept:
         print(
-            f"  You changed {', '.join(summary.kept)}: kept. Move what you need elsewhere and "
-            "delete them, or the app still imports the resource."
+            "  Delete what was kept once you have moved what you need from it: it still "
+            "imports the resource's modules."
         )
     print(
         f"Applying {plan.migration} (`flask db upgrade`) drops the table {table}: every row "

@@ -77,4 +77,3 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         plan.changes or ["its code only, no column changes"]
     )
     return report_update(path, headline, summary)
-
