@@ -453,6 +453,54 @@ def write_migration(
     return MIGRATION_WRITERS[project.template](project.path, before, after)
 
 
+# Starting with resources: ``stackgen new ... --resource "Workout name:string ..."``.
+
+
+def parse_option(text: str) -> tuple[str, list[str], bool]:
+    """One ``--resource`` value: the model, its fields, and whether ``--owned`` is in it."""
+    words = text.split()
+    owned = "--owned" in words
+    words = [word for word in words if word != "--owned"]
+    if len(words) < 2:
+        raise fields.FieldError(
+            f'resource "{text[:60]}": give its name and fields, as "Workout name:string '
+            'duration_minutes:integer" (add --owned for rows that belong to users)'
+        )
+    return words[0], words[1:], owned
+
+
+def check_options(texts: list[str], template: str) -> list[tuple[str, list[str], bool]]:
+    """Every ``--resource`` of a new project, checked together before anything is made.
+
+    Each may reference those before it.
+    """
+    if texts and template not in SUPPORTED:
+        raise StackgenError(
+            f"resources are not supported for {template} projects yet (only {', '.join(SUPPORTED)})"
+        )
+    known: dict[str, dict[str, Any]] = {}
+    options = []
+    for text in texts:
+        model, specs, owned = parse_option(text)
+        made = fields.check_resource_name(model, set(known))
+        known[model] = {"names": made, "owned": owned, "fields": fields.parse_fields(specs, known)}
+        options.append((model, specs, owned))
+    return options
+
+
+def add_all(path: Path, options: list[tuple[str, list[str], bool]]) -> None:
+    """Generate each resource into a project that is being made (``new``'s staging folder)."""
+    from generator.project import load
+
+    for model, specs, owned in options:
+        project = load(path)
+        result = plan(project, model, specs, owned)
+        _render(project, result.data, path, result.answers_file)
+        target = path / result.migration
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result.migration_text)
+
+
 # Applying: the project is clean and locked; all of it or none of it.
 
 

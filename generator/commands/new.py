@@ -27,6 +27,9 @@ stackgen new api --framework flask --defaults
 stackgen new site --framework django --defaults --data database=postgresql
 stackgen new api --framework flask --defaults --data analytics=true \\
     --data project_name="Movie API"
+stackgen new gym --framework flask --defaults \\
+    --resource "Workout name:string duration_minutes:integer:min=1 --owned" \\
+    --resource "ExerciseSet title:string workout:references"
 """
 
 
@@ -43,6 +46,14 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="answer a template question (repeatable), e.g. database=postgresql",
+    )
+    new.add_argument(
+        "--resource",
+        action="append",
+        default=[],
+        metavar='"NAME FIELD..."',
+        help="start with a resource, as `stackgen generate resource NAME FIELD... [--owned]` "
+        "would add it (repeatable; Flask)",
     )
     new.add_argument(
         "--force",
@@ -129,9 +140,13 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         raise StackgenError(
             "--defaults needs --framework flask|django (`stackgen recommend` helps you choose)"
         )
+    from generator import resources
+
     dest = args.path.expanduser().resolve()
     create.check_destination(dest, args.force)  # said at once, before any question
     template = TEMPLATES.get(args.framework)
+    if template:
+        resources.check_options(args.resource, template)
     questions = installed()
     data = answers.parse_data(answers.split_data(args.data), questions, template)
     if "framework" in data:
@@ -145,11 +160,21 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     else:
         data = answers.complete(data, questions, str(template), dest.name)
     answers.check_answers(data, questions)
+    wanted = resources.check_options(args.resource, data["framework"])
 
     # Every answer is known by now: Copier asks nothing.
-    result = create.create(create.Request(dest, data, defaults=True, force=args.force))
+    request = create.Request(
+        dest,
+        data,
+        defaults=True,
+        force=args.force,
+        resources=tuple((model, tuple(specs), owned) for model, specs, owned in wanted),
+    )
+    result = create.create(request)
     label = BY_TEMPLATE[result.answers["framework"]].label
     print(f"Created a {label} project in {result.path} (templates {result.version}).")
+    if wanted:
+        print(f"With its resources: {', '.join(model for model, _, _ in wanted)}.")
     placed = result.placement
     if placed.replaced:
         print(f"Replaced with the template's version: {', '.join(placed.replaced)}")
