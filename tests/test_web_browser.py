@@ -94,7 +94,8 @@ with sync_playwright() as playwright:
     page.set_viewport_size(DESKTOP)
     try:
         page.goto(url + "/")
-        expect(page.locator("#tree")).to_contain_text("pyproject.toml")
+        # The first render makes the template store: seconds on a busy machine.
+        expect(page.locator("#tree")).to_contain_text("pyproject.toml", timeout=60_000)
 
         # The first view does not contradict itself: the default answers recommend
         # Django, so Django is the framework chosen, and the page says they agree.
@@ -208,11 +209,12 @@ with sync_playwright() as playwright:
         expect(page.locator("#error-resources")).to_contain_text('unknown type "strng"')
         expect(page.locator("#download-zip")).to_have_attribute("aria-disabled", "true")
         cells.nth(1).fill("name:string duration_minutes:integer:min=1")
-        expect(page.locator("#tree")).to_contain_text("workouts/")
+        expect(page.locator("#tree")).to_contain_text("workouts/", timeout=60_000)
         expect(page.locator("#error-resources")).to_be_hidden()
         expect(page.locator("#command")).to_contain_text(
             "--resource 'Workout name:string duration_minutes:integer:min=1'"
         )
+        expect(page.locator("#explore")).not_to_have_attribute("aria-busy", "true", timeout=60_000)
         serious(page, "a resource")
         fits(page, "a resource, desktop")
 
