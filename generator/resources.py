@@ -95,10 +95,7 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
         resource = data.get("resource") if isinstance(data, dict) else None
         if not isinstance(resource, dict) or not isinstance(resource.get("model"), str):
             raise StackgenError(f"{file.name} does not record a resource")
-        if file.name != answers_file(resource["model"]) or not isinstance(
-            resource.get("fields", []), list
-        ):
-            raise StackgenError(f"{file.name} does not record the resource its name says")
+        check_recorded(file.name, resource)
         found[resource["model"]] = {
             **resource,
             "names": fields.names(resource["model"]),
@@ -106,6 +103,55 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
             "migrations": data.get("migrations") or [],
         }
     return found
+
+
+def check_recorded(name: str, resource: dict[str, Any]) -> None:
+    """Refuse a recorded resource that the command line could not have made.
+
+    Its answers file is as untrusted as the project's (a clone, a pull
+    request), and what it records is written into Python code: its names
+    must be its model's, and each field must read back as it was parsed.
+    """
+    model = resource["model"]
+    wrong = f"{name} does not record a resource stackgen could have made"
+    if not fields.RESOURCE_NAME.fullmatch(model) or name != answers_file(model):
+        raise StackgenError(f"{wrong}: its model name")
+    made = fields.names(model)
+    if any(resource.get(key) != getattr(made, key) for key in NAME_KEYS):
+        raise StackgenError(f"{wrong}: its table and URL names are not {model}'s")
+    for key in ("owned", "destroyed"):
+        if not isinstance(resource.get(key, False), bool):
+            raise StackgenError(f"{wrong}: {key} must be true or false")
+    items = resource.get("fields")
+    if not isinstance(items, list) or not items:
+        raise StackgenError(f"{wrong}: its fields")
+    for item in items:
+        try:
+            target = item.get("target") if item.get("type") == "references" else None
+            known = {target: {"names": fields.names(target)}} if target else {}
+            if target and not fields.RESOURCE_NAME.fullmatch(target):
+                raise fields.FieldError(target)
+            again = fields.parse_field(fields.spec_of(item), known)
+            if again != {k: v for k, v in item.items() if k != "target_owned"}:
+                raise fields.FieldError(str(item.get("name")))
+        except (fields.FieldError, AttributeError, KeyError, TypeError):
+            shown = item.get("name") if isinstance(item, dict) else item
+            raise StackgenError(f"{wrong}: its field {str(shown)[:40]!r}") from None
+    for step in resource.get("setup") or []:
+        if not isinstance(step, dict) or not fields.RESOURCE_NAME.fullmatch(str(step.get("model"))):
+            raise StackgenError(f"{wrong}: the rows its tests make")
+        step_names = fields.names(step["model"])
+        refs = step.get("refs")
+        if (
+            (step.get("singular"), step.get("table"), step.get("url"))
+            != (step_names.singular, step_names.plural, step_names.url)
+            or not isinstance(refs, dict)
+            or not all(
+                fields.FIELD_NAME.fullmatch(str(column)) and fields.RESOURCE_NAME.fullmatch(str(m))
+                for column, m in refs.items()
+            )
+        ):
+            raise StackgenError(f"{wrong}: the rows its tests make")
 
 
 def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
