@@ -325,18 +325,20 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         assert "No new upgrade operations detected" in flask("db", "check")
 
         # Backwards, one migration at a time, with a row in each table it changes.
-        workouts = recorded(project, "Workout")["migrations"]
-        flask("db", "downgrade", "-1")  # the table comes back, empty
+        create, change, drop = (
+            Path(name).name.split("_", 1)[0] for name in recorded(project, "Workout")["migrations"]
+        )
+        flask("db", "downgrade", change)  # the table comes back, empty
         sql(
             "INSERT INTO workouts (title, coach_id, rating, created_at, updated_at) "
             "SELECT 'Swim', id, 2, now(), now() FROM coaches"
         )
-        flask("db", "downgrade", "-1")  # rating dropped, notes back
+        flask("db", "downgrade", create)  # rating dropped, notes back
         assert sql("SELECT title, notes IS NULL FROM workouts") == "Swim|t"
         flask("db", "downgrade", "c7d9e1f3a5b2")  # before any resource
         assert sql("SELECT to_regclass('coaches') IS NULL") == "t"
         flask("db", "upgrade")
-        assert len(workouts) == 3
+        assert drop in flask("db", "current")
         assert (
             sql("SELECT to_regclass('workouts') IS NULL, to_regclass('coaches') IS NULL") == "t|f"
         )

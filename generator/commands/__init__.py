@@ -10,6 +10,8 @@ What several verbs print alike (an update's report) lives here.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from textwrap import dedent
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import StackgenError
 
 if TYPE_CHECKING:
+    from generator.project import Project
     from generator.resources import Plan
     from generator.update import Summary
 
@@ -66,6 +69,25 @@ def add_project_dir(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="run as if stackgen was started in PATH (the project's folder), as `git -C`",
     )
+
+
+def add_pretend(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--pretend", action="store_true", help=f"print what would be {what}; change nothing"
+    )
+
+
+@contextmanager
+def changing(args: argparse.Namespace) -> Iterator[Project]:
+    """The project ``-C`` names (default: here), locked and clean: a command may change it."""
+    from generator import update
+    from generator.project import load, locked
+
+    path = (args.directory or Path(".")).expanduser().resolve()
+    with locked(path):
+        project = load(path)
+        update.check_updatable(path)
+        yield project
 
 
 def project_path(args: argparse.Namespace) -> Path:

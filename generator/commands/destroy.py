@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from generator.commands import add_project_dir, verb_parser
+from generator.commands import add_pretend, add_project_dir, verb_parser
 
 SUMMARY = "remove a resource: its files (unless you changed them) and, by a migration, its table"
 DESCRIPTION = (
@@ -25,24 +25,17 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     parser = verb_parser(commands, "destroy", SUMMARY, DESCRIPTION, EXAMPLES)
     parser.add_argument("what", choices=["resource"], help="what to destroy")
     parser.add_argument("name", metavar="NAME", help="the resource's model name: Workout")
-    parser.add_argument(
-        "--pretend", action="store_true", help="print what would be removed; change nothing"
-    )
+    add_pretend(parser, "removed")
     add_project_dir(parser)
     parser.set_defaults(handle=handle)
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from pathlib import Path
+    from generator import resources
+    from generator.commands import changing, report_plan
 
-    from generator import resources, update
-    from generator.commands import report_plan
-    from generator.project import load, locked
-
-    path = (args.directory or Path(".")).expanduser().resolve()
-    with locked(path):
-        project = load(path)
-        update.check_updatable(path)
+    with changing(args) as project:
+        path = project.path
         plan = resources.plan_destroy(project, args.name)
         if args.pretend:
             report_plan(plan, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from generator.commands import add_project_dir, verb_parser
+from generator.commands import add_pretend, add_project_dir, verb_parser
 from generator.fields import TYPES
 
 SUMMARY = "add a resource (model, migration, API, tests) to a project, or change its fields"
@@ -39,24 +39,17 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--owned", action="store_true", help="every row belongs to the user who created it"
     )
-    parser.add_argument(
-        "--pretend", action="store_true", help="print what would be written; write nothing"
-    )
+    add_pretend(parser, "written")
     add_project_dir(parser)
     parser.set_defaults(handle=handle)
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from pathlib import Path
+    from generator import resources
+    from generator.commands import changing, report_plan, report_update
 
-    from generator import resources, update
-    from generator.commands import report_plan, report_update
-    from generator.project import load, locked
-
-    path = (args.directory or Path(".")).expanduser().resolve()
-    with locked(path):
-        project = load(path)
-        update.check_updatable(path)
+    with changing(args) as project:
+        path = project.path
         plan = resources.plan(project, args.name, args.fields, args.owned)
         if plan.action == "nothing":
             print(f"The resource {plan.model} has these fields already; nothing to change.")
