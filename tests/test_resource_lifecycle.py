@@ -274,7 +274,7 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         commit_all(project, spec[0])
     views = edit_views(project)
     config = project / "gym" / "config.py"
-    config.write_text(config.read_text() + 'MY_SETTING = "mine"\n')
+    config.write_text(config.read_text() + '\n\nMY_SETTING = "mine"\n')
     commit_all(project, "my setting")
     env = ProjectEnv()
     env.install(project)
