@@ -70,14 +70,17 @@ class Plan:
     files: dict[str, list[str]] = field(default_factory=dict)  # create/update/remove
     edited: list[str] = field(default_factory=list)  # destroy: the user's, kept
     warnings: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the same fields again
 
     @property
     def action(self) -> str:
+        if self.unchanged:
+            return "nothing"
         if self.after is None:
             return "destroy"
         if self.before is None:
             return "create"
-        return "change" if self.migration or self.files.get("update") else "nothing"
+        return "change"
 
 
 def answers_file(model: str) -> str:
@@ -200,8 +203,11 @@ def _stored(info: dict[str, Any]) -> dict[str, Any]:
 # Planning: pure decisions from the recorded resources and the command line.
 
 
-def plan(project: Project, model: str, specs: list[str], owned: bool) -> Plan:
-    """Check the name and the fields; what ``generate`` would do.
+def plan(
+    project: Project, model: str, specs: list[str], owned: bool, preview: bool = False
+) -> Plan:
+    """Check the name and the fields; what ``generate`` would do (with ``preview``, which
+    files a change would update, for ``--pretend``).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -240,6 +246,7 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> Plan:
     old = _stored(before) if before is not None else None
     result = Plan(model, answers_file(model), old, resource)
     if old is not None and old == resource:
+        result.unchanged = True
         return result
     result.migration, result.migration_text = write_migration(project, old, resource)
     if old is not None:
@@ -248,8 +255,8 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> Plan:
     migrations = (existing[model]["migrations"] if model in existing else []) + [result.migration]
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
-        rp = resource_project(project, model)
-        result.files = _file_changes(rp, result.data)
+        if preview:
+            result.files = _file_changes(resource_project(project, model), result.data)
     else:
         data = {**_starter_answers(project), "kind": "resource", **result.data}
         result.data = data
@@ -263,8 +270,9 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> Plan:
     return result
 
 
-def plan_destroy(project: Project, model: str) -> Plan:
-    """What ``destroy resource`` would do; refused while another resource references it."""
+def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
+    """What ``destroy resource`` would do; refused while another resource references it
+    (with ``preview``, which files it would remove and which of those you changed)."""
     check_supported(project)
     existing = recorded(project.path)
     info = live(existing).get(model)
@@ -286,9 +294,10 @@ def plan_destroy(project: Project, model: str) -> Plan:
         "resource": {**old, "destroyed": True},
         "migrations": [*info["migrations"], result.migration],
     }
-    rp = resource_project(project, model)
-    result.files = _file_changes(rp, result.data)
-    result.edited = _edited(rp, result.files.get("remove", []))
+    if preview:
+        rp = resource_project(project, model)
+        result.files = _file_changes(rp, result.data)
+        result.edited = _edited(rp, result.files.get("remove", []))
     return result
 
 

@@ -36,7 +36,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
 
     with changing(args) as project:
         path = project.path
-        plan = resources.plan_destroy(project, args.name)
+        plan = resources.plan_destroy(project, args.name, args.pretend)
         if args.pretend:
             report_plan(plan, path)
             return 0

@@ -50,7 +50,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
 
     with changing(args) as project:
         path = project.path
-        plan = resources.plan(project, args.name, args.fields, args.owned)
+        plan = resources.plan(project, args.name, args.fields, args.owned, args.pretend)
         if plan.action == "nothing":
             print(f"The resource {plan.model} has these fields already; nothing to change.")
             return 0
