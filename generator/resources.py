@@ -493,8 +493,9 @@ def flask_migration(
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
 
 
-# The Django starter's writer joins here (generator/django_migrations.py).
+# The Django starter's writer joins here (generator/django_migrations.py), with its command.
 MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {"flask-api": flask_migration}
+MIGRATE_COMMANDS = {"flask-api": "flask db upgrade"}
 
 
 def write_migration(

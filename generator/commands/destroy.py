@@ -50,7 +50,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             "imports the resource's modules."
         )
     print(
-        f"Applying {plan.migration} (`flask db upgrade`) drops the table {table}: every row "
+        f"Applying {plan.migration} (`{resources.MIGRATE_COMMANDS[project.template]}`) drops "
+        f"the table {table}: every row "
         "in it is deleted. Back it up first if you need the data; then run the tests and commit."
     )
     return 1 if summary.conflicted else 0

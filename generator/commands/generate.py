@@ -58,15 +58,19 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             report_plan(plan, path)
             return 0
         summary = resources.apply(project, plan)
+    migrate = resources.MIGRATE_COMMANDS[project.template]
     for line in plan.warnings:
         print(f"Note: {line}.")
     if plan.action == "create":
         print(f"Added the resource {plan.model} to {path} ({len(summary.added)} files):")
         for name in summary.added:
             print(f"  {name}")
-        print("Apply its migration with `flask db upgrade`, run the tests, then commit.")
+        print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
         return 0
     headline = f"Regenerated the resource {plan.model} in {path}: " + "; ".join(
         plan.changes or ["its code only, no column changes"]
     )
-    return report_update(path, headline, summary)
+    status = report_update(path, headline, summary)
+    if plan.migration:
+        print(f"Its columns change in {plan.migration}: apply it with `{migrate}`.")
+    return status
