@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -218,5 +219,7 @@ def _ask(
     identity = create.git_identity()
     data = questionnaire.ask_template(questions, data, {**identity, **suggested})
     given = answers.not_default(data, questions, {"project_name": dest.name, **identity})
-    print(f"Generate it with: {recommendation.new_command(str(args.path), framework, given)}")
+    command = recommendation.new_command(str(args.path), framework, given)
+    command += "".join(f" --resource {shlex.quote(text)}" for text in args.resource)
+    print(f"Generate it with: {command}")
     return data
