@@ -30,6 +30,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 out = Path(screenshot).parent
+# Each answer changed is a render on the server: seconds on a busy machine (2 cores,
+# other suites running), not the 5 s Playwright waits by default.
+expect.set_options(timeout=30_000)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 420, "height": 860}
 
