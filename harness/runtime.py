@@ -8,6 +8,7 @@ profile, keeping a screenshot for the failure message.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -27,6 +28,7 @@ from harness.projects import REPO_ROOT, ProjectEnv
 
 CHROMIUM = Path("/usr/bin/chromium")
 APACHE = Path("/usr/sbin/apache2")
+WRK = Path("/usr/bin/wrk")
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -124,14 +126,147 @@ def gunicorn(
         yield base
 
 
-def require_apache() -> None:
-    """Skip without Debian's Apache httpd; under STACKGEN_REQUIRE_SERVICES=1, fail."""
-    if APACHE.exists() and APACHE_MODULES.is_dir():
+def require(present: bool, reason: str) -> None:
+    """Skip with ``reason`` unless ``present``; under STACKGEN_REQUIRE_SERVICES=1, fail."""
+    if present:
         return
-    reason = f"no Apache httpd at {APACHE} (apt-get install apache2)"
     if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
     pytest.skip(reason)
+
+
+def require_apache() -> None:
+    """Debian's Apache httpd, or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    present = APACHE.exists() and APACHE_MODULES.is_dir()
+    require(present, f"no Apache httpd at {APACHE} (apt-get install apache2)")
+
+
+def require_wrk() -> None:
+    """Debian's wrk (the load generator), or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    require(WRK.exists(), f"no wrk at {WRK} (apt-get install wrk)")
+
+
+# wrk's script: each thread counts the statuses it got; with a body, every
+# request is a POST from a client address of its own (X-Forwarded-For, for an
+# app that trusts one proxy), and the ids of the 201s are kept; done() prints
+# it all as one JSON line.
+WRK_SCRIPT = r"""
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("number", #threads)
+end
+function init(args)
+  path, body, token = args[1], args[2], args[3]
+  sent, statuses, ids = 0, {}, {}
+end
+function request()
+  if body == nil or body == "" then
+    return wrk.format("GET", path)
+  end
+  sent = sent + 1
+  local address = string.format("10.%d.%d.%d", number, math.floor(sent / 250) % 250, sent % 250 + 1)
+  local headers = {["Content-Type"] = "application/json", ["X-Forwarded-For"] = address}
+  if token ~= nil and token ~= "" then headers["Authorization"] = "Bearer " .. token end
+  return wrk.format("POST", path, headers, body)
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 201 then
+    local id = body:match('"id":%s*(%d+)')
+    if id then table.insert(ids, id) end
+  end
+end
+function done(summary, latency, requests)
+  local counts, created = {}, {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      counts[status] = (counts[status] or 0) + n
+    end
+    for _, id in ipairs(thread:get("ids")) do table.insert(created, id) end
+  end
+  local parts = {}
+  for status, n in pairs(counts) do table.insert(parts, string.format('"%d": %d', status, n)) end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "seconds": %.3f, "socket_errors": %d, "timeouts": %d, '
+    .. '"statuses": {%s}, "ids": [%s]}\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write, e.timeout,
+    table.concat(parts, ", "), table.concat(created, ", ")))
+end
+"""
+
+
+@dataclass
+class Load:
+    """What one wrk run saw: requests, per-status counts, socket errors, the created ids."""
+
+    requests: int
+    seconds: float
+    socket_errors: int
+    timeouts: int
+    statuses: dict[int, int]
+    ids: list[int]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def failed(self) -> int:
+        """Requests that got no answer, or an answer that is not a success (2xx)."""
+        bad = sum(n for status, n in self.statuses.items() if not 200 <= status < 300)
+        return bad + self.socket_errors + self.timeouts
+
+
+def wrk(
+    url: str,
+    seconds: float,
+    connections: int = 8,
+    body: str = "",
+    token: str = "",
+    threads: int = 2,
+) -> Load:
+    """Load ``url`` with wrk for ``seconds`` (at most 30) from 127.0.0.1: GETs, or POSTs
+    of ``body`` (each from a client address of its own) with a bearer ``token``."""
+    assert seconds <= 30, "bounded load: at most 30 s"
+    base, _, path = url.partition("://")[2].partition("/")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT)
+        script.flush()
+        result = subprocess.run(
+            [
+                str(WRK),
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                f"http://{base}",
+                "--",
+                f"/{path}",
+                body,
+                token,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+        )
+    line = next((x for x in result.stdout.splitlines() if x.startswith("WRK ")), None)
+    assert line, f"wrk printed no summary:\n{result.stdout}{result.stderr}"
+    data = json.loads(line[4:])
+    return Load(
+        data["requests"],
+        data["seconds"],
+        data["socket_errors"],
+        data["timeouts"],
+        {int(k): v for k, v in data["statuses"].items()},
+        [int(i) for i in data["ids"]],
+    )
 
 
 @contextmanager
@@ -178,13 +313,8 @@ def playwright_requirement() -> str:
 
 
 def require_chromium() -> None:
-    """Skip without Debian's Chromium; under STACKGEN_REQUIRE_SERVICES=1, fail."""
-    if CHROMIUM.exists():
-        return
-    reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("STACKGEN_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason}, and STACKGEN_REQUIRE_SERVICES=1 requires it")
-    pytest.skip(reason)
+    """Debian's Chromium, or skip (fail under STACKGEN_REQUIRE_SERVICES=1)."""
+    require(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
 # Prepended to every browser script: open_page() launches Chromium with a

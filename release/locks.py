@@ -165,8 +165,27 @@ def render_lock(template: str, answers: Mapping[str, Any], name: str) -> str:
     return environment.from_string(template).render(project_slug=name, **answers)
 
 
+def affecting(template_dir: Path, options: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+    """The options that change ``pyproject.toml``: an option no rendering depends on (say,
+    ``kubernetes``) would only double the combinations to lock and merge."""
+    names = list(options)
+    rendered = {
+        values: render_pyproject(template_dir, dict(zip(names, values, strict=True)))
+        for values in itertools.product(*options.values())
+    }
+    kept = {}
+    for index, name in enumerate(names):
+        for values, text in rendered.items():
+            others = ((*values[:index], value, *values[index + 1 :]) for value in options[name])
+            if any(rendered[other] != text for other in others):
+                kept[name] = options[name]
+                break
+    return kept
+
+
 def build(template_dir: Path, options: Mapping[str, list[Any]], jobs: int = 4) -> str:
     """The ``uv.lock.jinja`` for one template, checked against every combination."""
+    options = affecting(template_dir, options)
     combinations = [
         tuple(zip(options, values, strict=True)) for values in itertools.product(*options.values())
     ]

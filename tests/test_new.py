@@ -233,8 +233,9 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER
+        + ENTER
         + "y"
-        + ENTER  # author, email, database (SQLite), sentry and celery: no, analytics: yes
+        + ENTER  # author, email, database (SQLite), sentry, celery, kubernetes: no, analytics: yes
         + ENTER  # no browser test (Flask's default)
     )
     assert drive(keys, "new", str(dest)) == 0
@@ -273,7 +274,8 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + DOWN
         + ENTER  # author, email, database: PostgreSQL
         + ENTER
-        + ENTER  # sentry, celery: no
+        + ENTER
+        + ENTER  # sentry, celery, kubernetes: no
         + DOWN
         + ENTER  # cache: Redis
         + ENTER
@@ -305,6 +307,7 @@ def test_a_yes_no_answer_waits_for_enter_and_the_command_repeats_every_answer(tm
         + "y"
         + ENTER  # sentry: yes, then Enter; the Enter must not answer the next question
         + ENTER  # celery: no
+        + ENTER  # kubernetes: no
         + DOWN
         + ENTER  # cache: Redis
         + ENTER
@@ -347,7 +350,8 @@ def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER
-        + ENTER  # database: SQLite; sentry, celery: no; analytics: the recommended default, yes
+        + ENTER
+        + ENTER  # database: SQLite; sentry, celery, kubernetes: no; analytics: recommended, yes
         + ENTER  # no browser test
     )
     assert drive(keys, "new", str(dest)) == 0

@@ -1,4 +1,4 @@
-"""Each starter as two instances behind Apache, on the real PostgreSQL and Redis.
+"""Each starter as two instances behind Apache, on the real PostgreSQL or MariaDB and Redis.
 
 For each starter, one scenario: the generated project's release step runs
 twice at once on a fresh PostgreSQL database (it migrates once, neither dies); two
@@ -10,15 +10,19 @@ Apache:
   second client address (127.0.0.2) has its own budget, and a forged
   X-Forwarded-For buys nothing; /readyz answers without asking the broker
   (Celery on, its broker a port nobody listens on); with an instance killed,
-  Apache sends every request to the other one. Its PostgreSQL is a private
+  Apache sends every request to the other one, and under load (wrk) no
+  request fails but those in flight. Its PostgreSQL is a private
   cluster on a spare port (never the shared server): stopped, writes answer
   503 and /readyz names the database; started again, writes succeed without
-  restarting the app, and every write answered 201 is in the database;
-- Django: a django-axes lockout hits the attacker's address, not the user's;
-  a session made on one instance works on the other; Apache serves the
-  static files itself; /readyz answers without asking the broker.
+  restarting the app, and every write answered 201 is in the database, the
+  ones made under load while it stopped and started too;
+- Django, on PostgreSQL and on MariaDB (the release step's lock on each): a
+  django-axes lockout hits the attacker's address, not the user's; a session
+  made on one instance works on the other; Apache serves the
+  static files itself; /readyz answers without asking the broker; with an
+  instance stopped under load, no request fails but those in flight.
 
-Skipped with the reason without Apache, PostgreSQL or Redis (failed under
+Skipped with the reason without Apache, wrk, the database server or Redis (failed under
 STACKGEN_REQUIRE_SERVICES=1).
 """
 
@@ -32,6 +36,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
@@ -41,7 +46,7 @@ import pytest
 
 from harness import services
 from harness.projects import ProjectEnv, generate
-from harness.runtime import apache, free_port, gunicorn, require_apache
+from harness.runtime import Load, apache, free_port, gunicorn, require_apache, require_wrk, wrk
 
 pytestmark = pytest.mark.slow
 
@@ -93,6 +98,23 @@ def release_twice_at_once(
     return results
 
 
+# Bounded load (wrk, 127.0.0.1): this many connections, so at most this many
+# requests are in flight when a fault strikes.
+CONNECTIONS = 8
+
+
+def under_load(url: str, seconds: float, faults: list[tuple[float, object]], **options) -> Load:
+    """wrk on ``url`` for ``seconds`` while each fault (after its delay) strikes."""
+    timers = [threading.Timer(delay, fault) for delay, fault in faults]
+    for timer in timers:
+        timer.start()
+    try:
+        return wrk(url, seconds, connections=CONNECTIONS, **options)
+    finally:
+        for timer in timers:
+            timer.join()
+
+
 def json_lines(log: Path) -> list[dict]:
     """Every line of a log written with LOG_FORMAT=json, each a JSON object (or it fails)."""
     return [json.loads(line) for line in log.read_text().splitlines()]
@@ -100,6 +122,7 @@ def json_lines(log: Path) -> list[dict]:
 
 def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
     require_apache()
+    require_wrk()
     redis = services.redis_url()
     project = generate(tmp_path / "scaled_api", "flask", database="postgresql", celery=True)
     env = ProjectEnv()
@@ -160,11 +183,12 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 tmp_path / "apache.log",
             )
             with front as base:
-                # Readiness: the database only, never the broker (Celery on, no worker).
+                # Readiness: the database and Redis (REDIS_URL), never the broker
+                # (Celery on, no worker).
                 status, _, body = call(one, "GET", "/readyz")
                 assert (status, json.loads(body)) == (
                     200,
-                    {"status": "ok", "checks": {"database": "ok"}},
+                    {"status": "ok", "checks": {"database": "ok", "redis": "ok"}},
                 )
 
                 assert statuses([write(base) for _ in range(4)]) == [201] * 4
@@ -182,8 +206,10 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 assert headers["X-Content-Type-Options"] == "nosniff"
                 assert headers["Referrer-Policy"] == "same-origin"
 
-                # One instance killed: every request goes to the other one.
-                second.close()
+                # One instance stopped under load: Apache sends every request to the
+                # other one; none fails but those in flight when it went.
+                load = under_load(f"{base}/api/actors?per_page=1", 6, [(2, second.close)])
+                assert load.requests > 100 and load.failed() <= CONNECTIONS, load
                 reads = [call(base, "GET", "/api/actors?per_page=1")[0] for _ in range(20)]
                 assert reads == [200] * 20, (tmp_path / "apache.log").read_text()
 
@@ -205,9 +231,26 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
             assert recovered <= 2 and set(after[:recovered]) <= {503}, after
             assert after[recovered:] == [201] * (20 - recovered), after
 
-        # Every write answered 201 is in the database, and no other.
+            # Writes under load (each from an address of its own) while the
+            # database stops and starts again: each answers 201 or, fast, 503.
+            load = under_load(
+                f"{one}/api/actors",
+                10,
+                [(2, cluster.stop), (5, cluster.start)],
+                body='{"name": "Load"}',
+                token=token,
+            )
+            assert set(load.statuses) == {201, 503}, load
+            assert load.socket_errors == load.timeouts == 0, load
+            assert len(load.ids) == load.statuses[201], load
+            created.extend(load.ids)
+            assert statuses([write(one, source="127.0.3.1")]) == [201]
+
+        # Every write answered 201 is in the database; the only others are the
+        # load's last writes, in flight when wrk stopped reading (never answered).
         stored = {int(row) for row in cluster.psql("SELECT id FROM actors").split()}
-        assert stored == set(created)
+        assert set(created) <= stored
+        assert len(stored - set(created)) <= CONNECTIONS, sorted(stored - set(created))
         for log in logs:
             assert "Traceback" not in log.read_text()
             loggers = {entry["logger"] for entry in json_lines(log)}
@@ -263,16 +306,18 @@ def axes_login(
     return call(base, "POST", "/accounts/login/", body, headers, source)[0]
 
 
-def test_django_site_as_two_instances_behind_apache(tmp_path: Path) -> None:
+@pytest.mark.parametrize("database", ["postgresql", "mysql"])
+def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: str) -> None:
     require_apache()
+    require_wrk()
     redis = services.redis_url()
     project = generate(
-        tmp_path / "scaled_site", "django", database="postgresql", celery=True, browser_tests=False
+        tmp_path / "scaled_site", "django", database=database, celery=True, browser_tests=False
     )
     env = ProjectEnv()
     env.install(project)
 
-    with services.database("postgresql") as url:
+    with services.database(database) as url:
         settings = {
             "DATABASE_URL": url,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -303,9 +348,9 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path) -> None:
             path.chmod(0o755 if path.is_dir() else 0o644)
 
         try:
-            with ExitStack() as stack:
+            with ExitStack() as stack, ExitStack() as second:
                 instances = [
-                    stack.enter_context(
+                    owner.enter_context(
                         gunicorn(
                             env,
                             project,
@@ -316,7 +361,7 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path) -> None:
                             workers=2,
                         )
                     )
-                    for n in (1, 2)
+                    for n, owner in ((1, stack), (2, second))
                 ]
                 base = stack.enter_context(
                     apache(
@@ -360,6 +405,11 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 assert headers["Cache-Control"] == "public, max-age=86400"
                 for n in (1, 2):
                     assert css not in (tmp_path / f"gunicorn-{n}.log").read_text()
+
+                # One instance stopped under load: Apache sends every request to the
+                # other one; none fails but those in flight when it went.
+                load = under_load(f"{base}/polls/", 6, [(2, second.close)])
+                assert load.requests > 50 and load.failed() <= CONNECTIONS, load
         finally:
             shutil.rmtree(static, ignore_errors=True)
         for n in (1, 2):

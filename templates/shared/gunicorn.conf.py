@@ -8,6 +8,14 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads in each worker process (gthread): a slow request, or a probe, holds
+# one thread, not a whole process.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Each worker is replaced after about this many requests, so that memory a
+# request leaks never piles up; the jitter keeps workers from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 # Access log on stdout, gunicorn's own messages on stderr.
 accesslog = "-"
 errorlog = "-"

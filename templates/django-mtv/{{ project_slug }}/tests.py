@@ -1,19 +1,28 @@
-"""Tests of the project itself: error pages, health checks, request ids, logs, static files."""
+"""Tests of the project itself: error pages, health checks, request ids, logs, static and
+uploaded files."""
 
 import io
 import json
 import logging
 import tempfile
+import time
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from unittest import skipUnless
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import OperationalError, connection, connections
 from django.http import HttpRequest
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import include, path
 from django.utils.log import configure_logging
+from storages.backends.s3 import S3Storage
 
 from . import health
 from .log import request_id
+from .settings import media_storage, statement_time_limit
 
 
 def broken_view(request: HttpRequest):
@@ -120,6 +129,72 @@ class LoggingTests(SimpleTestCase):
             (entry["level"], entry["logger"], entry["request_id"], entry["message"]),
             ("WARNING", "django.request", "req-42", "Not Found: /x"),
         )
+
+
+class MediaStorageTests(SimpleTestCase):
+    def test_a_file_saved_through_default_storage_lands_in_media_root(self) -> None:
+        with tempfile.TemporaryDirectory() as media, self.settings(MEDIA_ROOT=media):
+            name = default_storage.save("uploads/note.txt", ContentFile(b"hello"))
+            self.assertEqual((Path(media) / name).read_bytes(), b"hello")
+            with default_storage.open(name) as reopened:
+                self.assertEqual(reopened.read(), b"hello")
+            # A second file of the same name never replaces the first.
+            other = default_storage.save("uploads/note.txt", ContentFile(b"again"))
+            self.assertNotEqual(other, name)
+            self.assertEqual(default_storage.url(name), f"/media/{name}")
+            default_storage.delete(name)
+            self.assertFalse(default_storage.exists(name))
+
+    def test_local_by_default_and_a_bucket_once_named(self) -> None:
+        self.assertEqual(
+            media_storage({})["BACKEND"], "django.core.files.storage.FileSystemStorage"
+        )
+        chosen = media_storage(
+            {"AWS_STORAGE_BUCKET_NAME": "uploads", "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000"}
+        )
+        self.assertEqual(chosen["BACKEND"], "storages.backends.s3.S3Storage")
+        # django-storages takes these options as they are (it refuses unknown ones).
+        bucket = S3Storage(**chosen["OPTIONS"])
+        self.assertEqual(
+            (bucket.bucket_name, bucket.endpoint_url), ("uploads", "http://127.0.0.1:9000")
+        )
+        self.assertFalse(bucket.file_overwrite)
+
+
+@skipUnless(connection.vendor in ("postgresql", "mysql"), "SQLite has no statement timeout")
+class StatementTimeLimitTests(TestCase):
+    def connect(self, seconds: int):
+        """A new connection to the test database, with a limit of ``seconds``."""
+        options = {**connection.settings_dict["OPTIONS"]}
+        options.update(statement_time_limit(connection.vendor, seconds))
+        backend = type(connections["default"])
+        other = backend({**connection.settings_dict, "OPTIONS": options}, "limited")
+        self.addCleanup(other.close)
+        return other
+
+    def test_every_connection_has_the_configured_limit(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW statement_timeout")
+                self.assertEqual(cursor.fetchone()[0], f"{settings.DATABASE_STATEMENT_TIMEOUT}s")
+            elif connection.mysql_is_mariadb:
+                cursor.execute("SELECT @@max_statement_time")
+                self.assertEqual(cursor.fetchone()[0], settings.DATABASE_STATEMENT_TIMEOUT)
+            else:
+                self.skipTest("MySQL has no time limit for every statement")
+
+    def test_a_statement_past_the_limit_is_cancelled(self) -> None:
+        limited = self.connect(1)
+        sleep = "SELECT pg_sleep(10)" if connection.vendor == "postgresql" else "SELECT SLEEP(10)"
+        started = time.monotonic()
+        with self.assertRaises(OperationalError), limited.cursor() as cursor:
+            cursor.execute(sleep)
+            cursor.fetchall()
+        self.assertLess(time.monotonic() - started, 5)
+        # The limit is per statement: the connection goes on serving.
+        with limited.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            self.assertEqual(cursor.fetchone()[0], 1)
 
 
 class StaticFilesWithoutCollectstaticTests(TestCase):

@@ -44,6 +44,13 @@ def run_migrations_online() -> None:
             # cascade (or refuse) meanwhile. Outside a transaction, as SQLite wants.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        elif connection.dialect.name == "postgresql":
+            # A migration may rightly take longer than a request's statements.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()
+        elif connection.dialect.name == "mysql":
+            connection.exec_driver_sql("SET @statement_timeout = 0 /*M!, max_statement_time = 0 */")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

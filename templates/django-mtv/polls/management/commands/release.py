@@ -47,6 +47,16 @@ def migration_lock() -> Iterator[None]:
             cursor.execute(*release)
 
 
+def lift_statement_time_limit() -> None:
+    """A migration may rightly run longer than DATABASE_STATEMENT_TIMEOUT allows a request."""
+    if connection.vendor in ("postgresql", "mysql"):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET statement_timeout = 0")
+            else:
+                cursor.execute("SET @statement_timeout = 0 /*M!, max_statement_time = 0 */")
+
+
 def sqlite_lock_path(database: str) -> Path:
     # Beside the database file (a folder the app may write), like SQLite's
     # own db.sqlite3-journal; an in-memory database (tests) is this process's.
@@ -70,6 +80,7 @@ class Command(BaseCommand):
     help = "Apply the migrations once per release, under a database lock (safe concurrently)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        lift_statement_time_limit()
         with migration_lock():
             call_command(
                 "migrate",
