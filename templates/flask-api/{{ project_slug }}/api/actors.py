@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Actor
 from .pagination import paginate
 from .schemas import MAX_ID, ActorIn, ActorOut, ActorPage, ActorPatch, ActorQuery
+from .writes import saved
 
 bp = APIBlueprint("actors", __name__, url_prefix="/api/actors", tag="Actors")
 
@@ -26,21 +27,6 @@ def get_actor_or_404(actor_id: int) -> Actor:
     if actor is None:
         abort(404, message=f"Actor {actor_id} not found.")
     return actor
-
-
-def saved(actor: Actor) -> dict[str, Any]:
-    """Commit ``actor`` and answer with it as stored.
-
-    It is read back inside the transaction (with the database's own rounding
-    of timestamps), so that once the write is committed the answer needs the
-    database no more: a database lost meanwhile is a 503 for a write that did
-    not happen, never a 500 for one that did.
-    """
-    db.session.flush()
-    db.session.refresh(actor)
-    answer = ActorOut.model_validate(actor).model_dump()
-    db.session.commit()
-    return answer
 
 
 def escape_like(term: str) -> str:
@@ -58,7 +44,7 @@ def create_actor(data: ActorIn) -> dict[str, Any]:
     """Create an actor."""
     actor = Actor(**data.model_dump())
     db.session.add(actor)
-    return saved(actor)
+    return saved(actor, ActorOut)
 
 
 @bp.get("")
@@ -117,4 +103,4 @@ def delete_actor(actor_id: int) -> tuple[str, int]:
 def update(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     for field, value in data.items():
         setattr(actor, field, value)
-    return saved(actor)
+    return saved(actor, ActorOut)
