@@ -21,13 +21,13 @@ from typing import Any
 
 import yaml
 
-from generator import fields, interrupts, store
+from generator import django_migrations, fields, interrupts, store
 from generator.errors import StackgenError, from_copier
 from generator.project import Project
 from generator.update import roll_back, summarise
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
-SUPPORTED = ("flask-api",)
+SUPPORTED = ("flask-api", "django-mtv")
 MIGRATIONS = "migrations/versions"
 REVISION = re.compile(r'^revision\s*=\s*"([0-9a-z_]+)"', re.M)
 DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
@@ -125,7 +125,12 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[P
         "fields": parsed,
     }
     revision = secrets.token_hex(6)
-    migration = f"{MIGRATIONS}/{revision}_create_the_{made.plural}_table.py"
+    if project.template == "django-mtv":
+        _check_django_names(project, made, parsed)
+        migration, text = django_migrations.write(project.path, made.plural, None, resource)
+    else:
+        migration = f"{MIGRATIONS}/{revision}_create_the_{made.plural}_table.py"
+        text = None
     data = {
         **{k: v for k, v in project.answers.items() if not k.startswith("_")},
         "kind": "resource",
@@ -139,14 +144,57 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[P
         raise StackgenError(
             f"{clash[0]} exists already; move it away or commit it elsewhere (nothing was changed)"
         )
-    return result, {"data": data, "revision": revision}
+    return result, {"data": data, "revision": revision, "migration_text": text}
 
 
 def _project_models(project: Project) -> set[str]:
-    """Class names of the starter's own models (models.py), so a resource takes none."""
-    models = project.path / project.slug / "models.py"
-    text = models.read_text() if models.is_file() else ""
-    return set(re.findall(r"^class (\w+)\(", text, re.M))
+    """Class names of the project's own models (each package's models.py), so a resource
+    takes none."""
+    found: set[str] = set()
+    for models in project.path.glob("*/models.py"):
+        found |= set(re.findall(r"^class (\w+)\(", models.read_text(), re.M))
+    return found
+
+
+# Django's app labels the starter installs: a resource's app takes none of them.
+DJANGO_APPS = frozenset(
+    {
+        "accounts",
+        "admin",
+        "auth",
+        "axes",
+        "contenttypes",
+        "django_celery_beat",
+        "messages",
+        "ninja",
+        "polls",
+        "sessions",
+        "staticfiles",
+        "whitenoise",
+        "resources",
+    }
+)
+
+
+def _check_django_names(project: Project, made: fields.Names, parsed: list[dict]) -> None:
+    """A Django app label of its own, and TextChoices members that do not collide."""
+    if made.plural in DJANGO_APPS | {project.slug} or (project.path / made.plural).exists():
+        raise fields.FieldError(
+            f'resource name "{made.model}": its app would be named {made.plural}, as one of '
+            "the project's own packages or installed apps is"
+        )
+    for item in parsed:
+        if item["type"] == "choice" and item["name"].title().replace("_", "") == made.model:
+            raise fields.FieldError(
+                f'field "{item["name"]}": its choices class would be named {made.model}, as '
+                "the model is; name the field otherwise"
+            )
+        members = [value.upper().replace("-", "_") for value in item.get("choices", [])]
+        if len(set(members)) != len(members):
+            raise fields.FieldError(
+                f'field "{item["name"]}": choices that differ only in - and _ are one Python '
+                "name; choose other values"
+            )
 
 
 def _rendered_files(project: Project, data: dict[str, Any], answers: str) -> list[str]:
@@ -233,7 +281,7 @@ def generate(project: Project, result: Plan, prepared: dict[str, Any]) -> list[s
     resource = data["resource"]
     done = f"the resource {result.model} was added to {path}"
     try:
-        text = render_migration(
+        text = prepared.get("migration_text") or render_migration(
             path,
             resource,
             prepared["revision"],

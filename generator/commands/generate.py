@@ -61,5 +61,6 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     print(f"Added the resource {plan.model} to {path} ({len(added)} files):")
     for name in added:
         print(f"  {name}")
-    print("Apply its migration with `flask db upgrade`, run the tests, then commit.")
+    migrate = "python manage.py migrate" if project.template == "django-mtv" else "flask db upgrade"
+    print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
     return 0

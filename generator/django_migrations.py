@@ -1,0 +1,326 @@
+"""A Django resource's migrations, written from its recorded fields.
+
+``makemigrations`` needs the project's environment installed and configured;
+stackgen needs neither. The fields a migration declares are rendered by the
+same macros as the model's (templates/shared/resource/django.jinja), so the
+two cannot disagree and ``manage.py makemigrations --check`` stays clean
+afterwards. A migration is written once, numbered after the app's own, and
+never rewritten.
+
+``decide`` is pure: what changes between two recordings of a resource.
+``write`` reads the app's existing migrations and returns the new file's text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import __version__, fields
+from generator.errors import StackgenError
+
+NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
+OWNER = {"name": "owner", "type": "owner"}
+# The value existing rows get when a required field is added (makemigrations
+# asks for one); the field itself keeps no default.
+ONE_OFF = {
+    "string": '""',
+    "text": '""',
+    "email": '""',
+    "url": '""',
+    "integer": "0",
+    "float": "0.0",
+    "decimal": 'decimal.Decimal("0")',
+    "boolean": "False",
+    "date": "django.utils.timezone.now",
+    "datetime": "django.utils.timezone.now",
+    "uuid": "uuid.uuid4",
+    "json": "dict",
+}
+
+
+@cache
+def _macros() -> tuple[Any, Any]:
+    import jinja2
+
+    from generator import store
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
+        keep_trailing_newline=True,
+    )
+    code = env.get_template("templates/shared/resource/code.jinja").module
+    django = env.get_template("templates/shared/resource/django.jinja").module
+    return code, django
+
+
+def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """The operations from ``before`` to ``after`` (resource records; None: no model)."""
+    if before is None and after is None:
+        raise ValueError("a migration needs a resource before or after it")
+    if before is None:
+        return [("create", after)]
+    if after is None:
+        return [("delete", before)]
+    old = _by_name(before)
+    new = _by_name(after)
+    operations: list[tuple[str, Any]] = []
+    for name, field in old.items():
+        if name not in new or _column(new[name]) != _column(field):
+            operations.append(("remove", field))
+    for name, field in new.items():
+        if name not in old or _column(old[name]) != _column(field):
+            operations.append(("add", field))
+        elif _definition(old[name]) != _definition(field):
+            operations.append(("alter", field))
+    return operations
+
+
+def _by_name(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {f["name"]: f for f in resource.get("fields") or []}
+    if resource.get("owned"):
+        found = {"owner": OWNER, **found}
+    return found
+
+
+def _column(field: dict[str, Any]) -> str:
+    return "owner_id" if field["type"] == "owner" else fields.column_name(field)
+
+
+def _definition(field: dict[str, Any]) -> dict[str, Any]:
+    # What a reference records of its target's ownership changes no column.
+    return {key: value for key, value in field.items() if key != "target_owned"}
+
+
+def write(
+    project_path: Path,
+    app_label: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> tuple[str, str]:
+    """The next migration of ``app_label``: its path in the project, and its text.
+
+    ``before`` None creates the model, ``after`` None deletes it, both alter it.
+    It depends on the app's previous migration, on the latest migration of each
+    resource it refers to, and on the user model when it adds an owner.
+    """
+    slug = _slug(project_path)
+    folder = Path(slug) / "resources" / app_label / "migrations"
+    previous = latest(project_path / folder)
+    operations = decide(before, after)
+    if not operations:
+        raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
+    resource = after if after is not None else before
+    assert resource is not None
+    number = int(previous[:4]) + 1 if previous else 1
+    name = f"{number:04d}_{_name(operations, resource, number)}"
+    dependencies = [f'("{app_label}", "{previous}")'] if previous else []
+    added = [f for op, f in operations if op in ("create", "add", "alter")]
+    targets: list[str] = []
+    for op, item in operations:
+        if op == "create":
+            targets += [f["target_table"] for f in item["fields"] if f["type"] == "references"]
+            if item.get("owned"):
+                dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+        elif op == "add" and item["type"] == "owner":
+            dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+    targets += [f["target_table"] for f in added if f.get("type") == "references"]
+    for target in sorted(set(targets) - {app_label}):
+        found = latest(project_path / Path(slug) / "resources" / target / "migrations")
+        if found is None:
+            raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
+        dependencies.append(f'("{target}", "{found}")')
+    body = "".join(_operation(op, item, resource) for op, item in operations)
+    return (folder / f"{name}.py").as_posix(), _module(dependencies, body, number == 1)
+
+
+def latest(folder: Path) -> str | None:
+    """The name of the app's last numbered migration (``0002_workout_notes``), if any."""
+    names = sorted(p.stem for p in folder.glob("*.py") if NUMBERED.match(p.name))
+    return names[-1] if names else None
+
+
+def _slug(project_path: Path) -> str:
+    from generator.project import ANSWERS_FILE
+
+    try:
+        answers = yaml.safe_load((project_path / ANSWERS_FILE).read_text())
+        slug = answers["project_slug"]
+    except (OSError, yaml.YAMLError, TypeError, KeyError):
+        raise StackgenError(f"{ANSWERS_FILE} in {project_path} names no package") from None
+    if not isinstance(slug, str) or not slug.isidentifier():
+        raise StackgenError(f"{ANSWERS_FILE}: project_slug {slug!r:.60} is not a package name")
+    return slug
+
+
+def _name(operations: list[tuple[str, Any]], resource: dict[str, Any], number: int) -> str:
+    """Django's own names: initial, delete_workout, workout_notes, remove_workout_notes."""
+    model = resource["model"].lower()
+    if operations[0][0] == "create":
+        return "initial" if number == 1 else model
+    if operations[0][0] == "delete":
+        return f"delete_{model}"
+    verbs = {"add": "", "remove": "remove_", "alter": "alter_"}
+    parts = [f"{verbs[op]}{model}_{item['name']}" for op, item in operations]
+    joined = "_".join(parts)
+    return joined if len(joined) <= 52 else f"change_{model}"
+
+
+def _field(field: dict[str, Any], resource: dict[str, Any], indent: str, tail: str) -> str:
+    """``models.X(...)`` of a field, as the model declares it, laid out at ``indent``."""
+    code, django = _macros()
+    if field["type"] == "owner":
+        head = "models.ForeignKey"
+        args = [
+            "on_delete=django.db.models.deletion.CASCADE",
+            f'related_name="{resource["plural"]}"',
+            "to=settings.AUTH_USER_MODEL",
+        ]
+    else:
+        head = f"models.{django.field_class(field)}"
+        text = str(django.field_args(field, "migration", resource["plural"]))
+        args = [_explode(arg, indent) for arg in (text.split("|") if text else [])]
+    return str(code.call(indent, head, args, tail))
+
+
+def _explode(arg: str, indent: str) -> str:
+    """``validators=[...]`` one item a line when it is too long for one, as ruff does."""
+    if not arg.startswith("validators=[") or len(indent) + 4 + len(arg) + 1 <= 100:
+        return arg
+    inner = indent + "        "
+    items = arg[len("validators=[") : -1].split(", ")
+    return "validators=[\n" + "".join(f"{inner}{item},\n" for item in items) + indent + "    ]"
+
+
+def _pair(name: str, definition: str) -> str:
+    """One ``("name", models.X(...)),`` of CreateModel's fields, as ruff lays it out."""
+    indent = " " * 16
+    one = f'{indent}("{name}", {definition.strip()}),'
+    if len(one) <= 100 and "\n" not in definition:
+        return one + "\n"
+    inner = definition if definition.startswith(indent + "    ") else None
+    assert inner is not None
+    return f'{indent}(\n{indent}    "{name}",\n{inner}\n{indent}),\n'
+
+
+def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
+    model = resource["model"]
+    if op == "delete":
+        return f'        migrations.DeleteModel(\n            name="{model}",\n        ),\n'
+    if op == "remove":
+        return (
+            "        migrations.RemoveField(\n"
+            f'            model_name="{model.lower()}",\n'
+            f'            name="{item["name"]}",\n'
+            "        ),\n"
+        )
+    if op == "create":
+        pairs = [
+            _pair(
+                "id",
+                " " * 20 + "models.BigAutoField(\n" + " " * 24 + 'auto_created=True, primary_key=True, '
+                'serialize=False, verbose_name="ID"\n' + " " * 20 + "),",
+            )
+        ]
+        every = list(_by_name(item).values())
+        for field in every:
+            pairs.append(_pair(field["name"], _definition_text(field, item, 20)))
+        pairs.append('                ("created_at", models.DateTimeField(auto_now_add=True)),\n')
+        pairs.append('                ("updated_at", models.DateTimeField(auto_now=True)),\n')
+        return (
+            "        migrations.CreateModel(\n"
+            f'            name="{model}",\n'
+            "            fields=[\n" + "".join(pairs) + "            ],\n"
+            '            options={"ordering": ["-id"]},\n'
+            "        ),\n"
+        )
+    verb = "AddField" if op == "add" else "AlterField"
+    one_off = ""
+    definition = dict(item)
+    if op == "add" and not item.get("optional") and "default" not in item:
+        if item["type"] in ("references", "owner"):
+            raise StackgenError(
+                f'field "{item["name"]}": existing {resource["label_plural"]} would have no '
+                f"{item['name']}; add it as optional ({item['name']}:references:optional)"
+            )
+        value = _one_off(item)
+        definition["__one_off__"] = value
+        one_off = "            preserve_default=False,\n"
+    text = _field(item, resource, "            ", ",")
+    if "__one_off__" in definition:
+        text = _with_default(item, resource, definition["__one_off__"])
+    return (
+        f"        migrations.{verb}(\n"
+        f'            model_name="{model.lower()}",\n'
+        f'            name="{item["name"]}",\n'
+        + text.replace("            models.", "            field=models.", 1)
+        + "\n"
+        + one_off
+        + "        ),\n"
+    )
+
+
+def _definition_text(field: dict[str, Any], resource: dict[str, Any], width: int) -> str:
+    """The field laid out for a CreateModel pair: one line if it fits, else split."""
+    one = _field(field, resource, "", "")
+    if "\n" not in one and 16 + len(f'("{field["name"]}", {one}),') <= 100:
+        return one
+    return _field(field, resource, " " * width, ",")
+
+
+def _one_off(field: dict[str, Any]) -> str:
+    if field["type"] == "choice":
+        return f'"{field["choices"][0]}"'
+    if field["type"] in ("integer", "float", "decimal") and "min" in field:
+        low = field["min"]
+        return f'decimal.Decimal("{low}")' if field["type"] == "decimal" else str(low)
+    return ONE_OFF[field["type"]]
+
+
+def _with_default(field: dict[str, Any], resource: dict[str, Any], value: str) -> str:
+    code, django = _macros()
+    text = str(django.field_args(field, "migration", resource["plural"]))
+    args = [*(text.split("|") if text else []), f"default={value}"]
+    return str(code.call("            ", f"models.{django.field_class(field)}", args, ","))
+
+
+def _module(dependencies: list[str], body: str, initial: bool) -> str:
+    standard = [m for m in ("datetime", "decimal", "uuid") if re.search(rf"\b{m}\.", body)]
+    django = [
+        f"django.{module}"
+        for module in ("core.validators", "db.models.deletion", "utils.timezone")
+        if f"django.{module}." in body
+    ]
+    head = "".join(f"import {module}\n" for module in standard) + ("\n" if standard else "")
+    head += "".join(f"import {module}\n" for module in django)
+    uses_settings = "settings." in body + "".join(dependencies)
+    settings = "from django.conf import settings\n" if uses_settings else ""
+    names = "migrations, models" if "models." in body else "migrations"
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    if len(dependencies) == 1:
+        depends = f"    dependencies = [\n        {dependencies[0]},\n    ]\n"
+    elif dependencies:
+        depends = (
+            "    dependencies = [\n"
+            + "".join(f"        {item},\n" for item in dependencies)
+            + "    ]\n"
+        )
+    else:
+        depends = "    dependencies = []\n"
+    return (
+        f"# Generated by stackgen {__version__} on {created}\n\n"
+        + head
+        + settings
+        + f"from django.db import {names}\n\n\n"
+        + "class Migration(migrations.Migration):\n"
+        + ("    initial = True\n\n" if initial else "")
+        + depends
+        + "\n    operations = [\n"
+        + body
+        + "    ]\n"
+    )
