@@ -223,7 +223,10 @@ def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
         pairs = [
             _pair(
                 "id",
-                " " * 20 + "models.BigAutoField(\n" + " " * 24 + 'auto_created=True, primary_key=True, '
+                " " * 20
+                + "models.BigAutoField(\n"
+                + " " * 24
+                + "auto_created=True, primary_key=True, "
                 'serialize=False, verbose_name="ID"\n' + " " * 20 + "),",
             )
         ]
@@ -243,7 +246,12 @@ def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
     one_off = ""
     definition = dict(item)
     if op == "add" and not item.get("optional") and "default" not in item:
-        if item["type"] in ("references", "owner"):
+        if item["type"] == "owner":
+            raise StackgenError(
+                f"existing {resource['label_plural']} have no owner: a resource cannot become "
+                "owned once it has rows"
+            )
+        if item["type"] == "references":
             raise StackgenError(
                 f'field "{item["name"]}": existing {resource["label_plural"]} would have no '
                 f"{item['name']}; add it as optional ({item['name']}:references:optional)"
