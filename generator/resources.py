@@ -64,6 +64,7 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
             "names": fields.names(resource["model"]),
             "answers_file": file.name,
             "migrations": data.get("migrations") or [],
+            "framework": data.get("framework"),
         }
     return found
 
@@ -76,7 +77,7 @@ def describe(path: Path) -> list[dict[str, Any]]:
         listing.append(
             {
                 "model": model,
-                "url": f"/api/{made.url}",
+                "url": f"/{made.url}/" if info["framework"] == "django-mtv" else f"/api/{made.url}",
                 "owned": bool(info.get("owned")),
                 "destroyed": bool(info.get("destroyed")),
                 "fields": [fields.spec_of(f) for f in info.get("fields") or []],
