@@ -183,18 +183,9 @@ def _field(field: dict[str, Any], resource: dict[str, Any], indent: str, tail: s
         ]
     else:
         head = f"models.{django.field_class(field)}"
-        text = str(django.field_args(field, "migration", resource["plural"]))
-        args = [_explode(arg, indent) for arg in (text.split("|") if text else [])]
+        text = str(django.field_args(field, "migration", resource["plural"], indent + "    "))
+        args = text.split("|") if text else []
     return str(code.call(indent, head, args, tail))
-
-
-def _explode(arg: str, indent: str) -> str:
-    """``validators=[...]`` one item a line when it is too long for one, as ruff does."""
-    if not arg.startswith("validators=[") or len(indent) + 4 + len(arg) + 1 <= 100:
-        return arg
-    inner = indent + "        "
-    items = arg[len("validators=[") : -1].split(", ")
-    return "validators=[\n" + "".join(f"{inner}{item},\n" for item in items) + indent + "    ]"
 
 
 def _pair(name: str, definition: str) -> str:
@@ -292,7 +283,7 @@ def _one_off(field: dict[str, Any]) -> str:
 
 def _with_default(field: dict[str, Any], resource: dict[str, Any], value: str) -> str:
     code, django = _macros()
-    text = str(django.field_args(field, "migration", resource["plural"]))
+    text = str(django.field_args(field, "migration", resource["plural"], " " * 16))
     args = [*(text.split("|") if text else []), f"default={value}"]
     return str(code.call("            ", f"models.{django.field_class(field)}", args, ","))
 

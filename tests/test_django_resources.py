@@ -158,6 +158,11 @@ DJANGO_RESOURCES = [
     "started_at:datetime:optional starts_on:date:default=2026-01-01 --owned",
     "Booking coach:references:protect workout:references:setnull:optional label:string:40:optional "
     "paid:boolean:optional",
+    # Long names: the generated code is laid out as ruff format lays it out.
+    "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
+    "exercise_set:references:protect booking:references:setnull:optional "
+    "another_quite_long_field_name_for_amounts:decimal:12.4:min=0.0001:max=99999999.9999:default=1 "
+    "highly_specific_category_value:choice:first-choice-value/second_choice_value/third --owned",
 ]
 
 
