@@ -383,6 +383,29 @@ def parse_fields(
     return fields
 
 
+def resource(
+    made: Names, parsed: list[dict[str, Any]], owned: bool, resources: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """What a resource's answers file records: its names, whether owned, its fields.
+
+    A reference records whether its target is owned: the rows it may refer to are
+    then the user's own.
+    """
+    for item in parsed:
+        if item["type"] == "references":
+            item["target_owned"] = bool(resources[item["target"]].get("owned"))
+    return {
+        "model": made.model,
+        "singular": made.singular,
+        "plural": made.plural,
+        "url": made.url,
+        "label": made.label,
+        "label_plural": made.label_plural,
+        "owned": owned,
+        "fields": parsed,
+    }
+
+
 def column_name(field: dict[str, Any]) -> str:
     return f"{field['name']}_id" if field["type"] == "references" else field["name"]
 

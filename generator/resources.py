@@ -111,20 +111,8 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[P
         raise fields.FieldError(
             f'resource name "{model}": {project.slug}/resources/{made.plural} exists already'
         )
-    parsed = fields.parse_fields(specs, existing)
-    for item in parsed:
-        if item["type"] == "references":
-            item["target_owned"] = bool(existing[item["target"]].get("owned"))
-    resource = {
-        "model": model,
-        "singular": made.singular,
-        "plural": made.plural,
-        "url": made.url,
-        "label": made.label,
-        "label_plural": made.label_plural,
-        "owned": owned,
-        "fields": parsed,
-    }
+    resource = fields.resource(made, fields.parse_fields(specs, existing), owned, existing)
+    parsed = resource["fields"]
     revision = secrets.token_hex(6)
     if project.template == "django-mtv":
         _check_django_names(project, made, parsed)

@@ -16,21 +16,8 @@ def record(spec: str, resources: dict | None = None) -> dict:
     """A resource as its answers file records it: ``Workout name:string ... [--owned]``."""
     model, *specs = spec.split()
     made = fields.names(model)
-    owned = "--owned" in specs
     parsed = fields.parse_fields([s for s in specs if s != "--owned"], resources or {})
-    for item in parsed:
-        if item["type"] == "references":
-            item["target_owned"] = bool((resources or {})[item["target"]].get("owned"))
-    return {
-        "model": model,
-        "singular": made.singular,
-        "plural": made.plural,
-        "url": made.url,
-        "label": made.label,
-        "label_plural": made.label_plural,
-        "owned": owned,
-        "fields": parsed,
-    }
+    return fields.resource(made, parsed, "--owned" in specs, resources or {})
 
 
 def known(*records: dict) -> dict:
