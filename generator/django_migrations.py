@@ -171,8 +171,17 @@ def _name(operations: list[tuple[str, Any]], resource: dict[str, Any], number: i
     return joined if len(joined) <= 52 else f"change_{model}"
 
 
-def _field(field: dict[str, Any], resource: dict[str, Any], indent: str, tail: str) -> str:
-    """``models.X(...)`` of a field, as the model declares it, laid out at ``indent``."""
+def _field(
+    field: dict[str, Any],
+    resource: dict[str, Any],
+    indent: str,
+    prefix: str = "",
+    default: str | None = None,
+) -> str:
+    """``models.X(...),`` of a field, as the model declares it, laid out at ``indent``.
+
+    ``default``: a one-off value for the rows a table has, in the migration only.
+    """
     code, django = _macros()
     if field["type"] == "owner":
         head = "models.ForeignKey"
@@ -185,107 +194,79 @@ def _field(field: dict[str, Any], resource: dict[str, Any], indent: str, tail: s
         head = f"models.{django.field_class(field)}"
         text = str(django.field_args(field, "migration", resource["plural"], indent + "    "))
         args = text.split("|") if text else []
-    return str(code.call(indent, head, args, tail))
+    if default is not None:
+        args.append(f"default={default}")
+    return str(code.call(indent, prefix + head, args, ","))
 
 
-def _pair(name: str, definition: str) -> str:
+def _pair(field: dict[str, Any], resource: dict[str, Any]) -> str:
     """One ``("name", models.X(...)),`` of CreateModel's fields, as ruff lays it out."""
     indent = " " * 16
-    one = f'{indent}("{name}", {definition.strip()}),'
-    if len(one) <= 100 and "\n" not in definition:
+    one = f'{indent}("{field["name"]}", {_field(field, resource, "")[:-1]}),'
+    if len(one) <= 100 and "\n" not in one:
         return one + "\n"
-    inner = definition if definition.startswith(indent + "    ") else None
-    assert inner is not None
-    return f'{indent}(\n{indent}    "{name}",\n{inner}\n{indent}),\n'
+    inner = _field(field, resource, indent + "    ")
+    return f'{indent}(\n{indent}    "{field["name"]}",\n{inner}\n{indent}),\n'
+
+
+ID = """\
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+"""
 
 
 def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
     model = resource["model"]
     if op == "delete":
         return f'        migrations.DeleteModel(\n            name="{model}",\n        ),\n'
-    if op == "remove":
-        return (
-            "        migrations.RemoveField(\n"
-            f'            model_name="{model.lower()}",\n'
-            f'            name="{item["name"]}",\n'
-            "        ),\n"
-        )
     if op == "create":
-        pairs = [
-            _pair(
-                "id",
-                " " * 20
-                + "models.BigAutoField(\n"
-                + " " * 24
-                + "auto_created=True, primary_key=True, "
-                'serialize=False, verbose_name="ID"\n' + " " * 20 + "),",
-            )
-        ]
-        every = list(_by_name(item).values())
-        for field in every:
-            pairs.append(_pair(field["name"], _definition_text(field, item, 20)))
-        pairs.append('                ("created_at", models.DateTimeField(auto_now_add=True)),\n')
-        pairs.append('                ("updated_at", models.DateTimeField(auto_now=True)),\n')
+        pairs = [_pair(field, item) for field in _by_name(item).values()]
         return (
             "        migrations.CreateModel(\n"
             f'            name="{model}",\n'
-            "            fields=[\n" + "".join(pairs) + "            ],\n"
-            '            options={"ordering": ["-id"]},\n'
-            "        ),\n"
+            "            fields=[\n"
+            + ID
+            + "".join(pairs)
+            + '                ("created_at", models.DateTimeField(auto_now_add=True)),\n'
+            + '                ("updated_at", models.DateTimeField(auto_now=True)),\n'
+            + "            ],\n"
+            + '            options={"ordering": ["-id"]},\n'
+            + "        ),\n"
         )
-    verb = "AddField" if op == "add" else "AlterField"
-    one_off = ""
-    definition = dict(item)
+    verb = {"add": "AddField", "remove": "RemoveField", "alter": "AlterField"}[op]
+    lines = f'            model_name="{model.lower()}",\n            name="{item["name"]}",\n'
     if op == "add" and not item.get("optional") and "default" not in item:
-        if item["type"] == "owner":
-            raise StackgenError(
-                f"existing {resource['label_plural']} have no owner: a resource cannot become "
-                "owned once it has rows"
-            )
-        if item["type"] == "references":
-            raise StackgenError(
-                f'field "{item["name"]}": existing {resource["label_plural"]} would have no '
-                f"{item['name']}; add it as optional ({item['name']}:references:optional)"
-            )
-        value = _one_off(item)
-        definition["__one_off__"] = value
-        one_off = "            preserve_default=False,\n"
-    text = _field(item, resource, "            ", ",")
-    if "__one_off__" in definition:
-        text = _with_default(item, resource, definition["__one_off__"])
-    return (
-        f"        migrations.{verb}(\n"
-        f'            model_name="{model.lower()}",\n'
-        f'            name="{item["name"]}",\n'
-        + text.replace("            models.", "            field=models.", 1)
-        + "\n"
-        + one_off
-        + "        ),\n"
-    )
+        default = _one_off(item, resource)
+        lines += _field(item, resource, " " * 12, "field=", default) + "\n"
+        lines += "            preserve_default=False,\n"
+    elif op != "remove":
+        lines += _field(item, resource, " " * 12, "field=") + "\n"
+    return f"        migrations.{verb}(\n{lines}        ),\n"
 
 
-def _definition_text(field: dict[str, Any], resource: dict[str, Any], width: int) -> str:
-    """The field laid out for a CreateModel pair: one line if it fits, else split."""
-    one = _field(field, resource, "", "")
-    if "\n" not in one and 16 + len(f'("{field["name"]}", {one}),') <= 100:
-        return one
-    return _field(field, resource, " " * width, ",")
-
-
-def _one_off(field: dict[str, Any]) -> str:
-    if field["type"] == "choice":
+def _one_off(field: dict[str, Any], resource: dict[str, Any]) -> str:
+    """What the rows a table has get when a required field without a default is added."""
+    kind = field["type"]
+    if kind == "owner":
+        raise StackgenError(
+            f"existing {resource['label_plural']} have no owner: a resource cannot become "
+            "owned once it has rows"
+        )
+    if kind == "references":
+        raise StackgenError(
+            f'field "{field["name"]}": existing {resource["label_plural"]} would have no '
+            f"{field['name']}; add it as optional ({field['name']}:references:optional)"
+        )
+    if kind == "choice":
         return f'"{field["choices"][0]}"'
-    if field["type"] in ("integer", "float", "decimal") and "min" in field:
+    if kind in fields.NUMBERS and "min" in field:
         low = field["min"]
-        return f'decimal.Decimal("{low}")' if field["type"] == "decimal" else str(low)
-    return ONE_OFF[field["type"]]
-
-
-def _with_default(field: dict[str, Any], resource: dict[str, Any], value: str) -> str:
-    code, django = _macros()
-    text = str(django.field_args(field, "migration", resource["plural"], " " * 16))
-    args = [*(text.split("|") if text else []), f"default={value}"]
-    return str(code.call("            ", f"models.{django.field_class(field)}", args, ","))
+        return f'decimal.Decimal("{low}")' if kind == "decimal" else str(low)
+    return ONE_OFF[kind]
 
 
 def _module(dependencies: list[str], body: str, initial: bool) -> str:

@@ -147,7 +147,7 @@ DJANGO_RESOURCES = [
     "paid:boolean:optional",
     # Long names: the generated code is laid out as ruff format lays it out.
     "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
-    "exercise_set:references:protect booking:references:setnull:optional "
+    "exercise_set:references:protect coach:references:setnull:optional "
     "another_quite_long_field_name_for_amounts:decimal:12.4:min=0.0001:max=99999999.9999:default=1 "
     "highly_specific_category_value:choice:first-choice-value/second_choice_value/third --owned",
 ]
@@ -264,6 +264,7 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         for before, after in ((booking, changed), (changed, None)):
             path, text = django_migrations.write(project, "bookings", before, after)
             (project / path).write_text(text)
+        env.run(project, "ruff", "format", "--check", "gym/resources/bookings/migrations")
         manage("migrate")
         assert "bookings_booking" not in tables()
         manage("migrate", "bookings", "0001")
