@@ -207,6 +207,17 @@ def test_pretend_names_the_app_and_its_migration(django_project, monkeypatch, ca
     assert untouched(django_project, head)
 
 
+ROW = (
+    "from gym.resources.bookings.models import Booking; "
+    "from gym.resources.coaches.tests import create_coach; "
+    "Booking.objects.create(coach=create_coach())"
+)
+SEATS = (
+    "from django.db import connection; cursor = connection.cursor(); "
+    'cursor.execute("SELECT seats FROM bookings_booking"); print(*(s for s, in cursor))'
+)
+
+
 # One project a database, the options spread over them (pairs with api and the cache).
 PROJECTS = [
     {"database": "sqlite", "api": True, "browser_tests": False},
@@ -265,6 +276,10 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
             path, text = django_migrations.write(project, "bookings", before, after)
             (project / path).write_text(text)
         env.run(project, "ruff", "format", "--check", "gym/resources/bookings/migrations")
+        # A row there: the required field added gets its one-off value (min=1).
+        manage("shell", "-c", ROW)
+        manage("migrate", "bookings", "0002")
+        assert manage("shell", "-c", SEATS).split() == ["1"]
         manage("migrate")
         assert "bookings_booking" not in tables()
         manage("migrate", "bookings", "0001")
