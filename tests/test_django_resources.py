@@ -259,7 +259,7 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
             code = (
                 "from django.db import connection; print(*connection.introspection.table_names())"
             )
-            return set(manage("shell", "-c", code).split())
+            return set(manage("shell", "-v", "0", "-c", code).split())
 
         # Every resource's migrations backwards (the others depend on these two), and forwards.
         manage("migrate", "workouts", "zero")
@@ -277,9 +277,9 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
             (project / path).write_text(text)
         env.run(project, "ruff", "format", "--check", "gym/resources/bookings/migrations")
         # A row there: the required field added gets its one-off value (min=1).
-        manage("shell", "-c", ROW)
+        manage("shell", "-v", "0", "-c", ROW)
         manage("migrate", "bookings", "0002")
-        assert manage("shell", "-c", SEATS).split() == ["1"]
+        assert manage("shell", "-v", "0", "-c", SEATS).split() == ["1"]
         manage("migrate")
         assert "bookings_booking" not in tables()
         manage("migrate", "bookings", "0001")
