@@ -115,7 +115,7 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[P
     parsed = resource["fields"]
     revision = secrets.token_hex(6)
     if project.template == "django-mtv":
-        _check_django_names(project, made, parsed)
+        _check_django_names(project, made, parsed, existing)
         migration, text = django_migrations.write(project.path, made.plural, None, resource)
     else:
         migration = f"{MIGRATIONS}/{revision}_create_the_{made.plural}_table.py"
@@ -165,14 +165,23 @@ DJANGO_APPS = frozenset(
 )
 
 
-def _check_django_names(project: Project, made: fields.Names, parsed: list[dict]) -> None:
-    """A Django app label of its own, and TextChoices members that do not collide."""
+def _check_django_names(
+    project: Project, made: fields.Names, parsed: list[dict], existing: dict[str, dict]
+) -> None:
+    """A Django app label of its own, TextChoices that do not collide, and a reverse
+    relation (the referenced model's ``<plural>``) that is not one of its fields."""
     if made.plural in DJANGO_APPS | {project.slug} or (project.path / made.plural).exists():
         raise fields.FieldError(
             f'resource name "{made.model}": its app would be named {made.plural}, as one of '
             "the project's own packages or installed apps is"
         )
     for item in parsed:
+        target = existing.get(item.get("target", ""), {})
+        if any(f["name"] == made.plural for f in target.get("fields") or []):
+            raise fields.FieldError(
+                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
+                f"{made.label_plural}, but {item['target']} has a field of that name"
+            )
         if item["type"] == "choice" and item["name"].title().replace("_", "") == made.model:
             raise fields.FieldError(
                 f'field "{item["name"]}": its choices class would be named {made.model}, as '

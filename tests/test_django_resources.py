@@ -155,14 +155,18 @@ DJANGO_RESOURCES = [
 
 @pytest.fixture(scope="module")
 def django_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A committed Django project with no resources yet (tests leave it as they found it)."""
-    from tests.helpers import new_project
+    """A committed Django project with one resource (tests leave it as they found it)."""
+    from generator.cli import run
+    from tests.helpers import commit_all, new_project
 
     base = tmp_path_factory.mktemp("django")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STACKGEN_HOME", str(base / "home"))
         project = base / "gym"
         assert new_project(project, "django") == 0
+        line = ["generate", "resource", "Workout", "name:string", "laps:integer"]
+        assert run([*line, "-C", str(project)], False) == 0
+        commit_all(project, "Workout")
     return project
 
 
@@ -174,7 +178,9 @@ def django_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("Poll label:string", "its app would be named polls"),
         ("Level level:choice:a/b", "choices class would be named Level"),
         ("Level kind:choice:a-b/a_b", "differ only in - and _"),
-        ("Workout coach:references", "no resource coach"),
+        ("Race coach:references", "no resource coach"),
+        ("Workout name:string", "the project has that resource already"),
+        ("Lap workout:references", "Workout.laps would list these laps"),
     ],
 )
 def test_django_names_refused(django_project, monkeypatch, capsys, line, words):
