@@ -115,7 +115,8 @@ def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[P
     parsed = resource["fields"]
     revision = secrets.token_hex(6)
     if project.template == "django-mtv":
-        _check_django_names(project, made, parsed, existing)
+        packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
+        fields.check_django_names(made, parsed, existing, packages)
         migration, text = django_migrations.write(project.path, made.plural, None, resource)
     else:
         migration = f"{MIGRATIONS}/{revision}_create_the_{made.plural}_table.py"
@@ -143,56 +144,6 @@ def _project_models(project: Project) -> set[str]:
     for models in project.path.glob("*/models.py"):
         found |= set(re.findall(r"^class (\w+)\(", models.read_text(), re.M))
     return found
-
-
-# Django's app labels the starter installs: a resource's app takes none of them.
-DJANGO_APPS = frozenset(
-    {
-        "accounts",
-        "admin",
-        "auth",
-        "axes",
-        "contenttypes",
-        "django_celery_beat",
-        "messages",
-        "ninja",
-        "polls",
-        "sessions",
-        "staticfiles",
-        "whitenoise",
-        "resources",
-    }
-)
-
-
-def _check_django_names(
-    project: Project, made: fields.Names, parsed: list[dict], existing: dict[str, dict]
-) -> None:
-    """A Django app label of its own, TextChoices that do not collide, and a reverse
-    relation (the referenced model's ``<plural>``) that is not one of its fields."""
-    if made.plural in DJANGO_APPS | {project.slug} or (project.path / made.plural).exists():
-        raise fields.FieldError(
-            f'resource name "{made.model}": its app would be named {made.plural}, as one of '
-            "the project's own packages or installed apps is"
-        )
-    for item in parsed:
-        target = existing.get(item.get("target", ""), {})
-        if any(f["name"] == made.plural for f in target.get("fields") or []):
-            raise fields.FieldError(
-                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
-                f"{made.label_plural}, but {item['target']} has a field of that name"
-            )
-        if item["type"] == "choice" and item["name"].title().replace("_", "") == made.model:
-            raise fields.FieldError(
-                f'field "{item["name"]}": its choices class would be named {made.model}, as '
-                "the model is; name the field otherwise"
-            )
-        members = [value.upper().replace("-", "_") for value in item.get("choices", [])]
-        if len(set(members)) != len(members):
-            raise fields.FieldError(
-                f'field "{item["name"]}": choices that differ only in - and _ are one Python '
-                "name; choose other values"
-            )
 
 
 def _rendered_files(project: Project, data: dict[str, Any], answers: str) -> list[str]:
