@@ -179,7 +179,6 @@ def django_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("Level level:choice:a/b", "choices class would be named Level"),
         ("Level kind:choice:a-b/a_b", "differ only in - and _"),
         ("Race coach:references", "no resource coach"),
-        ("Workout name:string", "the project has that resource already"),
         ("Lap workout:references", "Workout.laps would list these laps"),
     ],
 )
