@@ -556,7 +556,10 @@ def check_options(texts: list[str], template: str) -> list[tuple[str, list[str],
     for text in texts:
         model, specs, owned = parse_option(text)
         made = fields.check_resource_name(model, set(known))
-        known[model] = {"names": made, "owned": owned, "fields": fields.parse_fields(specs, known)}
+        parsed = fields.parse_fields(specs, known)
+        if template == "django-mtv":
+            fields.check_django_names(made, parsed, known, set())
+        known[model] = {"names": made, "owned": owned, "fields": parsed}
         options.append((model, specs, owned))
     return options
 
