@@ -397,6 +397,83 @@ def parse_fields(
     return fields
 
 
+def resource(
+    made: Names, parsed: list[dict[str, Any]], owned: bool, resources: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """What a resource's answers file records: its names, whether owned, its fields.
+
+    A reference records whether its target is owned: the rows it may refer to are
+    then the user's own.
+    """
+    for item in parsed:
+        if item["type"] == "references":
+            item["target_owned"] = bool(resources[item["target"]].get("owned"))
+    return {
+        "model": made.model,
+        "singular": made.singular,
+        "plural": made.plural,
+        "url": made.url,
+        "label": made.label,
+        "label_plural": made.label_plural,
+        "owned": owned,
+        "fields": parsed,
+    }
+
+
+# Django's app labels the starter installs: a resource's app takes none of them.
+DJANGO_APPS = frozenset(
+    {
+        "accounts",
+        "admin",
+        "auth",
+        "axes",
+        "contenttypes",
+        "django_celery_beat",
+        "messages",
+        "ninja",
+        "polls",
+        "resources",
+        "sessions",
+        "staticfiles",
+        "whitenoise",
+    }
+)
+
+
+def check_django_names(
+    made: Names,
+    parsed: list[dict[str, Any]],
+    resources: dict[str, dict[str, Any]],
+    packages: set[str],
+) -> None:
+    """What Django adds to the rules: an app label of its own (not one of ``packages``,
+    the project's folders), TextChoices that do not collide, and a reverse relation
+    (the referenced model's ``<plural>``) that is not one of its fields."""
+    if made.plural in DJANGO_APPS | packages:
+        raise FieldError(
+            f'resource name "{made.model}": its app would be named {made.plural}, as one of '
+            "the project's own packages or installed apps is"
+        )
+    for item in parsed:
+        target = resources.get(item.get("target", ""), {})
+        if any(f["name"] == made.plural for f in target.get("fields") or []):
+            raise FieldError(
+                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
+                f"{made.label_plural}, but {item['target']} has a field of that name"
+            )
+        if item["type"] == "choice" and item["name"].title().replace("_", "") == made.model:
+            raise FieldError(
+                f'field "{item["name"]}": its choices class would be named {made.model}, as '
+                "the model is; name the field otherwise"
+            )
+        members = [value.upper().replace("-", "_") for value in item.get("choices", [])]
+        if len(set(members)) != len(members):
+            raise FieldError(
+                f'field "{item["name"]}": choices that differ only in - and _ are one Python '
+                "name; choose other values"
+            )
+
+
 def column_name(field: dict[str, Any]) -> str:
     return f"{field['name']}_id" if field["type"] == "references" else field["name"]
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from generator import fields, interrupts, store
+from generator import django_migrations, fields, interrupts, store
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
@@ -40,7 +40,7 @@ from generator.update import Summary, roll_back, summarise
 from generator.update import update as copier_update
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
-SUPPORTED = ("flask-api",)
+SUPPORTED = ("flask-api", "django-mtv")
 FLASK_MIGRATIONS = "migrations/versions"
 REVISION = re.compile(r'^revision\s*=\s*"([0-9a-z_]+)"', re.M)
 DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
@@ -164,13 +164,14 @@ def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def describe(path: Path) -> list[dict[str, Any]]:
     """Each resource with its fields (as typed), URL, files and migrations."""
+    django = read_answers(path).get("framework") == "django-mtv"  # pages, not /api/
     listing = []
     for model, info in recorded(path).items():
         made = info["names"]
         listing.append(
             {
                 "model": model,
-                "url": f"/api/{made.url}",
+                "url": f"/{made.url}/" if django else f"/api/{made.url}",
                 "owned": bool(info.get("owned")),
                 "destroyed": bool(info.get("destroyed")),
                 "fields": [fields.spec_of(f) for f in info.get("fields") or []],
@@ -236,6 +237,9 @@ def plan(
             )
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others)
+    if project.template == "django-mtv":
+        packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
+        fields.check_django_names(made, parsed, others, packages)
     resource = {
         "model": model,
         **{key: getattr(made, key) for key in NAME_KEYS},
@@ -355,10 +359,12 @@ def _warnings(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]
 
 
 def _project_models(project: Project) -> set[str]:
-    """Class names of the starter's own models (models.py), so a resource takes none."""
-    models = project.path / project.slug / "models.py"
-    text = models.read_text() if models.is_file() else ""
-    return set(re.findall(r"^class (\w+)\(", text, re.M))
+    """Class names of the project's own models (each package's models.py), so a resource
+    takes none."""
+    found: set[str] = set()
+    for models in project.path.glob("*/models.py"):
+        found |= set(re.findall(r"^class (\w+)\(", models.read_text(), re.M))
+    return found
 
 
 def _starter_answers(project: Project) -> dict[str, Any]:
@@ -493,9 +499,20 @@ def flask_migration(
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
 
 
-# The Django starter's writer joins here (generator/django_migrations.py), with its command.
-MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {"flask-api": flask_migration}
-MIGRATE_COMMANDS = {"flask-api": "flask db upgrade"}
+def django_migration(
+    path: Path, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[str, str]:
+    """The Django resource's next migration, in its own app (generator/django_migrations.py)."""
+    resource = after if after is not None else before
+    assert resource is not None
+    return django_migrations.write(path, resource["plural"], before, after)
+
+
+MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
+    "flask-api": flask_migration,
+    "django-mtv": django_migration,
+}
+MIGRATE_COMMANDS = {"flask-api": "flask db upgrade", "django-mtv": "python manage.py migrate"}
 
 
 def write_migration(
@@ -539,7 +556,10 @@ def check_options(texts: list[str], template: str) -> list[tuple[str, list[str],
     for text in texts:
         model, specs, owned = parse_option(text)
         made = fields.check_resource_name(model, set(known))
-        known[model] = {"names": made, "owned": owned, "fields": fields.parse_fields(specs, known)}
+        parsed = fields.parse_fields(specs, known)
+        if template == "django-mtv":
+            fields.check_django_names(made, parsed, known, set())
+        known[model] = {"names": made, "owned": owned, "fields": parsed}
         options.append((model, specs, owned))
     return options
 

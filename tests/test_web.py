@@ -276,7 +276,7 @@ BAD = [
     ("framework=flask&resources=Workout", "resources", None),
     ("framework=flask&resources=Workout+a:string;Workout+b:string", "resources", None),
     ("framework=flask&resources=Workout+coach:references", "resources", None),
-    ("framework=django&resources=Workout+name:string", "resources", None),
+    ("framework=django&resources=Session+label:string", "resources", None),
 ]
 
 

@@ -12,7 +12,9 @@ SUMMARY = "add a resource (model, migration, API, tests) to a project, or change
 DESCRIPTION = (
     "Add a resource to a committed project: a typed model, a migration chained on the "
     "current head, request/response models and a blueprint at /api/<plural> (list, create, "
-    "read, replace, update, delete), and its tests. Each field is name:type[:parameter]"
+    "read, replace, update, delete), and its tests. In Django: an app of its own with its "
+    "model, migration, admin, pages at /<plural>/ and, with the api feature, a router at "
+    "/api/<plural>. Each field is name:type[:parameter]"
     "[:modifier]...; types: " + ", ".join(TYPES) + ". Parameters: string:120 (length), "
     "decimal:10.2 (precision.scale), choice:draft/published, references:protect|setnull "
     "(on delete; cascade by default). Modifiers: optional, unique, index, default=VALUE, "

@@ -1,0 +1,306 @@
+"""A Django resource's migrations, written from its recorded fields.
+
+``makemigrations`` needs the project's environment installed and configured;
+stackgen needs neither. The fields a migration declares are rendered by the
+same macros as the model's (templates/shared/resource/django.jinja), so the
+two cannot disagree and ``manage.py makemigrations --check`` stays clean
+afterwards. A migration is written once, numbered after the app's own, and
+never rewritten.
+
+``decide`` is pure: what changes between two recordings of a resource.
+``write`` reads the app's existing migrations and returns the new file's text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import __version__, fields
+from generator.errors import StackgenError
+
+NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
+OWNER = {"name": "owner", "type": "owner"}
+# The value existing rows get when a required field is added (makemigrations
+# asks for one); the field itself keeps no default.
+ONE_OFF = {
+    "string": '""',
+    "text": '""',
+    "email": '""',
+    "url": '""',
+    "integer": "0",
+    "float": "0.0",
+    "decimal": 'decimal.Decimal("0")',
+    "boolean": "False",
+    "date": "django.utils.timezone.now",
+    "datetime": "django.utils.timezone.now",
+    "uuid": "uuid.uuid4",
+    "json": "dict",
+}
+
+
+@cache
+def _macros() -> tuple[Any, Any]:
+    import jinja2
+
+    from generator import store
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
+        keep_trailing_newline=True,
+    )
+    code = env.get_template("templates/shared/resource/code.jinja").module
+    django = env.get_template("templates/shared/resource/django.jinja").module
+    return code, django
+
+
+def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """The operations from ``before`` to ``after`` (resource records; None: no model)."""
+    if before is None and after is None:
+        raise ValueError("a migration needs a resource before or after it")
+    if before is None:
+        return [("create", after)]
+    if after is None:
+        return [("delete", before)]
+    old = _by_name(before)
+    new = _by_name(after)
+    operations: list[tuple[str, Any]] = []
+    for name, field in old.items():
+        if name not in new or _column(new[name]) != _column(field):
+            operations.append(("remove", field))
+    for name, field in new.items():
+        if name not in old or _column(old[name]) != _column(field):
+            operations.append(("add", field))
+        elif _definition(old[name]) != _definition(field):
+            operations.append(("alter", field))
+    return operations
+
+
+def _by_name(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {f["name"]: f for f in resource.get("fields") or []}
+    if resource.get("owned"):
+        found = {"owner": OWNER, **found}
+    return found
+
+
+def _column(field: dict[str, Any]) -> str:
+    return "owner_id" if field["type"] == "owner" else fields.column_name(field)
+
+
+def _definition(field: dict[str, Any]) -> dict[str, Any]:
+    # What a reference records of its target's ownership changes no column.
+    return {key: value for key, value in field.items() if key != "target_owned"}
+
+
+def write(
+    project_path: Path,
+    app_label: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> tuple[str, str]:
+    """The next migration of ``app_label``: its path in the project, and its text.
+
+    ``before`` None creates the model, ``after`` None deletes it, both alter it.
+    It depends on the app's previous migration, on the latest migration of each
+    resource it refers to, and on the user model when it adds an owner.
+    """
+    slug = _slug(project_path)
+    folder = Path(slug) / "resources" / app_label / "migrations"
+    previous = latest(project_path / folder)
+    operations = decide(before, after)
+    if not operations:
+        raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
+    resource = after if after is not None else before
+    assert resource is not None
+    number = int(previous[:4]) + 1 if previous else 1
+    name = f"{number:04d}_{_name(operations, resource, number)}"
+    dependencies = [f'("{app_label}", "{previous}")'] if previous else []
+    added = [f for op, f in operations if op in ("create", "add", "alter")]
+    targets: list[str] = []
+    for op, item in operations:
+        if op == "create":
+            targets += [f["target_table"] for f in item["fields"] if f["type"] == "references"]
+            if item.get("owned"):
+                dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+        elif op == "add" and item["type"] == "owner":
+            dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+    targets += [f["target_table"] for f in added if f.get("type") == "references"]
+    for target in sorted(set(targets) - {app_label}):
+        found = latest(project_path / Path(slug) / "resources" / target / "migrations")
+        if found is None:
+            raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
+        dependencies.append(f'("{target}", "{found}")')
+    body = "".join(_operation(op, item, resource) for op, item in operations)
+    return (folder / f"{name}.py").as_posix(), _module(dependencies, body, number == 1)
+
+
+def latest(folder: Path) -> str | None:
+    """The name of the app's last numbered migration (``0002_workout_notes``), if any."""
+    names = sorted(p.stem for p in folder.glob("*.py") if NUMBERED.match(p.name))
+    return names[-1] if names else None
+
+
+def _slug(project_path: Path) -> str:
+    from generator.project import ANSWERS_FILE
+
+    try:
+        answers = yaml.safe_load((project_path / ANSWERS_FILE).read_text())
+        slug = answers["project_slug"]
+    except (OSError, yaml.YAMLError, TypeError, KeyError):
+        raise StackgenError(f"{ANSWERS_FILE} in {project_path} names no package") from None
+    if not isinstance(slug, str) or not slug.isidentifier():
+        raise StackgenError(f"{ANSWERS_FILE}: project_slug {slug!r:.60} is not a package name")
+    return slug
+
+
+def _name(operations: list[tuple[str, Any]], resource: dict[str, Any], number: int) -> str:
+    """Django's own names: initial, delete_workout, workout_notes, remove_workout_notes."""
+    model = resource["model"].lower()
+    if operations[0][0] == "create":
+        return "initial" if number == 1 else model
+    if operations[0][0] == "delete":
+        return f"delete_{model}"
+    verbs = {"add": "", "remove": "remove_", "alter": "alter_"}
+    parts = [f"{verbs[op]}{model}_{item['name']}" for op, item in operations]
+    joined = "_".join(parts)
+    return joined if len(joined) <= 52 else f"change_{model}"
+
+
+def _field(
+    field: dict[str, Any],
+    resource: dict[str, Any],
+    indent: str,
+    prefix: str = "",
+    default: str | None = None,
+) -> str:
+    """``models.X(...),`` of a field, as the model declares it, laid out at ``indent``.
+
+    ``default``: a one-off value for the rows a table has, in the migration only.
+    """
+    code, django = _macros()
+    if field["type"] == "owner":
+        head = "models.ForeignKey"
+        args = [
+            "on_delete=django.db.models.deletion.CASCADE",
+            f'related_name="{resource["plural"]}"',
+            "to=settings.AUTH_USER_MODEL",
+        ]
+    else:
+        head = f"models.{django.field_class(field)}"
+        text = str(django.field_args(field, "migration", resource["plural"], indent + "    "))
+        args = text.split("|") if text else []
+    if default is not None:
+        args.append(f"default={default}")
+    return str(code.call(indent, prefix + head, args, ","))
+
+
+def _pair(field: dict[str, Any], resource: dict[str, Any]) -> str:
+    """One ``("name", models.X(...)),`` of CreateModel's fields, as ruff lays it out."""
+    indent = " " * 16
+    one = f'{indent}("{field["name"]}", {_field(field, resource, "")[:-1]}),'
+    if len(one) <= 100 and "\n" not in one:
+        return one + "\n"
+    inner = _field(field, resource, indent + "    ")
+    return f'{indent}(\n{indent}    "{field["name"]}",\n{inner}\n{indent}),\n'
+
+
+ID = """\
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+"""
+
+
+def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
+    model = resource["model"]
+    if op == "delete":
+        return f'        migrations.DeleteModel(\n            name="{model}",\n        ),\n'
+    if op == "create":
+        pairs = [_pair(field, item) for field in _by_name(item).values()]
+        return (
+            "        migrations.CreateModel(\n"
+            f'            name="{model}",\n'
+            "            fields=[\n"
+            + ID
+            + "".join(pairs)
+            + '                ("created_at", models.DateTimeField(auto_now_add=True)),\n'
+            + '                ("updated_at", models.DateTimeField(auto_now=True)),\n'
+            + "            ],\n"
+            + '            options={"ordering": ["-id"]},\n'
+            + "        ),\n"
+        )
+    verb = {"add": "AddField", "remove": "RemoveField", "alter": "AlterField"}[op]
+    lines = f'            model_name="{model.lower()}",\n            name="{item["name"]}",\n'
+    if op == "add" and not item.get("optional") and "default" not in item:
+        default = _one_off(item, resource)
+        lines += _field(item, resource, " " * 12, "field=", default) + "\n"
+        lines += "            preserve_default=False,\n"
+    elif op != "remove":
+        lines += _field(item, resource, " " * 12, "field=") + "\n"
+    return f"        migrations.{verb}(\n{lines}        ),\n"
+
+
+def _one_off(field: dict[str, Any], resource: dict[str, Any]) -> str:
+    """What the rows a table has get when a required field without a default is added."""
+    kind = field["type"]
+    if kind == "owner":
+        raise StackgenError(
+            f"existing {resource['label_plural']} have no owner: a resource cannot become "
+            "owned once it has rows"
+        )
+    if kind == "references":
+        raise StackgenError(
+            f'field "{field["name"]}": existing {resource["label_plural"]} would have no '
+            f"{field['name']}; add it as optional ({field['name']}:references:optional)"
+        )
+    if kind == "choice":
+        return f'"{field["choices"][0]}"'
+    if kind in fields.NUMBERS and "min" in field:
+        low = field["min"]
+        return f'decimal.Decimal("{low}")' if kind == "decimal" else str(low)
+    return ONE_OFF[kind]
+
+
+def _module(dependencies: list[str], body: str, initial: bool) -> str:
+    standard = [m for m in ("datetime", "decimal", "uuid") if re.search(rf"\b{m}\.", body)]
+    django = [
+        f"django.{module}"
+        for module in ("core.validators", "db.models.deletion", "utils.timezone")
+        if f"django.{module}." in body
+    ]
+    head = "".join(f"import {module}\n" for module in standard) + ("\n" if standard else "")
+    head += "".join(f"import {module}\n" for module in django)
+    uses_settings = "settings." in body + "".join(dependencies)
+    settings = "from django.conf import settings\n" if uses_settings else ""
+    names = "migrations, models" if "models." in body else "migrations"
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    if len(dependencies) == 1:
+        depends = f"    dependencies = [\n        {dependencies[0]},\n    ]\n"
+    elif dependencies:
+        depends = (
+            "    dependencies = [\n"
+            + "".join(f"        {item},\n" for item in dependencies)
+            + "    ]\n"
+        )
+    else:
+        depends = "    dependencies = []\n"
+    return (
+        f"# Generated by stackgen {__version__} on {created}\n\n"
+        + head
+        + settings
+        + f"from django.db import {names}\n\n\n"
+        + "class Migration(migrations.Migration):\n"
+        + ("    initial = True\n\n" if initial else "")
+        + depends
+        + "\n    operations = [\n"
+        + body
+        + "    ]\n"
+    )
