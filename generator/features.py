@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import update
+from generator import resources, update
 from generator.answers import check_answers
 from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
@@ -111,5 +111,6 @@ def switch(path: Path, names: Sequence[str], on: bool, to: str | None = None) ->
         update.check_updatable(path)
         data = {name: on for name in result.changed}
         check_answers({**project.answers, **data}, questions)
-        _, result.version, result.summary = update.update(project, version, data, defaults=True)
+        _, result.summary, _ = resources.update_all(project, version, data, defaults=True)
+        result.version = version
     return result

@@ -44,6 +44,8 @@ SUPPORTED = ("flask-api", "django-mtv")
 FLASK_MIGRATIONS = "migrations/versions"
 REVISION = re.compile(r'^revision\s*=\s*"([0-9a-z_]+)"', re.M)
 DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
+# What a resource's answers file holds besides the starter's answers.
+RESOURCE_KEYS = ("kind", "resource", "migrations")
 # What a resource's dict holds besides its fields: the rest is derived from the model name.
 NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
 # The identity of the commits that keep one step of a multi-step update apart (never kept).
@@ -640,9 +642,12 @@ def apply(project: Project, result: Plan) -> Summary:
 def update_all(
     project: Project, version: str, data: dict[str, Any], defaults: bool
 ) -> tuple[str, Summary, list[str]]:
-    """``stackgen update``: the project's own files and every recorded resource to ``version``.
+    """``stackgen update``, ``add`` and ``remove``: the project's own files and every recorded
+    resource to ``version`` and to the starter's answers changed by ``data``.
 
-    Copier updates one answers file at a time in a clean tree, so each
+    A resource renders from the starter's answers too (Django's API router
+    exists only with ``api``), so its answers file follows theirs. Copier
+    updates one answers file at a time in a clean tree, so each
     resource's update is kept apart by a commit of stackgen's own, taken back
     at the end (the project's history is as it was); the starter goes last,
     so its conflicts stay unmerged in git's index, as a plain update leaves
@@ -650,7 +655,17 @@ def update_all(
     """
     path = project.path
     existing = recorded(path) if project.template in SUPPORTED else {}
-    behind = [model for model in existing if resource_project(project, model).version != version]
+    wanted = {**_starter_answers(project), **data}
+    behind: dict[str, dict[str, Any]] = {}
+    for model in existing:
+        rp = resource_project(project, model)
+        changed = {
+            key: value
+            for key, value in wanted.items()
+            if key not in RESOURCE_KEYS and rp.answers.get(key) != value
+        }
+        if rp.version != version or changed:
+            behind[model] = changed
     if not behind:
         old, _, summary = copier_update(project, version, data, defaults)
         return old, summary, []
@@ -658,10 +673,10 @@ def update_all(
     head = git("rev-parse", "HEAD", cwd=path)
     total = Summary()
     with all_or_nothing(path, done):
-        for model in behind:
+        for model, changed in behind.items():
             interrupts.start()
             rp = resource_project(project, model)
-            _, _, step = copier_update(rp, version, {}, defaults=True)
+            _, _, step = copier_update(rp, version, changed, defaults=True)
             _merge(total, step)
             _step_commit(path, f"stackgen update: {model}")
         interrupts.start()
@@ -678,7 +693,7 @@ def update_all(
     )
     final.updated = [name for name in final.updated if name not in final.conflicted]
     final.added = [name for name in final.added if name not in final.conflicted]
-    return old, final, behind
+    return old, final, list(behind)
 
 
 def _merge(total: Summary, step: Summary) -> None:
