@@ -73,6 +73,7 @@ def measure(quick: bool) -> Section:
         ).stdout
         uncached = json.loads(out.strip().splitlines()[-1])
     list_ms = median(samples[0])
+    log(f"    the list's first page: {list_ms:.2f} ms")
     rows = [["GET /api/actors?per_page=25", f"{list_ms:.2f} ms", "-"]]
     for (label, path), endpoint in zip(ENDPOINTS.items(), samples[1:], strict=True):
         section.add(
@@ -82,6 +83,7 @@ def measure(quick: bool) -> Section:
             detail=f"{median(endpoint):.2f} vs {list_ms:.2f} ms",
         )
         rows.append([label, f"{median(endpoint):.2f} ms", f"{uncached[path]:.1f} ms"])
+        log(f"    {label}: {median(endpoint):.2f} ms served, {uncached[path]:.1f} ms uncached")
     section.tables.append(
         (["request", "served (median, cached)", "computed, uncached (in process, median)"], rows)
     )
