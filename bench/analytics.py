@@ -51,7 +51,7 @@ def measure(quick: bool) -> Section:
     section = Section(f"Analytics at {ROWS:,} rows")
     count, seconds = (60, 20) if quick else (300, 90)
     with scratch("analytics") as tmp, ExitStack() as stack:
-        project = generate(tmp, "statsapi", "flask", "analytics=true")
+        project = generate(tmp, "statsapi", "flask", "--data", "analytics=true")
         name, url = stack.enter_context(database())
         env = {
             "DATABASE_URL": url,

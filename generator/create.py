@@ -33,6 +33,7 @@ class Request:
     data: dict[str, Any]  # answers known before Copier asks (framework included)
     defaults: bool = False  # take every other answer's default, ask nothing
     force: bool = False  # write into a non-empty destination
+    resources: tuple[tuple[str, tuple[str, ...], bool], ...] = ()  # resources.check_options
 
 
 @dataclass
@@ -232,6 +233,14 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
     return answers, tag
 
 
+def add_resources(target: Path, request: Request) -> None:
+    """The ``--resource`` options, generated into the rendered project."""
+    if request.resources:
+        from generator import resources
+
+        resources.add_all(target, [(m, list(f), o) for m, f, o in request.resources])
+
+
 def create(request: Request) -> Result:
     """Generate the project described by ``request`` at ``request.dest``.
 
@@ -247,6 +256,7 @@ def create(request: Request) -> Result:
         git("init", "-q", "-b", "main", cwd=staging)
         identity = author_defaults(staging)
         answers, tag = render(request, staging, identity)
+        add_resources(staging, request)
         write_env(staging)
         committed = not (dest / ".git").exists()
         if committed:

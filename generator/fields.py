@@ -119,6 +119,17 @@ def pluralize(word: str) -> str:
     return word + "s"
 
 
+# Plurals that end in no s; words in -ss, -us and -is are singular (Address, Status, Axis).
+IRREGULAR_PLURALS = frozenset({"people", "men", "women", "children", "mice", "geese", "teeth"})
+
+
+def looks_plural(word: str) -> bool:
+    """Whether a lowercase word reads as an English plural (``workouts``, ``people``)."""
+    if word in IRREGULAR_PLURALS:
+        return True
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def names(model: str) -> Names:
     singular = snake_case(model)
     parts = singular.split("_")
@@ -147,8 +158,11 @@ def check_resource_name(model: str, taken: set[str] | frozenset[str] = frozenset
     if model in taken:
         raise FieldError(f'resource name "{model}": the project has that resource already')
     made = names(model)
-    if made.plural == made.singular:
-        raise FieldError(f'resource name "{model}": use the singular (Workout, not Workouts)')
+    if looks_plural(made.singular.split("_")[-1]):
+        raise FieldError(
+            f'resource name "{model}" reads as a plural: use the singular (Workout, not '
+            "Workouts); its table and URL take the plural"
+        )
     if len(made.plural) > 50:
         raise FieldError(f'resource name "{model}" is too long (its table name is over 50)')
     return made
@@ -405,3 +419,57 @@ def spec_of(field: dict[str, Any]) -> str:
             value = field[key]
             parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
     return ":".join(parts)
+
+
+def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
+    """What of a field its column holds: a change here needs a migration.
+
+    Defaults, ``min=``/``max=`` and the choice values themselves live in the
+    code; a choice's column is as wide as its longest value.
+    """
+    kind = field["type"]
+    width = {
+        "string": field.get("length"),
+        "decimal": (field.get("precision"), field.get("scale")),
+        "choice": max(map(len, field.get("choices") or [""])),
+        "references": (field.get("target_table"), field.get("on_delete")),
+    }.get(kind)
+    flags = tuple(bool(field.get(flag)) for flag in FLAGS)
+    return (kind, width, *flags)
+
+
+def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list]:
+    """How a resource's columns go from ``before`` to ``after``, by column name.
+
+    ``added`` and ``dropped`` are fields; ``altered`` holds ``[old, new]`` pairs
+    whose columns differ (a field renamed is dropped and added: its values are
+    not carried over). ``undo(changes(a, b))`` is ``changes(b, a)``.
+    """
+    old = {column_name(f): f for f in before}
+    new = {column_name(f): f for f in after}
+    return {
+        "added": [f for name, f in new.items() if name not in old],
+        "dropped": [f for name, f in old.items() if name not in new],
+        "altered": [
+            [old[name], f]
+            for name, f in new.items()
+            if name in old and schema_of(old[name]) != schema_of(f)
+        ],
+    }
+
+
+def undo(change: dict[str, list]) -> dict[str, list]:
+    return {
+        "added": change["dropped"],
+        "dropped": change["added"],
+        "altered": [[new, old] for old, new in change["altered"]],
+    }
+
+
+def describe_changes(change: dict[str, list]) -> list[str]:
+    """One line per column change, as the command line spells the fields."""
+    return (
+        [f"add {spec_of(f)}" for f in change["added"]]
+        + [f"drop {spec_of(f)}" for f in change["dropped"]]
+        + [f"change {spec_of(old)} to {spec_of(new)}" for old, new in change["altered"]]
+    )

@@ -3,8 +3,17 @@
 ``stackgen generate resource Workout name:string ...`` renders the framework's
 resource template (copier.yml with ``kind: resource``) into the project with
 its own answers file, ``.copier-answers.resource-workout.yml``, which records
-the fields and the migrations. Migrations are written here, once each, and
-never rewritten: they belong to the project's history, not to the template.
+the fields and the migrations. Everything later goes through Copier's
+three-way merge of that answers file, so the user's edits are kept:
+regenerating with other fields, ``stackgen update`` (a newer template
+version), and ``stackgen destroy resource`` (``resource.destroyed``: the
+template renders nothing, and the record stays).
+
+Migrations are written here, once each, and never rewritten: they belong to
+the project's history, not to the template. Each framework has its writer
+(``MIGRATION_WRITERS``), called as ``write(project_path, before, after)`` with
+the recorded resources before and after the change (None: none before, or
+none after) and returning the new migration's path and text.
 
 Everything returns data; nothing here prints.
 """
@@ -14,6 +23,8 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,25 +34,53 @@ import yaml
 
 from generator import fields, interrupts, store
 from generator.errors import StackgenError, from_copier
-from generator.project import Project
-from generator.update import roll_back, summarise
+from generator.gitutil import git
+from generator.project import Project, read_answers
+from generator.update import Summary, roll_back, summarise
+from generator.update import update as copier_update
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
 SUPPORTED = ("flask-api",)
-MIGRATIONS = "migrations/versions"
+FLASK_MIGRATIONS = "migrations/versions"
 REVISION = re.compile(r'^revision\s*=\s*"([0-9a-z_]+)"', re.M)
 DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
+# What a resource's dict holds besides its fields: the rest is derived from the model name.
+NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
+# The identity of the commits that keep one step of a multi-step update apart (never kept).
+STEP_ENV = {
+    "GIT_AUTHOR_NAME": "stackgen",
+    "GIT_AUTHOR_EMAIL": "update-step@stackgen.invalid",
+    "GIT_COMMITTER_NAME": "stackgen",
+    "GIT_COMMITTER_EMAIL": "update-step@stackgen.invalid",
+}
 
 
 @dataclass
 class Plan:
-    """What a command writes: the resource's files and its migration."""
+    """What a command does to one resource: its answers, files and migration."""
 
     model: str
     answers_file: str
-    files: list[str] = field(default_factory=list)
+    before: dict[str, Any] | None  # the resource as recorded (None: new, or destroyed)
+    after: dict[str, Any] | None  # as it will be (None: destroyed)
+    data: dict[str, Any] = field(default_factory=dict)  # the answers to apply
     migration: str = ""
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    migration_text: str = ""
+    changes: list[str] = field(default_factory=list)  # the columns, one line each
+    files: dict[str, list[str]] = field(default_factory=dict)  # create/update/remove
+    edited: list[str] = field(default_factory=list)  # destroy: the user's, kept
+    warnings: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the same fields again
+
+    @property
+    def action(self) -> str:
+        if self.unchanged:
+            return "nothing"
+        if self.after is None:
+            return "destroy"
+        if self.before is None:
+            return "create"
+        return "change"
 
 
 def answers_file(model: str) -> str:
@@ -59,6 +98,7 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
         resource = data.get("resource") if isinstance(data, dict) else None
         if not isinstance(resource, dict) or not isinstance(resource.get("model"), str):
             raise StackgenError(f"{file.name} does not record a resource")
+        check_recorded(file.name, resource)
         found[resource["model"]] = {
             **resource,
             "names": fields.names(resource["model"]),
@@ -66,6 +106,60 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
             "migrations": data.get("migrations") or [],
         }
     return found
+
+
+def check_recorded(name: str, resource: dict[str, Any]) -> None:
+    """Refuse a recorded resource that the command line could not have made.
+
+    Its answers file is as untrusted as the project's (a clone, a pull
+    request), and what it records is written into Python code: its names
+    must be its model's, and each field must read back as it was parsed.
+    """
+    model = resource["model"]
+    wrong = f"{name} does not record a resource stackgen could have made"
+    if not fields.RESOURCE_NAME.fullmatch(model) or name != answers_file(model):
+        raise StackgenError(f"{wrong}: its model name")
+    made = fields.names(model)
+    if any(resource.get(key) != getattr(made, key) for key in NAME_KEYS):
+        raise StackgenError(f"{wrong}: its table and URL names are not {model}'s")
+    for key in ("owned", "destroyed"):
+        if not isinstance(resource.get(key, False), bool):
+            raise StackgenError(f"{wrong}: {key} must be true or false")
+    items = resource.get("fields")
+    if not isinstance(items, list) or not items:
+        raise StackgenError(f"{wrong}: its fields")
+    for item in items:
+        try:
+            target = item.get("target") if item.get("type") == "references" else None
+            known = {target: {"names": fields.names(target)}} if target else {}
+            if target and not fields.RESOURCE_NAME.fullmatch(target):
+                raise fields.FieldError(target)
+            again = fields.parse_field(fields.spec_of(item), known)
+            if again != {k: v for k, v in item.items() if k != "target_owned"}:
+                raise fields.FieldError(str(item.get("name")))
+        except (fields.FieldError, AttributeError, KeyError, TypeError):
+            shown = item.get("name") if isinstance(item, dict) else item
+            raise StackgenError(f"{wrong}: its field {str(shown)[:40]!r}") from None
+    for step in resource.get("setup") or []:
+        if not isinstance(step, dict) or not fields.RESOURCE_NAME.fullmatch(str(step.get("model"))):
+            raise StackgenError(f"{wrong}: the rows its tests make")
+        step_names = fields.names(step["model"])
+        refs = step.get("refs")
+        if (
+            (step.get("singular"), step.get("table"), step.get("url"))
+            != (step_names.singular, step_names.plural, step_names.url)
+            or not isinstance(refs, dict)
+            or not all(
+                fields.FIELD_NAME.fullmatch(str(column)) and fields.RESOURCE_NAME.fullmatch(str(m))
+                for column, m in refs.items()
+            )
+        ):
+            raise StackgenError(f"{wrong}: the rows its tests make")
+
+
+def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The resources that have not been destroyed."""
+    return {model: info for model, info in existing.items() if not info.get("destroyed")}
 
 
 def describe(path: Path) -> list[dict[str, Any]]:
@@ -95,51 +189,169 @@ def check_supported(project: Project) -> None:
         )
 
 
-def plan(project: Project, model: str, specs: list[str], owned: bool) -> tuple[Plan, dict]:
-    """Check the name and the fields; what ``generate`` would write, and its answers."""
+def resource_project(project: Project, model: str) -> Project:
+    """The resource ``model`` as Copier sees it: a project of its own answers file."""
+    name = answers_file(model)
+    return Project(project.path, read_answers(project.path, name), project.questions, name)
+
+
+def _stored(info: dict[str, Any]) -> dict[str, Any]:
+    """A recorded resource as its answers file holds it (without what ``recorded`` adds)."""
+    return {k: v for k, v in info.items() if k not in ("names", "answers_file", "migrations")}
+
+
+# Planning: pure decisions from the recorded resources and the command line.
+
+
+def plan(
+    project: Project, model: str, specs: list[str], owned: bool, preview: bool = False
+) -> Plan:
+    """Check the name and the fields; what ``generate`` would do (with ``preview``, which
+    files a change would update, for ``--pretend``).
+
+    A new resource is created; one the project has is regenerated with the
+    new fields (a three-way merge and a migration of just the change); a
+    destroyed one comes back.
+    """
     check_supported(project)
     existing = recorded(project.path)
-    if model in existing:
-        raise fields.FieldError(
-            f'resource name "{model}": the project has that resource already; changing its '
-            "fields is not supported yet"
-        )
-    taken = set(existing) | _project_models(project)
-    made = fields.check_resource_name(model, taken)
-    if (project.path / project.slug / "resources" / made.plural).exists():
-        raise fields.FieldError(
-            f'resource name "{model}": {project.slug}/resources/{made.plural} exists already'
-        )
-    parsed = fields.parse_fields(specs, existing)
-    for item in parsed:
-        if item["type"] == "references":
-            item["target_owned"] = bool(existing[item["target"]].get("owned"))
+    others = {m: info for m, info in live(existing).items() if m != model}
+    before = existing.get(model)
+    if before is not None and before.get("destroyed"):
+        before = None
+    if before is None:
+        taken = set(others) | _project_models(project)
+        made = fields.check_resource_name(model, taken)
+        folder = project.path / project.slug / "resources" / made.plural
+        if model not in existing and folder.exists():
+            raise fields.FieldError(
+                f'resource name "{model}": {project.slug}/resources/{made.plural} exists already'
+            )
+    else:
+        made = before["names"]
+        if owned and not before.get("owned"):
+            raise StackgenError(
+                f"{model} is not owned; making its rows belong to users is not supported "
+                "(nothing was changed)"
+            )
+        owned = bool(before.get("owned"))
+    parsed = fields.parse_fields(specs, others)
     resource = {
         "model": model,
-        "singular": made.singular,
-        "plural": made.plural,
-        "url": made.url,
-        "label": made.label,
-        "label_plural": made.label_plural,
+        **{key: getattr(made, key) for key in NAME_KEYS},
         "owned": owned,
         "fields": parsed,
     }
-    revision = secrets.token_hex(6)
-    migration = f"{MIGRATIONS}/{revision}_create_the_{made.plural}_table.py"
-    data = {
-        **{k: v for k, v in project.answers.items() if not k.startswith("_")},
-        "kind": "resource",
-        "resource": resource,
-        "migrations": [migration],
+    _link(resource, others)
+    old = _stored(before) if before is not None else None
+    result = Plan(model, answers_file(model), old, resource)
+    if old is not None and old == resource:
+        result.unchanged = True
+        return result
+    result.migration, result.migration_text = write_migration(project, old, resource)
+    if old is not None:
+        result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
+    result.warnings = _warnings(old, resource)
+    migrations = (existing[model]["migrations"] if model in existing else []) + [result.migration]
+    result.data = {"resource": resource, "migrations": migrations}
+    if model in existing:
+        if preview:
+            result.files = _file_changes(resource_project(project, model), result.data)
+    else:
+        data = {**_starter_answers(project), "kind": "resource", **result.data}
+        result.data = data
+        result.files = {"create": _rendered(project, data, result.answers_file)}
+        clash = [name for name in result.files["create"] if (project.path / name).exists()]
+        if clash:
+            raise StackgenError(
+                f"{clash[0]} exists already; move it away or commit it elsewhere "
+                "(nothing was changed)"
+            )
+    return result
+
+
+def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
+    """What ``destroy resource`` would do; refused while another resource references it
+    (with ``preview``, which files it would remove and which of those you changed)."""
+    check_supported(project)
+    existing = recorded(project.path)
+    info = live(existing).get(model)
+    if info is None:
+        known = ", ".join(sorted(live(existing))) or "none"
+        state = "was destroyed already" if model in existing else "is not a resource of it"
+        raise StackgenError(f"{model} {state} (the project's resources: {known})")
+    for other, theirs in sorted(live(existing).items()):
+        for item in theirs.get("fields") or []:
+            if item.get("type") == "references" and item.get("target") == model:
+                raise StackgenError(
+                    f"{other} references {model} (its field {item['name']}): destroy {other} "
+                    f"first, or regenerate it without that field (nothing was changed)"
+                )
+    old = _stored(info)
+    result = Plan(model, info["answers_file"], old, None)
+    result.migration, result.migration_text = write_migration(project, old, None)
+    result.data = {
+        "resource": {**old, "destroyed": True},
+        "migrations": [*info["migrations"], result.migration],
     }
-    result = Plan(model, answers_file(model), migration=migration, fields=parsed)
-    result.files = _rendered_files(project, data, result.answers_file)
-    clash = [name for name in result.files if (project.path / name).exists()]
-    if clash:
-        raise StackgenError(
-            f"{clash[0]} exists already; move it away or commit it elsewhere (nothing was changed)"
+    if preview:
+        rp = resource_project(project, model)
+        result.files = _file_changes(rp, result.data)
+        result.edited = _edited(rp, result.files.get("remove", []))
+    return result
+
+
+def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
+    """Fill in what the resource's references need: each target's ownership, and the rows
+    its tests make first (every resource it reaches, parents before children)."""
+    setup: list[dict[str, Any]] = []
+
+    def visit(model: str) -> None:
+        if any(step["model"] == model for step in setup):
+            return
+        if model == resource["model"]:
+            raise fields.FieldError(
+                f"{resource['model']} cannot reference a resource that references it back"
+            )
+        info = others[model]
+        refs = [f for f in info.get("fields") or [] if f["type"] == "references"]
+        for ref in refs:
+            visit(ref["target"])
+        setup.append(
+            {
+                "model": model,
+                "singular": info["names"].singular,
+                "table": info["names"].plural,
+                "url": info["names"].url,
+                "refs": {f"{ref['name']}_id": ref["target"] for ref in refs},
+            }
         )
-    return result, {"data": data, "revision": revision}
+
+    for item in resource["fields"]:
+        if item["type"] == "references":
+            item["target_owned"] = bool(others[item["target"]].get("owned"))
+            visit(item["target"])
+    if setup:
+        resource["setup"] = setup
+
+
+def _warnings(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    """What the new migration cannot do on a table that has rows."""
+    if before is None:
+        return []
+    added = fields.changes(before["fields"], after["fields"])
+    lines = [
+        f"{fields.column_name(f)} is required and has no default: the migration fails on a "
+        f"table that has rows (make it optional, or give it default=)"
+        for f in added["added"]
+        if not f.get("optional") and "default" not in f
+    ]
+    lines += [
+        f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
+        "and added again)"
+        for f in added["dropped"]
+    ]
+    return lines
 
 
 def _project_models(project: Project) -> set[str]:
@@ -149,14 +361,14 @@ def _project_models(project: Project) -> set[str]:
     return set(re.findall(r"^class (\w+)\(", text, re.M))
 
 
-def _rendered_files(project: Project, data: dict[str, Any], answers: str) -> list[str]:
-    with tempfile.TemporaryDirectory() as scratch:
-        into = Path(scratch) / "resource"
-        _copy(project, data, into, answers)
-        return sorted(p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file())
+def _starter_answers(project: Project) -> dict[str, Any]:
+    return {k: v for k, v in project.answers.items() if not k.startswith("_")}
 
 
-def _copy(project: Project, data: dict[str, Any], into: Path, answers: str) -> None:
+# Rendering, for --pretend and for the checks before anything is written.
+
+
+def _render(project: Project, data: dict[str, Any], into: Path, answers: str) -> None:
     import copier
 
     with from_copier("nothing was changed"):
@@ -173,6 +385,44 @@ def _copy(project: Project, data: dict[str, Any], into: Path, answers: str) -> N
         )
 
 
+def _rendered(project: Project, data: dict[str, Any], answers: str) -> list[str]:
+    return sorted(_rendering(project, data, answers))
+
+
+def _rendering(project: Project, data: dict[str, Any], answers: str) -> dict[str, str]:
+    """Each file the template renders with ``data``, with its text."""
+    with tempfile.TemporaryDirectory() as scratch:
+        into = Path(scratch) / "resource"
+        _render(project, data, into, answers)
+        return {
+            p.relative_to(into).as_posix(): p.read_text()
+            for p in into.rglob("*")
+            if p.is_file() and p.name != answers
+        }
+
+
+def _file_changes(rp: Project, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Which files the resource's new answers create, update and remove (before merging)."""
+    recorded_answers = _starter_answers(rp)
+    old = _rendering(rp, recorded_answers, rp.answers_file)
+    new = _rendering(rp, {**recorded_answers, **data}, rp.answers_file)
+    return {
+        "create": sorted(set(new) - set(old)),
+        "update": sorted(name for name in set(new) & set(old) if new[name] != old[name]),
+        "remove": sorted(set(old) - set(new)),
+    }
+
+
+def _edited(rp: Project, names: list[str]) -> list[str]:
+    """Those of ``names`` the user changed since the resource's template wrote them."""
+    pristine = _rendering(rp, _starter_answers(rp), rp.answers_file)
+    return [
+        name
+        for name in names
+        if not (rp.path / name).is_file() or (rp.path / name).read_text() != pristine.get(name)
+    ]
+
+
 def _source(project: Project) -> str:
     where = project.store
     if where is not None and not where.exists():
@@ -180,10 +430,13 @@ def _source(project: Project) -> str:
     return project.src
 
 
+# Migrations: one writer per framework, (project_path, before, after) -> (path, text).
+
+
 def heads(path: Path) -> list[str]:
     """The Alembic revisions no other revision revises: where a new one chains on."""
     revisions, parents = set(), set()
-    for file in (path / MIGRATIONS).glob("*.py"):
+    for file in (path / FLASK_MIGRATIONS).glob("*.py"):
         text = file.read_text()
         found = REVISION.search(text)
         if not found:
@@ -195,9 +448,10 @@ def heads(path: Path) -> list[str]:
     return sorted(revisions - parents)
 
 
-def render_migration(
-    path: Path, resource: dict[str, Any], revision: str, operation: str, message: str
-) -> str:
+def flask_migration(
+    path: Path, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[str, str]:
+    """An Alembic migration chained on the head: create, drop or change the table."""
     import jinja2
 
     found = heads(path)
@@ -206,49 +460,229 @@ def render_migration(
             f"the migrations have several heads ({', '.join(found)}): merge them first "
             "(`flask db merge heads`), commit, and run again (nothing was changed)"
         )
+    resource = after or before
+    assert resource is not None
+    table = resource["plural"]
+    change = fields.changes(before["fields"], after["fields"]) if before and after else None
+    if before is None:
+        slug, message = f"create_the_{table}_table", f"Create the {table} table: "
+        message += f"{resource['label_plural']}."
+    elif after is None:
+        slug, message = f"drop_the_{table}_table", f"Drop the {table} table and its rows."
+    else:
+        assert change is not None
+        slug = f"change_the_{table}_table"
+        message = f"Change the {table} table: " + "; ".join(fields.describe_changes(change))
+        message += "."
+    revision = secrets.token_hex(6)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
         keep_trailing_newline=True,
     )
     template = env.get_template("templates/shared/resource/flask_migration.py.jinja")
-    return template.render(
-        resource=resource,
-        fields=resource["fields"],
+    text = template.render(
+        before=before,
+        after=after,
+        changes=change,
+        undo=fields.undo(change) if change else None,
         revision=revision,
         down_revision=found[0] if found else None,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        op=operation,
         message=message,
     )
+    return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
 
 
-def generate(project: Project, result: Plan, prepared: dict[str, Any]) -> list[str]:
-    """Write the resource into the (clean, locked) project; return what was added.
+# The Django starter's writer joins here (generator/django_migrations.py), with its command.
+MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {"flask-api": flask_migration}
+MIGRATE_COMMANDS = {"flask-api": "flask db upgrade"}
 
-    On any error or Ctrl-C before it is complete, the project goes back to its
-    last commit.
+
+def write_migration(
+    project: Project, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[str, str]:
+    """The migration for a change, or ("", "") when the columns stay as they are."""
+    if before is not None and after is not None:
+        change = fields.changes(before["fields"], after["fields"])
+        if not any(change.values()):
+            return "", ""
+    return MIGRATION_WRITERS[project.template](project.path, before, after)
+
+
+# Starting with resources: ``stackgen new ... --resource "Workout name:string ..."``.
+
+
+def parse_option(text: str) -> tuple[str, list[str], bool]:
+    """One ``--resource`` value: the model, its fields, and whether ``--owned`` is in it."""
+    words = text.split()
+    owned = "--owned" in words
+    words = [word for word in words if word != "--owned"]
+    if len(words) < 2:
+        raise fields.FieldError(
+            f'resource "{text[:60]}": give its name and fields, as "Workout name:string '
+            'duration_minutes:integer" (add --owned for rows that belong to users)'
+        )
+    return words[0], words[1:], owned
+
+
+def check_options(texts: list[str], template: str) -> list[tuple[str, list[str], bool]]:
+    """Every ``--resource`` of a new project, checked together before anything is made.
+
+    Each may reference those before it.
+    """
+    if texts and template not in SUPPORTED:
+        raise StackgenError(
+            f"resources are not supported for {template} projects yet (only {', '.join(SUPPORTED)})"
+        )
+    known: dict[str, dict[str, Any]] = {}
+    options = []
+    for text in texts:
+        model, specs, owned = parse_option(text)
+        made = fields.check_resource_name(model, set(known))
+        known[model] = {"names": made, "owned": owned, "fields": fields.parse_fields(specs, known)}
+        options.append((model, specs, owned))
+    return options
+
+
+def add_all(path: Path, options: list[tuple[str, list[str], bool]]) -> None:
+    """Generate each resource into a project that is being made (``new``'s staging folder)."""
+    from generator.project import load
+
+    for model, specs, owned in options:
+        project = load(path)
+        result = plan(project, model, specs, owned)
+        _render(project, result.data, path, result.answers_file)
+        target = path / result.migration
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result.migration_text)
+
+
+# Applying: the project is clean and locked; all of it or none of it.
+
+
+@contextmanager
+def all_or_nothing(path: Path, done: str) -> Iterator[None]:
+    """Roll the project's folder back to the commit it was at unless the body reaches ``done``.
+
+    The body ends with ``interrupts.reached(done)`` inside a deferred block.
+    A step in between may move HEAD (``step_commit``): going back moves it back.
+    """
+    head = git("rev-parse", "HEAD", cwd=path)
+    try:
+        yield
+    except BaseException:
+        if interrupts.outcome() != done:
+            with interrupts.deferred():
+                if git("rev-parse", "HEAD", cwd=path) != head:
+                    git("reset", "-q", "--soft", head, cwd=path)
+                roll_back(path)
+                interrupts.reached(interrupts.NOTHING_CHANGED)
+        raise
+
+
+def _write_migration(path: Path, result: Plan, done: str) -> None:
+    with interrupts.deferred():
+        if result.migration:
+            target = path / result.migration
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(result.migration_text)
+        interrupts.reached(done)
+
+
+def apply(project: Project, result: Plan) -> Summary:
+    """Write the plan into the (clean, locked) project; return what changed.
+
+    A new resource is a Copier copy with its own answers file; anything else
+    is a Copier update of that answers file at its recorded version (the
+    user's edits merged, conflicts marked), then the new migration.
     """
     path = project.path
-    data = prepared["data"]
-    resource = data["resource"]
-    done = f"the resource {result.model} was added to {path}"
-    try:
-        text = render_migration(
-            path,
-            resource,
-            prepared["revision"],
-            "create",
-            f"Create the {resource['plural']} table: {resource['label_plural']}.",
-        )
-        _copy(project, data, path, result.answers_file)
-        migration = path / result.migration
-        migration.parent.mkdir(parents=True, exist_ok=True)
+    done = {
+        "create": f"the resource {result.model} was added to {path}",
+        "change": f"the resource {result.model} was regenerated in {path}",
+        "destroy": f"the resource {result.model} was destroyed in {path}",
+    }[result.action]
+    with all_or_nothing(path, done):
+        if (path / result.answers_file).exists():
+            rp = resource_project(project, result.model)
+            _, _, summary = copier_update(rp, rp.version, result.data, defaults=True)
+        else:
+            _render(project, result.data, path, result.answers_file)
+            summary = Summary()
+        _write_migration(path, result, done)
+    final = summarise(path)
+    final.kept, final.conflicted = summary.kept, summary.conflicted
+    final.ignored_clashes = summary.ignored_clashes
+    final.updated = [name for name in final.updated if name not in final.conflicted]
+    return final
+
+
+def update_all(
+    project: Project, version: str, data: dict[str, Any], defaults: bool
+) -> tuple[str, Summary, list[str]]:
+    """``stackgen update``: the project's own files and every recorded resource to ``version``.
+
+    Copier updates one answers file at a time in a clean tree, so each
+    resource's update is kept apart by a commit of stackgen's own, taken back
+    at the end (the project's history is as it was); the starter goes last,
+    so its conflicts stay unmerged in git's index, as a plain update leaves
+    them. Returns the old version, what changed, and the resources updated.
+    """
+    path = project.path
+    existing = recorded(path) if project.template in SUPPORTED else {}
+    behind = [model for model in existing if resource_project(project, model).version != version]
+    if not behind:
+        old, _, summary = copier_update(project, version, data, defaults)
+        return old, summary, []
+    done = f"the update of {path} was applied; review it with `git diff`"
+    head = git("rev-parse", "HEAD", cwd=path)
+    total = Summary()
+    with all_or_nothing(path, done):
+        for model in behind:
+            interrupts.start()
+            rp = resource_project(project, model)
+            _, _, step = copier_update(rp, version, {}, defaults=True)
+            _merge(total, step)
+            _step_commit(path, f"stackgen update: {model}")
+        interrupts.start()
+        old, _, step = copier_update(project, version, data, defaults)
+        _merge(total, step)
         with interrupts.deferred():
-            migration.write_text(text)
+            git("reset", "-q", "--soft", head, cwd=path)
             interrupts.reached(done)
-    except BaseException:
-        if interrupts.outcome() == interrupts.NOTHING_CHANGED:
-            with interrupts.deferred():
-                roll_back(path)
-        raise
-    return summarise(path).added
+    final = summarise(path)
+    final.kept, final.conflicted = total.kept, total.conflicted
+    final.ignored_clashes, final.dependencies_changed = (
+        total.ignored_clashes,
+        total.dependencies_changed,
+    )
+    final.updated = [name for name in final.updated if name not in final.conflicted]
+    final.added = [name for name in final.added if name not in final.conflicted]
+    return old, final, behind
+
+
+def _merge(total: Summary, step: Summary) -> None:
+    total.kept += step.kept
+    total.conflicted += step.conflicted
+    total.ignored_clashes += step.ignored_clashes
+    total.dependencies_changed |= step.dependencies_changed
+
+
+def _step_commit(path: Path, message: str) -> None:
+    """Commit the folder as it is (conflict markers included) so Copier sees it clean."""
+    with interrupts.deferred():
+        git("add", "-A", "--", ".", cwd=path)
+        git(
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            message,
+            "--",
+            ".",
+            cwd=path,
+            env=STEP_ENV,
+        )

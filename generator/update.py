@@ -260,6 +260,7 @@ def update(
                 copier.run_update(
                     path,
                     data=data,
+                    answers_file=project.answers_file,
                     defaults=defaults,
                     vcs_ref=new,
                     overwrite=True,

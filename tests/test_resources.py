@@ -15,6 +15,8 @@ from generator.fields import FieldError
         ("ExerciseSet", "exercise_sets", "exercise-sets"),
         ("Category", "categories", "categories"),
         ("Box", "boxes", "boxes"),
+        ("Status", "statuses", "statuses"),
+        ("Address", "addresses", "addresses"),
     ],
 )
 def test_names(model, table, url):
@@ -74,7 +76,10 @@ def test_refusals_name_the_field(specs, words):
     assert "\n" not in str(raised.value)
 
 
-@pytest.mark.parametrize("model", ["Actor", "Question", "User", "workouts", "Class"])
+@pytest.mark.parametrize(
+    "model",
+    ["Actor", "Question", "User", "workouts", "Class", "Workouts", "ExerciseSets", "People"],
+)
 def test_resource_names_refused(model):
     with pytest.raises(FieldError):
         fields.check_resource_name(model)
@@ -90,18 +95,27 @@ FLASK_RESOURCES = [
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional",
     "Session coach:references:protect workout:references:setnull:optional label:string:40:optional",
+    # A grandchild: its tests make the exercise set's workout first.
+    "Rep exercise_set:references count:integer:min=1",
 ]
+# One project per database, each with other starter options (pairs, not the product).
+DATABASES = {
+    "sqlite": (),
+    "postgresql": ("--data", "analytics=true"),
+    "mysql": ("--data", "sentry=true"),
+}
 
 
 @pytest.mark.slow
-def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch):
+@pytest.mark.parametrize("database", list(DATABASES))
+def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, database):
     from generator.cli import run
-    from harness.projects import ProjectEnv, leftover_template_syntax
+    from harness.projects import ProjectEnv, leftover_template_syntax, servers_for
     from tests.helpers import check_flask, commit_all, new_flask
 
     monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
     project = tmp_path / "gym_api"
-    assert new_flask(project) == 0
+    assert new_flask(project, "--data", f"database={database}", *DATABASES[database]) == 0
     for line in FLASK_RESOURCES:
         assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
         commit_all(project, line)
@@ -112,6 +126,8 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch):
     env.install(project)
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
-    check_flask(env, project, {})
-    env.run(project, "flask", "db", "downgrade", "c7d9e1f3a5b2", env={"SECRET_KEY": "k" * 40})
-    env.run(project, "flask", "db", "upgrade", env={"SECRET_KEY": "k" * 40})
+    with servers_for({"database": database}, test_database=True) as urls:
+        check_flask(env, project, urls)
+        dev = {"SECRET_KEY": "k" * 40, **urls}
+        env.run(project, "flask", "db", "downgrade", "c7d9e1f3a5b2", env=dev)
+        env.run(project, "flask", "db", "upgrade", env=dev)

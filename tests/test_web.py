@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -174,6 +175,38 @@ def test_the_shown_command_generates_what_preview_and_download_hold(
             assert path.stat().st_mode & 0o111 == twin.stat().st_mode & 0o111, path
 
 
+def test_resource_rows_reach_the_preview_the_command_and_the_download(
+    client, tmp_path, monkeypatch
+):
+    rows = "Workout  name:string --owned;ExerciseSet title:string workout:references;"
+    q = query(framework="flask", resources=rows)
+    preview = client.get(f"/api/preview?{q}").get_json()
+    assert preview["resources"] == [
+        "Workout name:string --owned",
+        "ExerciseSet title:string workout:references",
+    ]
+    argv = shlex.split(preview["command"])
+    assert argv[-4:] == [
+        "--resource",
+        "Workout name:string --owned",
+        "--resource",
+        "ExerciseSet title:string workout:references",
+    ]
+    monkeypatch.chdir(tmp_path)
+    assert run(argv[1:], interactive=False) == 0
+
+    def shape(paths):  # a migration's revision is its own in each project
+        return sorted(re.sub(r"/[0-9a-f]{12}_", "/REV_", path) for path in paths)
+
+    generated = [p for p in tree(tmp_path / "my-project") if p != ".env"]
+    listed = [f["path"] for f in preview["files"]]
+    assert shape(listed) == shape(generated)
+    assert "my_project/resources/exercise_sets/views.py" in listed
+    project = unzip(client.get(f"/starter.zip?{q}").data, tmp_path / "unzipped")
+    answers = yaml.safe_load((project / ".copier-answers.resource-workout.yml").read_text())
+    assert answers["_src_path"] == store.DEFAULT_STORE and answers["resource"]["owned"] is True
+
+
 def test_file_content_and_unknown_paths(client):
     q = query(framework="flask", project_name="Movie API")
     body = client.get(f"/api/file?{q}&path=pyproject.toml").get_json()
@@ -239,6 +272,12 @@ BAD = [
     ("framework=flask&+database=mysql", " database", "database"),
     ("framework=flask&project_name=%80", "", None),
     ("framework=flask&" + "&".join(f"k{i}=1" for i in range(60)), None, None),
+    ("framework=flask&resources=Workouts+name:string", "resources", None),
+    ("framework=flask&resources=Workout+name:strng", "resources", None),
+    ("framework=flask&resources=Workout", "resources", None),
+    ("framework=flask&resources=Workout+a:string;Workout+b:string", "resources", None),
+    ("framework=flask&resources=Workout+coach:references", "resources", None),
+    ("framework=django&resources=Workout+name:string", "resources", None),
 ]
 
 

@@ -30,6 +30,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 out = Path(screenshot).parent
+# Each answer changed is a render on the server: seconds on a busy machine (2 cores,
+# other suites running), not the 5 s Playwright waits by default.
+expect.set_options(timeout=30_000)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 420, "height": 860}
 
@@ -94,7 +97,8 @@ with sync_playwright() as playwright:
     page.set_viewport_size(DESKTOP)
     try:
         page.goto(url + "/")
-        expect(page.locator("#tree")).to_contain_text("pyproject.toml")
+        # The first render makes the template store: seconds on a busy machine.
+        expect(page.locator("#tree")).to_contain_text("pyproject.toml", timeout=60_000)
 
         # The first view does not contradict itself: the default answers recommend
         # Django, so Django is the framework chosen, and the page says they agree.
@@ -199,6 +203,24 @@ with sync_playwright() as playwright:
         expect(error).to_be_hidden()
         same_state(page)
 
+        # A resource of one's own: a row of the table, checked as the CLI checks it,
+        # goes into the tree, the command and the download.
+        page.click("#add-resource")
+        cells = page.locator("#resource-rows tr").first.locator("input")
+        cells.nth(0).fill("Workout")
+        cells.nth(1).fill("name:strng")
+        expect(page.locator("#error-resources")).to_contain_text('unknown type "strng"')
+        expect(page.locator("#download-zip")).to_have_attribute("aria-disabled", "true")
+        cells.nth(1).fill("name:string duration_minutes:integer:min=1")
+        expect(page.locator("#tree")).to_contain_text("workouts/", timeout=60_000)
+        expect(page.locator("#error-resources")).to_be_hidden()
+        expect(page.locator("#command")).to_contain_text(
+            "--resource 'Workout name:string duration_minutes:integer:min=1'"
+        )
+        expect(page.locator("#explore")).not_to_have_attribute("aria-busy", "true", timeout=60_000)
+        serious(page, "a resource")
+        fits(page, "a resource, desktop")
+
         # The state lives in the URL: a reload, and the link opened elsewhere.
         shared = page.url
         print("shared", shared)
@@ -207,6 +229,7 @@ with sync_playwright() as playwright:
         other = browser.new_page()
         other.goto(shared)
         same_state(other)
+        expect(other.locator("#resource-rows tr input").first).to_have_value("Workout")
 
         with page.expect_download() as download:
             page.click("#download-zip")
@@ -256,6 +279,8 @@ def test_choose_explore_share_download_and_the_download_passes_its_tests(
         archive.extractall(tmp_path / "unpacked")
     project = tmp_path / "unpacked" / "movie-api"
     assert (project / "movie_api" / "api" / "stats.py").is_file()
+    assert (project / "movie_api" / "resources" / "workouts" / "views.py").is_file()
+    assert (project / ".copier-answers.resource-workout.yml").is_file()
     assert not (project / ".env").exists()
     env.install(project)
     result = env.run(project, "python", "-m", "pytest", "-q", "-p", "no:cacheprovider")

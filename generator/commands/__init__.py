@@ -10,6 +10,8 @@ What several verbs print alike (an update's report) lives here.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from textwrap import dedent
 from typing import TYPE_CHECKING, Any
@@ -17,10 +19,22 @@ from typing import TYPE_CHECKING, Any
 from generator.errors import StackgenError
 
 if TYPE_CHECKING:
+    from generator.project import Project
+    from generator.resources import Plan
     from generator.update import Summary
 
 # The order `stackgen --help` lists them in.
-VERBS = ("new", "recommend", "update", "check", "features", "generate", "resources", "serve")
+VERBS = (
+    "new",
+    "recommend",
+    "update",
+    "check",
+    "features",
+    "generate",
+    "destroy",
+    "resources",
+    "serve",
+)
 INSTALL = 'pip install -e ".[dev]" (or uv sync --locked)'
 
 
@@ -55,6 +69,25 @@ def add_project_dir(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="run as if stackgen was started in PATH (the project's folder), as `git -C`",
     )
+
+
+def add_pretend(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--pretend", action="store_true", help=f"print what would be {what}; change nothing"
+    )
+
+
+@contextmanager
+def changing(args: argparse.Namespace) -> Iterator[Project]:
+    """The project ``-C`` names (default: here), locked and clean: a command may change it."""
+    from generator import update
+    from generator.project import load, locked
+
+    path = (args.directory or Path(".")).expanduser().resolve()
+    with locked(path):
+        project = load(path)
+        update.check_updatable(path)
+        yield project
 
 
 def project_path(args: argparse.Namespace) -> Path:
@@ -108,3 +141,20 @@ def report_update(path: Path, headline: str, summary: Summary) -> int:
     else:
         print("Review with `git diff`, run the tests, then commit.")
     return 1 if summary.conflicted or summary.ignored_clashes else 0
+
+
+def report_plan(plan: Plan, path: Path) -> None:
+    """``--pretend`` of a resource's command: what would be written, changed and removed."""
+    verb = {"create": "add", "change": "regenerate", "destroy": "destroy"}[plan.action]
+    print(f"Would {verb} the resource {plan.model} in {path}:")
+    for line in plan.changes:
+        print(f"  {line}")
+    for kind in ("create", "update", "remove"):
+        for name in plan.files.get(kind, []):
+            kept = " (kept: you changed it)" if name in plan.edited else ""
+            print(f"  {kind} {name}{kept}")
+    if plan.migration:
+        print(f"  create {plan.migration}")
+    for line in plan.warnings:
+        print(f"  note: {line}")
+    print("Nothing was written (--pretend).")

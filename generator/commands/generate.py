@@ -1,13 +1,14 @@
-"""``stackgen generate resource NAME FIELD...``: a model, its migration, its API and tests."""
+"""``stackgen generate resource NAME FIELD...``: a model, its migration, its API and tests;
+run again with other fields, it regenerates them (a three-way merge and a new migration)."""
 
 from __future__ import annotations
 
 import argparse
 
-from generator.commands import add_project_dir, verb_parser
+from generator.commands import add_pretend, add_project_dir, verb_parser
 from generator.fields import TYPES
 
-SUMMARY = "add a resource (model, migration, API, tests) to a project"
+SUMMARY = "add a resource (model, migration, API, tests) to a project, or change its fields"
 DESCRIPTION = (
     "Add a resource to a committed project: a typed model, a migration chained on the "
     "current head, request/response models and a blueprint at /api/<plural> (list, create, "
@@ -15,13 +16,18 @@ DESCRIPTION = (
     "[:modifier]...; types: " + ", ".join(TYPES) + ". Parameters: string:120 (length), "
     "decimal:10.2 (precision.scale), choice:draft/published, references:protect|setnull "
     "(on delete; cascade by default). Modifiers: optional, unique, index, default=VALUE, "
-    "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml."
+    "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml. "
+    "Run it again for a resource the project has, with the whole new field list, to "
+    "change its fields: your edits to its files are merged (conflicts are marked and "
+    "listed, exit status 1) and a new migration carries just the change."
 )
 EXAMPLES = """
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date notes:text:optional --owned
 stackgen generate resource Exercise title:string:120:unique workout:references
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
+stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
+    performed_on:date rating:integer:optional     # notes dropped, rating added
 """
 
 
@@ -33,33 +39,38 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--owned", action="store_true", help="every row belongs to the user who created it"
     )
-    parser.add_argument(
-        "--pretend", action="store_true", help="print what would be written; write nothing"
-    )
+    add_pretend(parser, "written")
     add_project_dir(parser)
     parser.set_defaults(handle=handle)
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from pathlib import Path
+    from generator import resources
+    from generator.commands import changing, report_plan, report_update
 
-    from generator import resources, update
-    from generator.project import load, locked
-
-    path = (args.directory or Path(".")).expanduser().resolve()
-    with locked(path):
-        project = load(path)
-        update.check_updatable(path)
-        plan, prepared = resources.plan(project, args.name, args.fields, args.owned)
-        if args.pretend:
-            print(f"Would add the resource {plan.model} to {path}:")
-            for name in [*plan.files, plan.migration]:
-                print(f"  create {name}")
-            print("Nothing was written (--pretend).")
+    with changing(args) as project:
+        path = project.path
+        plan = resources.plan(project, args.name, args.fields, args.owned, args.pretend)
+        if plan.action == "nothing":
+            print(f"The resource {plan.model} has these fields already; nothing to change.")
             return 0
-        added = resources.generate(project, plan, prepared)
-    print(f"Added the resource {plan.model} to {path} ({len(added)} files):")
-    for name in added:
-        print(f"  {name}")
-    print("Apply its migration with `flask db upgrade`, run the tests, then commit.")
-    return 0
+        if args.pretend:
+            report_plan(plan, path)
+            return 0
+        summary = resources.apply(project, plan)
+    migrate = resources.MIGRATE_COMMANDS[project.template]
+    for line in plan.warnings:
+        print(f"Note: {line}.")
+    if plan.action == "create":
+        print(f"Added the resource {plan.model} to {path} ({len(summary.added)} files):")
+        for name in summary.added:
+            print(f"  {name}")
+        print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
+        return 0
+    headline = f"Regenerated the resource {plan.model} in {path}: " + "; ".join(
+        plan.changes or ["its code only, no column changes"]
+    )
+    status = report_update(path, headline, summary)
+    if plan.migration:
+        print(f"Its columns change in {plan.migration}: apply it with `{migrate}`.")
+    return status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ stackgen new api --framework flask --defaults
 stackgen new site --framework django --defaults --data database=postgresql
 stackgen new api --framework flask --defaults --data analytics=true \\
     --data project_name="Movie API"
+stackgen new gym --framework flask --defaults \\
+    --resource "Workout name:string duration_minutes:integer:min=1 --owned" \\
+    --resource "ExerciseSet title:string workout:references"
 """
 
 
@@ -43,6 +47,14 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="answer a template question (repeatable), e.g. database=postgresql",
+    )
+    new.add_argument(
+        "--resource",
+        action="append",
+        default=[],
+        metavar='"NAME FIELD..."',
+        help="start with a resource, as `stackgen generate resource NAME FIELD... [--owned]` "
+        "would add it (repeatable; Flask)",
     )
     new.add_argument(
         "--force",
@@ -129,9 +141,13 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         raise StackgenError(
             "--defaults needs --framework flask|django (`stackgen recommend` helps you choose)"
         )
+    from generator import resources
+
     dest = args.path.expanduser().resolve()
     create.check_destination(dest, args.force)  # said at once, before any question
     template = TEMPLATES.get(args.framework)
+    if template:
+        resources.check_options(args.resource, template)
     questions = installed()
     data = answers.parse_data(answers.split_data(args.data), questions, template)
     if "framework" in data:
@@ -145,11 +161,21 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     else:
         data = answers.complete(data, questions, str(template), dest.name)
     answers.check_answers(data, questions)
+    wanted = resources.check_options(args.resource, data["framework"])
 
     # Every answer is known by now: Copier asks nothing.
-    result = create.create(create.Request(dest, data, defaults=True, force=args.force))
+    request = create.Request(
+        dest,
+        data,
+        defaults=True,
+        force=args.force,
+        resources=tuple((model, tuple(specs), owned) for model, specs, owned in wanted),
+    )
+    result = create.create(request)
     label = BY_TEMPLATE[result.answers["framework"]].label
     print(f"Created a {label} project in {result.path} (templates {result.version}).")
+    if wanted:
+        print(f"With its resources: {', '.join(model for model, _, _ in wanted)}.")
     placed = result.placement
     if placed.replaced:
         print(f"Replaced with the template's version: {', '.join(placed.replaced)}")
@@ -193,5 +219,7 @@ def _ask(
     identity = create.git_identity()
     data = questionnaire.ask_template(questions, data, {**identity, **suggested})
     given = answers.not_default(data, questions, {"project_name": dest.name, **identity})
-    print(f"Generate it with: {recommendation.new_command(str(args.path), framework, given)}")
+    command = recommendation.new_command(str(args.path), framework, given)
+    command += "".join(f" --resource {shlex.quote(text)}" for text in args.resource)
+    print(f"Generate it with: {command}")
     return data

@@ -48,7 +48,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import answers, update
+    from generator import answers, resources, update
     from generator.project import load, locked, questions_at
 
     path = project_path(args)
@@ -63,12 +63,17 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         if "framework" in data:
             raise StackgenError("the framework of an existing project cannot be changed")
         answers.check_answers({**project.answers, **data}, questions)
-        old, new, summary = update.update(project, version, data, args.defaults)
-    if old == new and not data:
+        old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
+    new = version
+    if old == new and not data and not refreshed:
         print(f"{path} is already at template version {new}; nothing to do.")
         return 0
-    if old == new:
+    if old != new:
+        headline = f"Updated {path} from template version {old} to {new}."
+    elif data:
         headline = f"Applied the changed answers to {path} (template version {new})."
     else:
-        headline = f"Updated {path} from template version {old} to {new}."
+        headline = f"{path} is at template version {new}."
+    if refreshed:
+        headline += f" Its resources too: {', '.join(refreshed)}."
     return report_update(path, headline, summary)

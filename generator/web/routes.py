@@ -29,8 +29,8 @@ class NotFound(StackgenError):
 
 
 def _choice(*reserved: str) -> tuple[starter.Choice, dict[str, str]]:
-    given, taken = query.read(request.query_string, *reserved)
-    return starter.parse_pairs(given.items()), taken
+    given, taken = query.read(request.query_string, starter.RESOURCES, *reserved)
+    return starter.parse_pairs(given.items(), taken.pop(starter.RESOURCES, "")), taken
 
 
 @bp.get("/")
@@ -66,6 +66,7 @@ def preview() -> Response:
             "version": built.version,
             "framework": choice.framework,
             "answers": choice.answers,
+            "resources": list(choice.resources),
             "command": choice.command(),
             "files": archive.listing(built),
         }

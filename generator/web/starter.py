@@ -24,6 +24,7 @@ committed.
 from __future__ import annotations
 
 import re
+import shlex
 import stat
 import tempfile
 import threading
@@ -33,16 +34,17 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from generator import create, store
+from generator import create, resources, store
 from generator.answers import check_answers, complete, format_value, parse_data
 from generator.catalogue import TEMPLATES
-from generator.errors import AnswerError
+from generator.errors import AnswerError, StackgenError
 from generator.project import ANSWERS_FILE
 from generator.questions import asks, default_for, depends_on, installed, option_values
 from generator.recommendation import QUESTIONS_BY_KEY, new_command
 from generator.web.query import unique
 
 FRAMEWORK = "framework"
+RESOURCES = "resources"  # rows of "Workout name:string ... [--owned]", separated by ";"
 DEFAULT_NAME = "my-project"  # the project name when none is given, as `recommend` uses
 
 
@@ -53,6 +55,7 @@ class Choice:
     framework: str  # flask or django
     given: tuple[tuple[str, Any], ...]  # the answers given, in a canonical order
     data: tuple[tuple[str, Any], ...]  # every answer passed to Copier (framework included)
+    resources: tuple[str, ...] = ()  # each as `--resource` takes it, checked
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -67,12 +70,14 @@ class Choice:
         given = dict(self.given)
         if given.get("project_name") == self.folder:
             del given["project_name"]  # the CLI takes it from PATH
-        return new_command(self.folder, self.framework, given)
+        command = new_command(self.folder, self.framework, given)
+        return " ".join([command, *(f"--resource {shlex.quote(r)}" for r in self.resources)])
 
     def flipped(self, key: str, value: str) -> Choice:
         """The same starter with ``key`` answered ``value`` instead (checked again)."""
         pairs = [(k, format_value(v)) for k, v in self.given if k != key]
-        return parse_pairs([(FRAMEWORK, self.framework), *pairs, (key, value)])
+        rows = ";".join(self.resources)
+        return parse_pairs([(FRAMEWORK, self.framework), *pairs, (key, value)], rows)
 
 
 def folder_name(project_name: str) -> str:
@@ -84,8 +89,19 @@ def folder_name(project_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", project_name.lower()).strip("-")[:100] or "project"
 
 
-def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
-    """Check ``pairs`` (a query string's, in order) and describe the starter they ask for."""
+def parse_resources(text: str, template: str) -> tuple[str, ...]:
+    """The ``resources`` rows (``;`` between them), checked as ``--resource`` options are."""
+    rows = tuple(" ".join(row.split()) for row in text.split(";") if row.strip())
+    try:
+        resources.check_options(list(rows), template)
+    except StackgenError as error:
+        raise AnswerError(str(error), RESOURCES) from None
+    return rows
+
+
+def parse_pairs(pairs: Iterable[tuple[str, str]], rows: str = "") -> Choice:
+    """Check ``pairs`` (a query string's, in order) and describe the starter they ask for,
+    with the resource ``rows`` it starts with."""
     given = unique(pairs)
     framework = given.pop(FRAMEWORK, None)
     if framework not in TEMPLATES:
@@ -112,8 +128,9 @@ def parse_pairs(pairs: Iterable[tuple[str, str]]) -> Choice:
             f"project_name: {error} (or keep this name and give project_slug)", error.key
         ) from None
     check_answers(data, qs)
+    checked = parse_resources(rows, template)
     ordered = {key: data[key] for key in qs if key in data}
-    return Choice(framework, tuple(explicit.items()), tuple(ordered.items()))
+    return Choice(framework, tuple(explicit.items()), tuple(ordered.items()), checked)
 
 
 @cache
@@ -251,10 +268,17 @@ def render(choice: Choice) -> Starter:
     """The files of the starter ``choice`` describes (cached: Choice is hashable)."""
     with _render_lock, tempfile.TemporaryDirectory(prefix="stackgen-serve-") as scratch:
         target = Path(scratch) / choice.folder
-        request = create.Request(target, choice.answers, defaults=True)
+        wanted = [resources.parse_option(row) for row in choice.resources]
+        request = create.Request(
+            target,
+            choice.answers,
+            defaults=True,
+            resources=tuple((model, tuple(specs), owned) for model, specs, owned in wanted),
+        )
         # No author from this server's git configuration: copier.yml's defaults.
         _, version = create.render(request, target, identity={})
-        answers_file = target / ANSWERS_FILE
-        answers_file.write_text(portable(answers_file.read_text()))
+        create.add_resources(target, request)
+        for answers_file in [target / ANSWERS_FILE, *target.glob(resources.ANSWERS_PREFIX + "*")]:
+            answers_file.write_text(portable(answers_file.read_text()))
         files = _read_tree(target)
     return Starter(choice.folder, version, files)

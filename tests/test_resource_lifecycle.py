@@ -1,0 +1,342 @@
+"""A resource's life after `generate`: regenerated with other fields, updated to a newer
+template version, destroyed; each a three-way merge that keeps the user's edits, with the
+guarantees of `stackgen update` (a clean tree, one command at a time, all or nothing)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import resources, update
+from generator.cli import run
+from tests.helpers import (
+    commit_all,
+    generate_at_v1,
+    git,
+    make_v2,
+    new_flask,
+    one_line_error,
+    untouched,
+    work_tree,
+)
+
+COACH = ["Coach", "name:string:80", "level:integer:default=3:index"]
+WORKOUT = ["Workout", "title:string", "coach:references", "notes:text:optional"]
+MINE = '    """Create a workout: my own words."""\n'
+
+
+def stackgen(project: Path, *argv: str) -> int:
+    return run([*argv, "-C", str(project)], interactive=False)
+
+
+def generate(project: Path, *spec: str) -> int:
+    return stackgen(project, "generate", "resource", *spec)
+
+
+def recorded(project: Path, model: str) -> dict:
+    return yaml.safe_load((project / resources.answers_file(model)).read_text())
+
+
+def edit_views(project: Path) -> Path:
+    """The user's own words in the workout views, committed."""
+    views = project / "gym" / "resources" / "workouts" / "views.py"
+    text = views.read_text()
+    assert '    """Create a workout."""\n' in text
+    views.write_text(text.replace('    """Create a workout."""\n', MINE))
+    commit_all(project, "my words")
+    return views
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One project with a Coach and a Workout that references it, committed."""
+    project = tmp_path_factory.mktemp("base") / "gym"
+    assert new_flask(project) == 0
+    for spec in (COACH, WORKOUT):
+        assert generate(project, *spec) == 0
+        commit_all(project, spec[0])
+    return project
+
+
+@pytest.fixture
+def project(base: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "gym"
+    shutil.copytree(base, copy, symlinks=True)
+    return copy
+
+
+def test_regenerate_merges_edits_and_migrates_just_the_change(project, capsys):
+    views = edit_views(project)
+    first = recorded(project, "Workout")["migrations"]
+    capsys.readouterr()
+
+    status = generate(
+        project, "Workout", "title:string", "coach:references", "rating:integer:default=5"
+    )
+
+    assert status == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "add rating:integer:default=5; drop notes:text:optional" in out
+    assert "notes is dropped with its values" in out
+    assert MINE in views.read_text()
+    assert "rating" in (project / "gym" / "resources" / "workouts" / "schemas.py").read_text()
+    migrations = recorded(project, "Workout")["migrations"]
+    assert migrations[:-1] == first  # the applied one is never rewritten
+    change = (project / migrations[-1]).read_text()
+    assert 'batch_op.drop_column("notes")' in change
+    assert (
+        'sa.Column("rating", sa.Integer(), nullable=False, server_default=sa.text("5"))' in change
+    )
+    assert 'batch_op.add_column(sa.Column("notes", sa.Text(), nullable=True))' in change
+    assert git(project, "diff", "HEAD", "--stat", "--", first[0]) == ""
+
+
+def test_the_same_fields_again_change_nothing(project, capsys):
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert generate(project, *WORKOUT) == 0
+    assert "nothing to change" in capsys.readouterr().out
+    assert untouched(project, head)
+
+
+def test_pretend_shows_the_change_and_writes_nothing(project, capsys):
+    head = git(project, "rev-parse", "HEAD").strip()
+    before = work_tree(project)
+    capsys.readouterr()
+    spec = ["Workout", "title:string:120", "coach:references:protect", "notes:text"]
+    assert generate(project, *spec, "--pretend") == 0
+    out = capsys.readouterr().out
+    assert "change title:string to title:string:120" in out
+    assert "change coach:references to coach:references:protect" in out
+    assert "change notes:text:optional to notes:text" in out
+    assert "update gym/resources/workouts/schemas.py" in out
+    assert "_change_the_workouts_table.py" in out
+    assert work_tree(project) == before and untouched(project, head)
+
+
+def test_a_conflict_is_marked_listed_and_exit_1(project, capsys):
+    schemas = project / "gym" / "resources" / "workouts" / "schemas.py"
+    text = schemas.read_text()
+    mine = text.replace(
+        "notes: str | None = Field(default=None", "notes: str | None = Field(None", 1
+    )
+    assert mine != text
+    schemas.write_text(mine)
+    commit_all(project, "my notes field")
+    capsys.readouterr()
+
+    assert generate(project, "Workout", "title:string", "coach:references", "notes:text:max=3") != 0
+    assert "max= is for numbers" in one_line_error(capsys.readouterr().err)
+    assert (
+        generate(project, "Workout", "title:string", "coach:references", "notes:string:optional")
+        == 1
+    )
+    out = capsys.readouterr().out
+    assert "could not be merged" in out and "gym/resources/workouts/schemas.py" in out
+    assert "<<<<<<<" in schemas.read_text()
+    assert "change notes:text:optional to notes:string:optional" in out
+
+
+def test_refusals_change_nothing(project, capsys):
+    head = git(project, "rev-parse", "HEAD").strip()
+    cases = [
+        (["generate", "resource", "Workouts", "name:string"], "reads as a plural"),
+        (["generate", "resource", "Coach", "name:string", "--owned"], "not owned"),
+        (["generate", "resource", "Coach", "name:string", "workout:references"], "back"),
+        (["destroy", "resource", "Coach"], "Workout references Coach (its field coach)"),
+        (["destroy", "resource", "Nothing"], "is not a resource of it"),
+    ]
+    for argv, words in cases:
+        assert stackgen(project, *argv) == 1, argv
+        assert words in one_line_error(capsys.readouterr().err)
+        assert untouched(project, head)
+    (project / "README.md").write_text("mine\n")
+    assert stackgen(project, "destroy", "resource", "Workout") == 1
+    assert "uncommitted changes" in one_line_error(capsys.readouterr().err)
+
+
+def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
+    views = edit_views(project)
+    capsys.readouterr()
+
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+
+    out = capsys.readouterr().out
+    assert "every row in it is deleted" in out
+    assert "kept, as you changed them" in out and "gym/resources/workouts/views.py" in out
+    assert MINE in views.read_text()
+    assert not (project / "gym" / "resources" / "workouts" / "models.py").exists()
+    assert not (project / "tests" / "test_workouts.py").exists()
+    answers = recorded(project, "Workout")
+    assert answers["resource"]["destroyed"] is True
+    drop = (project / answers["migrations"][-1]).read_text()
+    assert 'op.drop_table("workouts")' in drop and "op.create_table(" in drop  # downgrade
+    commit_all(project, "destroyed")
+    assert stackgen(project, "resources") == 0
+    assert "Workout  /api/workouts  (destroyed)" in capsys.readouterr().out
+    # Coach is no longer referenced; Workout can come back.
+    assert generate(project, *WORKOUT) == 0
+    assert (project / "gym" / "resources" / "workouts" / "models.py").exists()
+    assert recorded(project, "Workout")["resource"].get("destroyed") is not True
+
+
+def test_an_interrupted_destroy_leaves_the_project_as_it_was(project, capsys, monkeypatch):
+    edit_views(project)
+    before = work_tree(project)
+    head = git(project, "rev-parse", "HEAD").strip()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(update, "keep_edited_removals", interrupted)
+    assert stackgen(project, "destroy", "resource", "Workout") == 130
+    assert "nothing was changed" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == before and untouched(project, head)
+
+
+def resource_v2(template_repo: Path) -> None:
+    """Template v2: the starter's usual changes, and a line in every resource's views."""
+    make_v2(template_repo)
+    views = next((template_repo / "templates" / "resource-flask-api").rglob("views.py.jinja"))
+    views.write_text(views.read_text() + "\n\n# Template v2 was here.\n")
+    commit_all(template_repo, "v2")
+    git(template_repo, "tag", "v2")
+
+
+@pytest.fixture
+def at_v1(template_repo: Path, tmp_path: Path) -> Path:
+    project = generate_at_v1(template_repo, tmp_path / "gym", "flask", project_name="gym")
+    for spec in (COACH, WORKOUT):
+        assert generate(project, *spec) == 0
+        commit_all(project, spec[0])
+    return project
+
+
+def test_update_brings_every_resource_to_the_new_version(at_v1, template_repo, capsys, monkeypatch):
+    project = at_v1
+    views = edit_views(project)
+    resource_v2(template_repo)
+    before = work_tree(project)
+    head = git(project, "rev-parse", "HEAD").strip()
+
+    # Interrupted once both resources are merged (each kept apart by a commit of ours),
+    # in the starter's own merge: back at the last commit, our commits gone.
+    calls = []
+    original = update.dependencies_changed
+
+    def interrupted_at_the_starter(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # Coach, Workout, then the starter's own files
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(update, "dependencies_changed", interrupted_at_the_starter)
+        assert stackgen(project, "update", "--defaults") == 130
+    assert "nothing was changed" in one_line_error(capsys.readouterr().err)
+    assert len(calls) == 3
+    assert work_tree(project) == before and untouched(project, head)
+
+    assert stackgen(project, "update", "--defaults") == 0
+
+    out = capsys.readouterr().out
+    assert "Its resources too: Coach, Workout." in out
+    text = views.read_text()
+    assert MINE in text and "# Template v2 was here." in text
+    coach = project / "gym" / "resources" / "coaches" / "views.py"
+    assert "# Template v2 was here." in coach.read_text()
+    assert all(recorded(project, m)["_commit"] == "v2" for m in ("Coach", "Workout"))
+    assert yaml.safe_load((project / ".copier-answers.yml").read_text())["_commit"] == "v2"
+    assert (project / "CONTRIBUTING.md").exists()
+    assert git(project, "rev-parse", "HEAD").strip() == head  # no commit of ours is left
+    assert git(project, "status", "--porcelain")
+
+
+@pytest.mark.slow
+def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, tmp_path, capsys):
+    """generate; edit a resource's file and a shared one; regenerate with a field added and
+    one removed; update to a newer template version; destroy. The edits survive each step,
+    and the migrations run forwards and backwards on the real PostgreSQL with rows in them."""
+    from harness import services
+    from harness.projects import ProjectEnv
+
+    project = generate_at_v1(
+        template_repo, tmp_path / "gym", "flask", project_name="gym", database="postgresql"
+    )
+    for spec in (COACH, WORKOUT):
+        assert generate(project, *spec) == 0
+        commit_all(project, spec[0])
+    views = edit_views(project)
+    config = project / "gym" / "config.py"
+    config.write_text(config.read_text() + '\n\nMY_SETTING = "mine"\n')
+    commit_all(project, "my setting")
+    env = ProjectEnv()
+    env.install(project)
+
+    with services.database("postgresql") as url:
+        name = url.rsplit("/", 1)[1]
+        dev = {"SECRET_KEY": "k" * 40, "DATABASE_URL": url}
+
+        def flask(*argv: str) -> str:
+            result = env.run(project, "flask", *argv, env=dev)
+            return result.stdout + result.stderr
+
+        def sql(text: str) -> str:
+            return services.psql(text, name).strip()
+
+        flask("db", "upgrade")
+        sql(
+            "INSERT INTO coaches (name, level, created_at, updated_at) "
+            "VALUES ('Ann', 4, now(), now())"
+        )
+        sql(
+            "INSERT INTO workouts (title, coach_id, notes, created_at, updated_at) "
+            "SELECT 'Run', id, 'easy', now(), now() FROM coaches"
+        )
+
+        # Regenerate: rating added (the rows take its default), notes dropped.
+        spec = ["Workout", "title:string", "coach:references", "rating:integer:default=5"]
+        assert generate(project, *spec) == 0
+        commit_all(project, "rating, no notes")
+        flask("db", "upgrade")
+        assert sql("SELECT title, rating FROM workouts") == "Run|5"
+        assert "No new upgrade operations detected" in flask("db", "check")
+
+        # A newer template version reaches the resources; every edit is still there.
+        resource_v2(template_repo)
+        assert stackgen(project, "update", "--defaults") == 0
+        commit_all(project, "v2")
+        assert "# Template v2 was here." in views.read_text() and MINE in views.read_text()
+        assert config.read_text().endswith('MY_SETTING = "mine"\n')
+
+        # Destroy: the edited views stay (unwired: the package has no __init__.py left).
+        assert stackgen(project, "destroy", "resource", "Workout") == 0
+        commit_all(project, "no workouts")
+        assert MINE in views.read_text() and not (views.parent / "__init__.py").exists()
+        flask("db", "upgrade")
+        assert sql("SELECT to_regclass('workouts') IS NULL") == "t"
+        assert sql("SELECT name FROM coaches") == "Ann"
+        assert "No new upgrade operations detected" in flask("db", "check")
+
+        # Backwards, one migration at a time, with a row in each table it changes.
+        create, change, drop = (
+            Path(name).name.split("_", 1)[0] for name in recorded(project, "Workout")["migrations"]
+        )
+        flask("db", "downgrade", change)  # the table comes back, empty
+        sql(
+            "INSERT INTO workouts (title, coach_id, rating, created_at, updated_at) "
+            "SELECT 'Swim', id, 2, now(), now() FROM coaches"
+        )
+        flask("db", "downgrade", create)  # rating dropped, notes back
+        assert sql("SELECT title, notes IS NULL FROM workouts") == "Swim|t"
+        flask("db", "downgrade", "c7d9e1f3a5b2")  # before any resource
+        assert sql("SELECT to_regclass('coaches') IS NULL") == "t"
+        flask("db", "upgrade")
+        assert drop in flask("db", "current")
+        assert (
+            sql("SELECT to_regclass('workouts') IS NULL, to_regclass('coaches') IS NULL") == "t|f"
+        )
+    env.run(project, "ruff", "check", ".")
+    env.run(project, "ruff", "format", "--check", ".")
