@@ -1,4 +1,4 @@
-"""``python -m bench [MEASUREMENT ...] [--quick] [--no-write]``: any of MEASUREMENTS.
+"""``python -m bench [MEASUREMENT ...] [--quick] [--no-write]``: any of MEASUREMENTS below.
 
 Runs the measurements side by side, prints every ratio with its budget and a
 PASS/MISS word, and writes docs/benchmarks.md (unless ``--no-write``; a run
@@ -19,7 +19,7 @@ from dataclasses import asdict
 from bench.common import REPO, Result, Section, log, machine
 from bench.report import write
 
-MEASUREMENTS = ("generation", "update", "apps", "scaling", "pagination", "initializr")
+MEASUREMENTS = ("generation", "update", "apps", "scaling", "pagination", "analytics", "initializr")
 LAST_RUN = REPO / ".cache" / "bench" / "last-run.json"  # ignored by git
 
 

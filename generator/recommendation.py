@@ -173,7 +173,8 @@ PARTS: tuple[Part, ...] = (
     Part(FLASK, "SQLAlchemy 2 models and Flask-Migrate migrations"),
     Part(
         FLASK,
-        "GET /api/actors/stats, aggregates computed with pandas",
+        "GET /api/actors/stats: statistics computed in SQL and pandas, an SVG chart, a CSV"
+        " export and a notebook",
         serves="data",
         options={"analytics": True},
     ),
@@ -184,6 +185,12 @@ PARTS: tuple[Part, ...] = (
     ),
     Part(DJANGO, "user accounts: login and logout pages"),
     Part(DJANGO, "the Django admin, a back office for the data"),
+    Part(
+        DJANGO,
+        "the polls' statistics on a staff page (votes per question, choice and day), with an SVG"
+        " chart, a CSV export and a notebook",
+        options={"analytics": True},
+    ),
     Part(DJANGO, "a Redis cache", options={"cache": "redis"}),
     Part(DJANGO, "a headless-Chromium browser test of the site", options={"browser_tests": True}),
     Part(FLASK, "a headless-Chromium test of the API docs page", options={"browser_tests": True}),

@@ -106,6 +106,11 @@ def check_rendering(project: Path, answers: dict[str, object]) -> None:
         chosen_driver = browser and answers.get("browser_driver", "playwright") == package
         assert (package in requirement_names(dev)) == chosen_driver, package
     assert (project / "polls" / "test_browser.py").exists() == browser
+    analytics = answers.get("analytics", False)
+    assert {"pandas", "numpy", "matplotlib"} <= names if analytics else "pandas" not in names
+    assert ("nbclient" in requirement_names(dev)) == analytics
+    for path in ("notebooks/explore.ipynb", "polls/stats.py", "polls/migrations/0002_vote.py"):
+        assert (project / path).exists() == analytics, path
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS)

@@ -41,7 +41,7 @@ def state(project: Path) -> tuple[str, str]:
 def test_features_are_the_bool_questions_of_each_framework():
     assert "analytics" in [f.name for f in features_of(QUESTIONS, "flask-api")]
     django = [f.name for f in features_of(QUESTIONS, "django-mtv")]
-    assert "browser_tests" in django and "analytics" not in django
+    assert "browser_tests" in django and "analytics" in django and "api" in django
     assert "cache" not in django and "database" not in django  # choices are not features
     for template in FRAMEWORKS.values():
         for feature in features_of(QUESTIONS, template):
@@ -84,7 +84,10 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     assert run(["add", "analytics", "-C", str(project)], interactive=False) == 0
     out = capsys.readouterr().out
     assert f"Added analytics to {project} (template version {version})." in out
-    assert "added (2): my_flask/api/stats.py, tests/test_stats.py" in out
+    assert (
+        "added (5): my_flask/analytics.py, my_flask/api/stats.py, notebooks/explore.ipynb, "
+        "tests/test_notebook.py, tests/test_stats.py"
+    ) in out
     assert "conflicted" not in out
     recorded = answers_of(project)
     assert (recorded["analytics"], recorded["_commit"]) == (True, version)
@@ -97,7 +100,10 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     assert run(["remove", "analytics", "-C", str(project)], interactive=False) == 0
     out = capsys.readouterr().out
     assert f"Removed analytics from {project}" in out
-    assert "removed (2): my_flask/api/stats.py, tests/test_stats.py" in out
+    assert (
+        "removed (5): my_flask/analytics.py, my_flask/api/stats.py, notebooks/explore.ipynb, "
+        "tests/test_notebook.py, tests/test_stats.py"
+    ) in out
     assert answers_of(project)["analytics"] is False
     assert "stats_bp" not in package.read_text() and "My own docstring" in package.read_text()
     assert "pandas" not in (project / "pyproject.toml").read_text()
@@ -108,7 +114,6 @@ def test_add_then_remove_keeps_the_users_edits(tmp_path, capsys):
     ("framework", "name", "message"),
     [
         ("flask", "api", "'api' is not a feature of Flask projects"),
-        ("django", "analytics", "'analytics' is not a feature of Django projects"),
         ("django", "cache", "'cache' is not a feature of this template version"),
         ("flask", "nope", "'nope' is not a feature of this template version"),
     ],

@@ -68,6 +68,8 @@ def test_renders_cleanly(tmp_path, combination):
     assert ("pandas" in names) is analytics
     assert (project / slug / "api" / "stats.py").exists() is analytics
     assert (project / "tests" / "test_stats.py").exists() is analytics
+    assert (project / "notebooks" / "explore.ipynb").exists() is analytics
+    assert ("nbclient" in str(meta["optional-dependencies"]["dev"])) is analytics
 
     env_example = (project / ".env.example").read_text()
     assert "SECRET_KEY=change-me\n" in env_example

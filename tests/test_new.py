@@ -107,7 +107,7 @@ BAD_INPUTS = {
         "database must be one of sqlite, postgresql, mysql",
     ),
     "other framework's option": (
-        ["--framework", "django", "--defaults", "--data", "analytics=true"],
+        ["--framework", "flask", "--defaults", "--data", "api=true"],
         "does not apply",
     ),
     "bad email": (
@@ -275,7 +275,8 @@ def test_guided_run_can_override_to_django(tmp_path, capsys):
         + ENTER  # author, email, database: PostgreSQL
         + ENTER
         + ENTER
-        + ENTER  # sentry, celery, kubernetes: no
+        + ENTER  # sentry, celery, kubernetes
+        + ENTER  # analytics: no
         + DOWN
         + ENTER  # cache: Redis
         + ENTER
@@ -308,6 +309,7 @@ def test_a_yes_no_answer_waits_for_enter_and_the_command_repeats_every_answer(tm
         + ENTER  # sentry: yes, then Enter; the Enter must not answer the next question
         + ENTER  # celery: no
         + ENTER  # kubernetes: no
+        + ENTER  # analytics: no
         + DOWN
         + ENTER  # cache: Redis
         + ENTER
@@ -445,7 +447,8 @@ def test_new_help_lists_every_data_key_from_copier_yml(capsys):
     assert keys == asked
     lines = {line.split()[0]: line for line in listing.splitlines() if line[2:3] != " "}
     assert "sqlite | postgresql | mysql (default: sqlite)" in lines["database"]
-    assert "false | true (default: false; Flask only)" in lines["analytics"]
+    assert "false | true (default: false; Django only)" in lines["api"]
+    assert "false | true (default: false)" in lines["analytics"]
     assert "locmem | redis (default: locmem; Django only)" in lines["cache"]
     assert "(default: PATH's folder name)" in lines["project_name"]
 

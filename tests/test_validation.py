@@ -98,7 +98,7 @@ def test_data_is_parsed_and_typed():
             (f"analytics={word}", "flask-api", "analytics expects true or false")
             for word in ("yes", "1", "on", "y", "TRUE", " true")
         ),
-        ("analytics=true", "django-mtv", "analytics does not apply to the django-mtv template"),
+        ("api=true", "flask-api", "api does not apply to the flask-api template"),
         ("cache=redis", "flask-api", "cache does not apply"),
         ("novalue", "flask-api", "expects KEY=VALUE"),
     ],

@@ -81,7 +81,8 @@ def test_metadata_lists_every_question_of_copier_yml_with_its_frameworks(client)
             name for name, template in TEMPLATES.items() if asks(spec, template)
         ]
     assert by_key["database"]["defaults"] == {"flask": "sqlite", "django": "sqlite"}
-    assert by_key["analytics"]["defaults"] == {"flask": False}
+    assert by_key["analytics"]["defaults"] == {"flask": False, "django": False}
+    assert by_key["api"]["defaults"] == {"django": False}
     assert by_key["browser_tests"]["defaults"] == {"flask": False, "django": True}
     assert by_key["browser_driver"]["requires"] == ["browser_tests"]  # shown once it is on
     assert by_key["database"]["requires"] == []
@@ -250,7 +251,7 @@ BAD = [
     ("framework=flask&analytics=maybe", "analytics", None),
     ("framework=flask&cache=redis", "cache", "analytics"),
     ("framework=flask&api=true", "api", "analytics"),
-    ("framework=django&analytics=true", "analytics", "cache"),
+    ("framework=django&analytics=maybe", "analytics", None),
     ("framework=flask&colour=blue", "colour", "database"),
     ("framework=flask&framework_label=x", "framework_label", "database"),
     ("framework=flask&_src_path=/tmp", "_src_path", "database"),

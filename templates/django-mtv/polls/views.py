@@ -1,4 +1,4 @@
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -43,9 +43,7 @@ def vote(request: HttpRequest, question_id: int) -> HttpResponse:
     except (KeyError, ValueError):
         counted = 0
     else:
-        # One UPDATE ... SET votes = votes + 1 in the database: no vote is lost
-        # when two people vote at the same moment.
-        counted = question.choice_set.filter(pk=choice_id).update(votes=F("votes") + 1)
+        counted = question.choice_set.filter(pk=choice_id).vote()
     if not counted:
         # Redisplay the question voting form.
         return render(

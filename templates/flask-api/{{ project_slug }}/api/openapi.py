@@ -11,11 +11,17 @@ BODY_ERRORS = {
     "415": "Request body is not JSON",
 }
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
-RATE_LIMITED = {
-    "description": "Too many writes: retry after the `Retry-After` seconds",
-    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    "content": {"application/json": {"schema": ERROR}},
-}
+
+
+def rate_limited(what: str) -> dict[str, Any]:
+    return {
+        "description": f"{what}: retry after the `Retry-After` seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": ERROR}},
+    }
+
+
+RATE_LIMITED = rate_limited("Too many writes")
 
 
 DATABASE_UNAVAILABLE = {
