@@ -295,9 +295,10 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         assert "-- Alter field label on booking" in altered
 
 
-COACH = ["Coach", "name:string:80", "level:integer:default=3"]
-WORKOUT = ["Workout", "title:string", "coach:references", "notes:text:optional"]
+COACH_LINE = ["Coach", "name:string:80", "level:integer:default=3"]
+WORKOUT_LINE = ["Workout", "title:string", "coach:references", "notes:text:optional"]
 MINE = '"""The workout pages, as I describe them.\n'
+LEAD = '<p class="lead">My own words.</p>\n'
 ADD_A_ROW = (
     "from gym.resources.coaches.models import Coach; "
     "from gym.resources.workouts.models import Workout; "
@@ -322,14 +323,18 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
     project = generate_at_v1(
         template_repo, tmp_path / "gym", "django", project_name="gym", api=True
     )
-    for spec in (COACH, WORKOUT):
+    for spec in (COACH_LINE, WORKOUT_LINE):
         assert stackgen("generate", "resource", *spec) == 0
         commit_all(project, spec[0])
     app = project / "gym" / "resources" / "workouts"
     views, settings = app / "views.py", project / "gym" / "settings.py"
+    detail = app / "templates" / "workouts" / "workout_detail.html"  # regenerating changes it
     text = views.read_text()
     assert text.startswith('"""The workout pages: list, detail, create, edit and delete.\n')
     views.write_text(MINE + text.split("\n", 1)[1])
+    text = detail.read_text()
+    assert text.count("<dl>\n") == 1 and "object.notes" in text
+    detail.write_text(text.replace("<dl>\n", LEAD + "<dl>\n"))
     settings.write_text(settings.read_text() + '\nMY_SETTING = "mine"\n')
     commit_all(project, "my words, my setting")
 
@@ -358,6 +363,8 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
     assert stackgen("generate", "resource", *spec) == 0, capsys.readouterr().err
     assert "notes is dropped with its values" in capsys.readouterr().out
     assert views.read_text().startswith(MINE) and settings.read_text().endswith('"mine"\n')
+    text = detail.read_text()
+    assert LEAD in text and "object.rating" in text and "object.notes" not in text
     models = (app / "models.py").read_text()
     assert "rating = models.IntegerField(" in models and "notes" not in models
     manage("makemigrations", "--check", "--dry-run")
@@ -375,14 +382,16 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
     assert "Its resources too: Coach, Workout." in capsys.readouterr().out
     text = views.read_text()
     assert text.startswith(MINE) and text.endswith("# Template v2 was here.\n")
-    assert settings.read_text().endswith('MY_SETTING = "mine"\n')
+    assert settings.read_text().endswith('MY_SETTING = "mine"\n') and LEAD in detail.read_text()
     commit_all(project, "v2")
 
     # Destroy: the edited views stay and are listed; the rest goes; a drop migration.
     assert stackgen("destroy", "resource", "Workout") == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert "kept, as you changed them" in out and "gym/resources/workouts/views.py" in out
-    assert views.read_text().startswith(MINE)
+    assert "gym/resources/workouts/templates/workouts/workout_detail.html" in out
+    assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
+    assert not (app / "templates" / "workouts" / "workout_list.html").exists()
     for gone in ("models.py", "admin.py", "api.py", "urls.py", "tests.py", "test_api.py"):
         assert not (app / gone).exists(), gone
     create, change, drop = (
@@ -413,3 +422,9 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
     check_django(env, project, {}, {"api": True})
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
+
+    # Workout back, over the files it kept: both sides wrote them, the merge is the user's.
+    assert stackgen("generate", "resource", *WORKOUT_LINE) == 1
+    out = capsys.readouterr().out
+    assert "could not be merged" in out and "gym/resources/workouts/views.py" in out
+    assert "<<<<<<<" in views.read_text() and (app / "models.py").exists()
