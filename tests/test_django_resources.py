@@ -293,3 +293,138 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         for change in ("Remove field workout", "Remove field paid", "Add field seats"):
             assert f"-- {change} from booking" in altered or f"-- {change} to booking" in altered
         assert "-- Alter field label on booking" in altered
+
+
+COACH_LINE = ["Coach", "name:string:80", "level:integer:default=3"]
+WORKOUT_LINE = ["Workout", "title:string", "coach:references", "notes:text:optional"]
+MINE = '"""The workout pages, as I describe them.\n'
+LEAD = '<p class="lead">My own words.</p>\n'
+ADD_A_ROW = (
+    "from gym.resources.coaches.models import Coach; "
+    "from gym.resources.workouts.models import Workout; "
+    "Workout.objects.create(title='Run', notes='easy', coach=Coach.objects.create(name='Ann'))"
+)
+SQL = "from django.db import connection; cursor = connection.cursor(); "
+
+
+@pytest.mark.slow
+def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_path, capsys):
+    """generate two resources; edit one's views and the settings; regenerate with a field
+    added and one removed; update to a newer template version; destroy. The edits survive each
+    step, the row survives the change, and the drop migrates forwards and backwards."""
+    from generator import resources
+    from generator.cli import run
+    from harness.projects import ProjectEnv
+    from tests.helpers import check_django, commit_all, generate_at_v1, git, make_v2
+
+    def stackgen(*argv: str) -> int:
+        return run([*argv, "-C", str(project)], interactive=False)
+
+    project = generate_at_v1(
+        template_repo, tmp_path / "gym", "django", project_name="gym", api=True
+    )
+    for spec in (COACH_LINE, WORKOUT_LINE):
+        assert stackgen("generate", "resource", *spec) == 0
+        commit_all(project, spec[0])
+    app = project / "gym" / "resources" / "workouts"
+    views, settings = app / "views.py", project / "gym" / "settings.py"
+    detail = app / "templates" / "workouts" / "workout_detail.html"  # regenerating changes it
+    text = views.read_text()
+    assert text.startswith('"""The workout pages: list, detail, create, edit and delete.\n')
+    views.write_text(MINE + text.split("\n", 1)[1])
+    text = detail.read_text()
+    assert text.count("<dl>\n") == 1 and "object.notes" in text
+    detail.write_text(text.replace("<dl>\n", LEAD + "<dl>\n"))
+    settings.write_text(settings.read_text() + '\nMY_SETTING = "mine"\n')
+    commit_all(project, "my words, my setting")
+
+    env = ProjectEnv()
+    env.install(project)
+    dev = {"DJANGO_SECRET_KEY": "k" * 50}
+
+    def manage(*argv: str) -> str:
+        return env.run(project, "python", "manage.py", *argv, env=dev).stdout
+
+    def shell(code: str) -> str:
+        return manage("shell", "-v", "0", "-c", code).strip()
+
+    def sql(query: str) -> str:
+        """The rows ``query`` reads, as Python prints them."""
+        return shell(f"{SQL}cursor.execute({query!r}); print(cursor.fetchall())")
+
+    def tables() -> list[str]:
+        return shell(f"{SQL}print(*connection.introspection.table_names())").split()
+
+    manage("migrate", "--noinput")
+    shell(ADD_A_ROW)
+
+    # Regenerate: rating added (the row takes its default), notes dropped.
+    spec = ["Workout", "title:string", "coach:references", "rating:integer:default=5"]
+    assert stackgen("generate", "resource", *spec) == 0, capsys.readouterr().err
+    assert "notes is dropped with its values" in capsys.readouterr().out
+    assert views.read_text().startswith(MINE) and settings.read_text().endswith('"mine"\n')
+    text = detail.read_text()
+    assert LEAD in text and "object.rating" in text and "object.notes" not in text
+    models = (app / "models.py").read_text()
+    assert "rating = models.IntegerField(" in models and "notes" not in models
+    manage("makemigrations", "--check", "--dry-run")
+    manage("migrate", "--noinput")
+    assert sql("SELECT title, rating FROM workouts_workout") == "[('Run', 5)]"
+    commit_all(project, "rating, no notes")
+
+    # A newer template version reaches the resources; every edit is still there.
+    make_v2(template_repo)
+    template = next((template_repo / "templates" / "resource-django-mtv").rglob("*views.py*"))
+    template.write_text(template.read_text() + "\n\n# Template v2 was here.\n")
+    commit_all(template_repo, "v2")
+    git(template_repo, "tag", "v2")
+    assert stackgen("update", "--defaults") == 0, capsys.readouterr().err
+    assert "Its resources too: Coach, Workout." in capsys.readouterr().out
+    text = views.read_text()
+    assert text.startswith(MINE) and text.endswith("# Template v2 was here.\n")
+    assert settings.read_text().endswith('MY_SETTING = "mine"\n') and LEAD in detail.read_text()
+    commit_all(project, "v2")
+
+    # Destroy: the edited views stay and are listed; the rest goes; a drop migration.
+    assert stackgen("destroy", "resource", "Workout") == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "kept, as you changed them" in out and "gym/resources/workouts/views.py" in out
+    assert "gym/resources/workouts/templates/workouts/workout_detail.html" in out
+    assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
+    assert not (app / "templates" / "workouts" / "workout_list.html").exists()
+    for gone in ("models.py", "admin.py", "api.py", "urls.py", "tests.py", "test_api.py"):
+        assert not (app / gone).exists(), gone
+    create, change, drop = (
+        Path(name).stem for name in resources.recorded(project)["Workout"]["migrations"]
+    )
+    assert "DeleteModel" in (app / "migrations" / f"{drop}.py").read_text()
+    commit_all(project, "no workouts")
+    manage("makemigrations", "--check", "--dry-run")
+    manage("migrate", "--noinput")
+    assert "workouts_workout" not in tables()
+    assert sql("SELECT name FROM coaches_coach") == "[('Ann',)]"
+
+    # Backwards, one migration at a time, with a row in the table each one changes.
+    manage("migrate", "workouts", change)  # the table comes back, empty
+    shell(
+        f'{SQL}cursor.execute("INSERT INTO workouts_workout (title, coach_id, rating, '
+        "created_at, updated_at) SELECT 'Swim', id, 2, '2026-01-01', '2026-01-01' "
+        'FROM coaches_coach")'
+    )
+    manage("migrate", "workouts", create)  # rating dropped, notes back (empty)
+    assert sql("SELECT title, notes FROM workouts_workout") == "[('Swim', '')]"
+    manage("migrate", "workouts", "zero")
+    assert "workouts_workout" not in tables()
+    manage("migrate", "--noinput")
+    assert "workouts_workout" not in tables()
+    assert f"[X] {drop}" in manage("showmigrations", "workouts")
+
+    check_django(env, project, {}, {"api": True})
+    env.run(project, "ruff", "check", ".")
+    env.run(project, "ruff", "format", "--check", ".")
+
+    # Workout back, over the files it kept: both sides wrote them, the merge is the user's.
+    assert stackgen("generate", "resource", *WORKOUT_LINE) == 1
+    out = capsys.readouterr().out
+    assert "could not be merged" in out and "gym/resources/workouts/views.py" in out
+    assert "<<<<<<<" in views.read_text() and (app / "models.py").exists()

@@ -176,8 +176,12 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     commit_all(project, "destroyed")
     assert stackgen(project, "resources") == 0
     assert "Workout  /api/workouts  (destroyed)" in capsys.readouterr().out
-    # Coach is no longer referenced; Workout can come back.
-    assert generate(project, *WORKOUT) == 0
+    # Coach is no longer referenced; Workout can come back, over the views it kept: both
+    # sides wrote that file, so its merge is the user's to finish, and said so.
+    assert generate(project, *WORKOUT) == 1
+    out = capsys.readouterr().out
+    assert "could not be merged" in out and "gym/resources/workouts/views.py" in out
+    assert "<<<<<<<" in views.read_text() and MINE in views.read_text()
     assert (project / "gym" / "resources" / "workouts" / "models.py").exists()
     assert recorded(project, "Workout")["resource"].get("destroyed") is not True
 

@@ -63,15 +63,21 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     migrate = resources.MIGRATE_COMMANDS[project.template]
     for line in plan.warnings:
         print(f"Note: {line}.")
-    if plan.action == "create":
+    if plan.action == "create" and not summary.conflicted:
         print(f"Added the resource {plan.model} to {path} ({len(summary.added)} files):")
         for name in summary.added:
             print(f"  {name}")
         print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
         return 0
-    headline = f"Regenerated the resource {plan.model} in {path}: " + "; ".join(
-        plan.changes or ["its code only, no column changes"]
-    )
+    if plan.action == "create":  # a destroyed one back, over the edited files it kept
+        headline = (
+            f"Added the resource {plan.model} back to {path}, merged with the files you "
+            "kept when it was destroyed:"
+        )
+    else:
+        headline = f"Regenerated the resource {plan.model} in {path}: " + "; ".join(
+            plan.changes or ["its code only, no column changes"]
+        )
     status = report_update(path, headline, summary)
     if plan.migration:
         print(f"Its columns change in {plan.migration}: apply it with `{migrate}`.")
