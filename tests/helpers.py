@@ -267,4 +267,6 @@ def check_django(
     assert " passed" in summary, result.stdout
     assert "failed" not in summary and "error" not in summary, result.stdout
     if answers.get("browser_tests") and CHROMIUM.exists():
-        assert "skipped" not in summary, result.stdout
+        # Other tests may skip (a statement timeout on SQLite); the browser's may not.
+        skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
+        assert not [line for line in skipped if "browser" in line.lower()], result.stdout
