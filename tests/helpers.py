@@ -166,8 +166,8 @@ def generate_at_v1(repo: Path, dest: Path, framework: str, **data) -> Path:
 # appends at the very end. {slug} is the project's package.
 USER_EDITS: dict[str, list[tuple[str, str | None, str]]] = {
     "flask": [
-        ("{slug}/config.py", None, 'MY_SETTING = os.environ.get("MY_SETTING", "mine")\n'),
-        ("{slug}/__init__.py", "    return app\n", "    app.register_blueprint(mine_bp)\n"),
+        ("{slug}/config.py", None, '\n\nMY_SETTING = os.environ.get("MY_SETTING", "mine")\n'),
+        ("{slug}/__init__.py", "    return app\n", '    app.config.setdefault("MINE", True)\n'),
         (".env.example", None, "MY_SERVICE_URL=http://localhost:9000\n"),
         ("pyproject.toml", None, "\n[tool.mypy]\nstrict = true\n"),
         ("pyproject.toml", "\n]\n\n[project.optional-dependencies]", '\n    "requests==2.33.0",'),
