@@ -219,6 +219,23 @@ def database() -> Iterator[tuple[str, str]]:
         yield url.rsplit("/", 1)[1], url
 
 
+def fill_actors(database: str, stop: int, birth_date: str, start: int = 1) -> None:
+    """Insert actors ``start`` to ``stop`` into the Flask starter's table, then VACUUM ANALYZE.
+
+    ``birth_date`` is an SQL expression in the row number ``g``. The rows are made by
+    the server (``INSERT ... SELECT generate_series``), 250,000 to a statement.
+    """
+    for first in range(start, stop + 1, 250_000):
+        last = min(stop, first + 250_000 - 1)
+        services.psql(
+            "INSERT INTO actors (name, birth_date, created_at, updated_at) "
+            f"SELECT 'Actor ' || g, {birth_date}, now(), now() "
+            f"FROM generate_series({first}, {last}) g",
+            database,
+        )
+    services.psql("VACUUM ANALYZE actors", database)
+
+
 # ----------------------------------------------------------------- servers
 
 WORKERS = 2  # gunicorn sync workers, the same for every app

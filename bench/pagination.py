@@ -21,6 +21,7 @@ from bench.common import (
     PROJECT,
     Section,
     database,
+    fill_actors,
     get_json,
     gunicorn,
     latencies,
@@ -32,11 +33,7 @@ from bench.common import (
 from harness.services import psql, redis_url
 
 BENCH = Path(__file__).resolve().parent
-INSERT = (
-    "INSERT INTO actors (name, birth_date, created_at, updated_at) "
-    "SELECT 'Actor ' || g, date '1950-01-01' + (g % 20000), now(), now() "
-    "FROM generate_series({start}, {stop}) g"
-)
+BIRTH_DATE = "date '1950-01-01' + (g % 20000)"
 
 
 def measure(quick: bool) -> Section:
@@ -63,9 +60,7 @@ def measure(quick: bool) -> Section:
                 "REDIS_URL": redis_url(),
             }
             PROJECT.run(project, "flask", "db", "upgrade", env=env)
-            for chunk in range(0, size, 250_000):
-                psql(INSERT.format(start=chunk + 1, stop=min(size, chunk + 250_000)), name)
-            psql("VACUUM ANALYZE actors", name)
+            fill_actors(name, size, BIRTH_DATE)
             base = stack.enter_context(gunicorn(project, "wsgi:app", env, first_path))
             page = get_json(base + first_path)
             last = urlsplit(page["pagination"]["last"])

@@ -71,5 +71,5 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slow tests first, in file order: under xdist, a long test picked up near the end
-    keeps one worker busy while the other idles (five minutes of a 23-minute run, measured)."""
+    keeps one worker busy while the other idles."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)

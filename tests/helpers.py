@@ -240,12 +240,9 @@ def check_flask(
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "error" not in summary
     assert "Required test coverage of 90% reached" in result.stdout, result.stdout
+    # The development data survived the suite (seeding again adds nothing).
     reseed = env.run(project, "flask", "seed", env=dev)
     assert "Added 0 sample actors (7 were already there)" in reseed.stdout
-    tokens = env.run(project, "flask", "tokens", "list", env=dev)
-    assert tokens.stdout.startswith("matrix\t"), tokens.stdout
-    check = env.run(project, "flask", "db", "check", env=dev)
-    assert "No new upgrade operations detected" in check.stdout + check.stderr
 
 
 def check_django(

@@ -39,7 +39,10 @@ def seed_command() -> None:
 @with_appcontext
 def release_command() -> None:
     """Migrate the database once per release, under a lock (safe to run concurrently)."""
-    release()
+    try:
+        release()
+    except TimeoutError as error:  # another release step held the lock too long
+        raise click.ClickException(str(error)) from None
     click.echo("The database is at the newest migration.")
 
 
