@@ -45,7 +45,7 @@ def stackgen_has_update() -> bool:
     return result.returncode == 0
 
 
-def add_next_version(store: Path, tmp: Path) -> str:
+def add_next_version(store_dir: Path, tmp: Path) -> str:
     """Add the installed templates, one README line changed per template, as v0.1.1."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
@@ -62,7 +62,7 @@ def add_next_version(store: Path, tmp: Path) -> str:
     )
     for readme in (files / "templates").glob("*/README.md.jinja"):
         readme.write_text(readme.read_text() + CHANGED_LINE)
-    _, tag = store.ensure_version(files=files, version=NEXT, store=store)
+    _, tag = store.ensure_version(files=files, version=NEXT, store=store_dir)
     return tag
 
 
