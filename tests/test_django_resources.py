@@ -3,6 +3,7 @@ own checks on SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -307,11 +308,23 @@ ADD_A_ROW = (
 SQL = "from django.db import connection; cursor = connection.cursor(); "
 
 
+@pytest.fixture
+def postgresql() -> Iterator[dict[str, str]]:
+    """DATABASE_URL of a fresh database on the real PostgreSQL, dropped afterwards."""
+    from harness.projects import servers_for
+
+    with servers_for({"database": "postgresql"}) as urls:
+        yield urls
+
+
 @pytest.mark.slow
-def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_path, capsys):
+def test_round_trip_on_an_edited_django_project_with_rows(
+    template_repo, tmp_path, capsys, postgresql
+):
     """generate two resources; edit one's views and the settings; regenerate with a field
     added and one removed; update to a newer template version; destroy. The edits survive each
-    step, the row survives the change, and the drop migrates forwards and backwards."""
+    step, the row survives the change, and the drop migrates forwards and backwards, on
+    PostgreSQL."""
     from generator import resources
     from generator.cli import run
     from harness.projects import ProjectEnv
@@ -321,7 +334,12 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
         return run([*argv, "-C", str(project)], interactive=False)
 
     project = generate_at_v1(
-        template_repo, tmp_path / "gym", "django", project_name="gym", api=True
+        template_repo,
+        tmp_path / "gym",
+        "django",
+        project_name="gym",
+        api=True,
+        database="postgresql",
     )
     for spec in (COACH_LINE, WORKOUT_LINE):
         assert stackgen("generate", "resource", *spec) == 0
@@ -340,7 +358,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
 
     env = ProjectEnv()
     env.install(project)
-    dev = {"DJANGO_SECRET_KEY": "k" * 50}
+    dev = {"DJANGO_SECRET_KEY": "k" * 50, **postgresql}
 
     def manage(*argv: str) -> str:
         return env.run(project, "python", "manage.py", *argv, env=dev).stdout
@@ -356,6 +374,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
         return shell(f"{SQL}print(*connection.introspection.table_names())").split()
 
     manage("migrate", "--noinput")
+    assert shell("from django.db import connection; print(connection.vendor)") == "postgresql"
     shell(ADD_A_ROW)
 
     # Regenerate: rating added (the row takes its default), notes dropped.
@@ -419,7 +438,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(template_repo, tmp_pat
     assert "workouts_workout" not in tables()
     assert f"[X] {drop}" in manage("showmigrations", "workouts")
 
-    check_django(env, project, {}, {"api": True})
+    check_django(env, project, postgresql, {"api": True, "database": "postgresql"})
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
 
