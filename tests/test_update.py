@@ -30,7 +30,7 @@ from tests.helpers import (
 )
 
 
-def edit_like_a_user(project: Path) -> None:
+def change_add_delete_and_commit(project: Path) -> None:
     """Change a generated file, add one, delete one, edit one the template drops; commit."""
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n# my own setting\n")
@@ -46,7 +46,7 @@ def test_update_brings_template_changes_and_keeps_user_edits(
     tmp_path, template_repo, capsys, framework
 ):
     project = generate_at_v1(template_repo, tmp_path / "proj", framework)
-    edit_like_a_user(project)
+    change_add_delete_and_commit(project)
     assert run(["check", str(project)], interactive=False) == 0
     release_v2(template_repo)
     assert run(["check", str(project)], interactive=False) == 1
@@ -130,7 +130,7 @@ def test_changed_answer_moves_the_project_to_postgresql(tmp_path, template_repo)
 
 def test_plain_copier_update_works_on_the_same_projects(tmp_path, template_repo):
     project = generate_at_v1(template_repo, tmp_path / "proj", "django")
-    edit_like_a_user(project)
+    change_add_delete_and_commit(project)
     release_v2(template_repo)
     copier.run_update(project, defaults=True, overwrite=True, quiet=True)
     assert V2_README_LINE in (project / "README.md").read_text()
