@@ -257,7 +257,7 @@ def plan(
     result.migration, result.migration_text = write_migration(project, old, resource)
     if old is not None:
         result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
-    result.warnings = _warnings(old, resource)
+    result.warnings = row_warnings(old, resource, fills_rows=project.template == "django-mtv")
     migrations = (existing[model]["migrations"] if model in existing else []) + [result.migration]
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
@@ -341,17 +341,41 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         resource["setup"] = setup
 
 
-def _warnings(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    """What the new migration cannot do on a table that has rows."""
+def row_warnings(
+    before: dict[str, Any] | None, after: dict[str, Any], fills_rows: bool
+) -> list[str]:
+    """What the new migration does to, or cannot do on, a table that has rows.
+
+    ``fills_rows``: the framework's migration gives the rows a one-off value for a
+    required field added without a default (Django's makemigrations asks for one;
+    Alembic has none to give).
+    """
     if before is None:
         return []
     added = fields.changes(before["fields"], after["fields"])
-    lines = [
-        f"{fields.column_name(f)} is required and has no default: the migration fails on a "
-        f"table that has rows (make it optional, or give it default=)"
-        for f in added["added"]
-        if not f.get("optional") and "default" not in f
-    ]
+    lines = []
+    for f in added["added"]:
+        name = fields.column_name(f)
+        if f.get("optional"):
+            continue
+        if f.get("unique"):
+            lines.append(
+                f"{name} is required and unique: the rows a table has would all take one "
+                "value, so the migration fails with two rows or more (add it optional, fill "
+                "it in, then make it required)"
+            )
+        elif "default" in f:
+            continue
+        elif fills_rows:
+            lines.append(
+                f"{name} is required and has no default: the rows a table has take a one-off "
+                "value in the migration (empty, zero, false, now; change them as you need)"
+            )
+        else:
+            lines.append(
+                f"{name} is required and has no default: the migration fails on a table "
+                "that has rows (make it optional, or give it default=)"
+            )
     lines += [
         f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
         "and added again)"

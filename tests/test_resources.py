@@ -85,6 +85,51 @@ def test_resource_names_refused(model):
         fields.check_resource_name(model)
 
 
+@pytest.mark.parametrize(
+    ("fills_rows", "expected"),
+    [
+        (
+            False,
+            [
+                "code is required and unique",
+                "level is required and has no default: the migration fails",
+                "notes is dropped",
+            ],
+        ),
+        (
+            True,
+            [
+                "code is required and unique",
+                "level is required and has no default: the rows a table has take a one-off value",
+                "notes is dropped",
+            ],
+        ),
+    ],
+    ids=["alembic", "django"],
+)
+def test_a_change_says_what_it_does_to_the_rows_a_table_has(fills_rows, expected):
+    from generator.resources import row_warnings
+
+    before = {"fields": fields.parse_fields(["name:string", "notes:text:optional"])}
+    after = {
+        "fields": fields.parse_fields(
+            # A unique value cannot be one value for every row, default or not.
+            [
+                "name:string",
+                "code:string:unique:default=x",
+                "level:integer",
+                "rank:integer:default=1",
+                "tag:string:optional",
+            ]
+        )
+    }
+    warnings = row_warnings(before, after, fills_rows)
+    assert len(warnings) == len(expected), warnings
+    for line, start in zip(warnings, expected, strict=True):
+        assert line.startswith(start), line
+    assert row_warnings(None, after, fills_rows) == []
+
+
 # Every field type and modifier, each relation kind, owned and public, spread over four resources.
 FLASK_RESOURCES = [
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
