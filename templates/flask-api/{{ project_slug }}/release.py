@@ -27,7 +27,6 @@ def migration_lock(engine: Engine) -> Iterator[None]:
         with file_lock(_sqlite_lock_path(engine)):
             yield
         return
-    vendor = "postgresql" if engine.dialect.name == "postgresql" else "mysql"
     with engine.connect() as connection:
 
         def query(statement: str) -> object:
@@ -35,7 +34,7 @@ def migration_lock(engine: Engine) -> Iterator[None]:
             connection.commit()
             return value
 
-        with server_lock(vendor, query):
+        with server_lock(engine.dialect.name, query):
             yield
 
 
