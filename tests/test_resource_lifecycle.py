@@ -335,7 +335,7 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         )
         flask("db", "downgrade", create)  # rating dropped, notes back
         assert sql("SELECT title, notes IS NULL FROM workouts") == "Swim|t"
-        flask("db", "downgrade", "c7d9e1f3a5b2")  # before any resource
+        flask("db", "downgrade", "5e0a7c9b1d24")  # before any resource
         assert sql("SELECT to_regclass('coaches') IS NULL") == "t"
         flask("db", "upgrade")
         assert drop in flask("db", "current")

@@ -174,5 +174,5 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
     with servers_for({"database": database}, test_database=True) as urls:
         check_flask(env, project, urls)
         dev = {"SECRET_KEY": "k" * 40, **urls}
-        env.run(project, "flask", "db", "downgrade", "c7d9e1f3a5b2", env=dev)
+        env.run(project, "flask", "db", "downgrade", "5e0a7c9b1d24", env=dev)
         env.run(project, "flask", "db", "upgrade", env=dev)
