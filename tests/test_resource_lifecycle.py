@@ -120,7 +120,9 @@ def test_a_conflict_is_marked_listed_and_exit_1(project, capsys):
     schemas = project / "gym" / "resources" / "workouts" / "schemas.py"
     text = schemas.read_text()
     mine = text.replace(
-        "notes: str | None = Field(default=None", "notes: str | None = Field(None", 1
+        "notes: Annotated[Paragraphs, Field(max_length=100_000)] | None = None",
+        "notes: Annotated[Paragraphs, Field(max_length=10_000)] | None = None",
+        1,
     )
     assert mine != text
     schemas.write_text(mine)
