@@ -120,7 +120,9 @@ def test_a_conflict_is_marked_listed_and_exit_1(project, capsys):
     schemas = project / "gym" / "resources" / "workouts" / "schemas.py"
     text = schemas.read_text()
     mine = text.replace(
-        "notes: str | None = Field(default=None", "notes: str | None = Field(None", 1
+        "notes: Annotated[Paragraphs, Field(max_length=100_000)] | None = None",
+        "notes: Annotated[Paragraphs, Field(max_length=10_000)] | None = None",
+        1,
     )
     assert mine != text
     schemas.write_text(mine)
@@ -335,7 +337,7 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         )
         flask("db", "downgrade", create)  # rating dropped, notes back
         assert sql("SELECT title, notes IS NULL FROM workouts") == "Swim|t"
-        flask("db", "downgrade", "c7d9e1f3a5b2")  # before any resource
+        flask("db", "downgrade", "5e0a7c9b1d24")  # before any resource
         assert sql("SELECT to_regclass('coaches') IS NULL") == "t"
         flask("db", "upgrade")
         assert drop in flask("db", "current")

@@ -130,7 +130,8 @@ def test_a_change_says_what_it_does_to_the_rows_a_table_has(fills_rows, expected
     assert row_warnings(None, after, fills_rows) == []
 
 
-# Every field type and modifier, each relation kind, owned and public, spread over four resources.
+# Every field type and modifier, each relation kind, each kind of access (owned, scoped through
+# a reference, shared written by staff or by every user), spread over six resources.
 FLASK_RESOURCES = [
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
     "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
@@ -139,9 +140,11 @@ FLASK_RESOURCES = [
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional",
-    "Session coach:references:protect workout:references:setnull:optional label:string:40:optional",
+    "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
+    "--owned",
     # A grandchild: its tests make the exercise set's workout first.
     "Rep exercise_set:references count:integer:min=1",
+    "Tag label:string:40 --writers=users",
 ]
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
@@ -174,5 +177,5 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
     with servers_for({"database": database}, test_database=True) as urls:
         check_flask(env, project, urls)
         dev = {"SECRET_KEY": "k" * 40, **urls}
-        env.run(project, "flask", "db", "downgrade", "c7d9e1f3a5b2", env=dev)
+        env.run(project, "flask", "db", "downgrade", "5e0a7c9b1d24", env=dev)
         env.run(project, "flask", "db", "upgrade", env=dev)

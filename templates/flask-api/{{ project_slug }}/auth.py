@@ -27,8 +27,8 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def create_user(username: str) -> User:
-    user = User(username=username)
+def create_user(username: str, *, staff: bool = False) -> User:
+    user = User(username=username, is_staff=staff)
     db.session.add(user)
     db.session.commit()
     return user

@@ -51,12 +51,13 @@ users = AppGroup("users", help="Manage the users that tokens and owned rows belo
 
 @users.command("create")
 @click.argument("username")
-def create_user_command(username: str) -> None:
+@click.option("--staff", is_flag=True, help="Staff may change the resources users share.")
+def create_user_command(username: str, staff: bool) -> None:
     """Create the user USERNAME."""
     if find_user(username) is not None:
         raise click.ClickException(f"A user called {username!r} already exists.")
-    create_user(username)
-    click.echo(f"Created user {username}.")
+    create_user(username, staff=staff)
+    click.echo(f"Created {'staff ' if staff else ''}user {username}.")
 
 
 tokens = AppGroup("tokens", help="Manage the bearer tokens that allow writes.")

@@ -12,14 +12,17 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     WithJsonSchema,
 )
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
+MAX_INT = 2**31 - 1  # the largest INTEGER every database holds
 MAX_PAGE = 1_000
 MAX_PER_PAGE = 100
 
@@ -28,6 +31,14 @@ MAX_PER_PAGE = 100
 # The same pattern goes into the OpenAPI document.
 TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
 VISIBLE_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f\ufeff][^\x00-\x1f\x7f-\x9f]*$"
+# Paragraphs: the same, but tab, line feed and carriage return are allowed.
+PARAGRAPHS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+VISIBLE_PARAGRAPHS = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f\ufeff]"
+    r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+)
+EMAIL = r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$"
+URL = r"^https?://[^\s\x00-\x1f\x7f-\x9f/$.?#][^\s\x00-\x1f\x7f-\x9f]*$"
 
 
 def matching(pattern: str, error: str) -> Callable[[str], str]:
@@ -54,6 +65,20 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def to_utc(value: datetime) -> datetime:
+    """An instant sent with any offset is stored in UTC: SQLite (and MariaDB) keep no
+    offset, so 18:30+01:00 stored as it is would read back as 18:30Z, an hour wrong."""
+    return value.astimezone(UTC)
+
+
+def datetime_text(value: Any) -> Any:
+    """Instants are sent as ISO 8601 text with an offset (pydantic alone would also take
+    a number of seconds since 1970)."""
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("Must be a date and time written as ISO 8601, with its offset.")
+    return value
+
+
 # Validated as sent, then stored without surrounding spaces. Lone surrogates
 # ("\ud800", valid JSON but text no database stores) are refused by pydantic.
 Name = Annotated[
@@ -74,6 +99,44 @@ SearchTerm = Annotated[
     AfterValidator(matching(TEXT, "Must not contain control characters.")),
 ]
 UTCDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+# The types of resources' fields as sent (``stackgen generate resource``): one rule each,
+# here and nowhere else. Each field adds its own bounds (``Field(max_length=...)``).
+BLANK_OR_CONTROL = "Must not be blank or contain control characters."
+# One line of text, not blank (a string field); Text may be blank (a filter on one).
+VisibleText = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": VISIBLE_TEXT}),
+    AfterValidator(matching(VISIBLE_TEXT, BLANK_OR_CONTROL)),
+]
+Text = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": TEXT}),
+    AfterValidator(matching(TEXT, "Must not contain control characters.")),
+]
+# Text of many lines (a text field), not blank.
+Paragraphs = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": VISIBLE_PARAGRAPHS}),
+    AfterValidator(matching(VISIBLE_PARAGRAPHS, BLANK_OR_CONTROL)),
+]
+Email = Annotated[
+    str,
+    Field(max_length=254, json_schema_extra={"pattern": EMAIL}, examples=["ada@example.com"]),
+    AfterValidator(matching(EMAIL, "Must be an email address.")),
+]
+Url = Annotated[
+    str,
+    Field(max_length=200, json_schema_extra={"pattern": URL}, examples=["https://example.com/"]),
+    AfterValidator(matching(URL, "Must be an http or https URL.")),
+]
+# Strict: true is not 1 and "5" is not 5 (pydantic's lax mode would take both).
+Integer = Annotated[int, Strict()]
+Reference = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # 1 is a number, "1" is not
+# (A decimal is pydantic's Decimal as it is: a JSON number or a numeric string, never true.)
+Day = Annotated[date, BeforeValidator(date_text)]
+Instant = Annotated[AwareDatetime, BeforeValidator(datetime_text), AfterValidator(to_utc)]
 # An id, optional; documented as an integer alone: a query string cannot send null.
 Cursor = Annotated[
     int | None, Field(le=MAX_ID), WithJsonSchema({"type": "integer", "maximum": MAX_ID})

@@ -1,8 +1,9 @@
 """The project's own resources, one package each (``stackgen generate resource NAME ...``).
 
 ``create_app`` registers the blueprint of every package found here, so a
-resource needs no wiring by hand, and removing its package unwires it. A
-package whose ``PRIVATE_READS`` is true (owned rows) takes a token to read.
+resource needs no wiring by hand, and removing its package unwires it. Every
+resource takes a token to read as well as to write: which rows a user sees
+depends on who they are (``api/resources.py``).
 """
 
 import importlib
@@ -23,5 +24,5 @@ def blueprints() -> list[Blueprint]:
 
 
 def private_reads() -> list[str]:
-    """The URL prefixes whose reads take a token."""
-    return [p.bp.url_prefix for p in packages() if getattr(p, "PRIVATE_READS", False)]
+    """The URL prefixes whose reads take a token: every resource's."""
+    return [bp.url_prefix for bp in blueprints() if bp.url_prefix]
