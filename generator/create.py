@@ -16,13 +16,16 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__, interrupts, store
 from generator.dotenv import ENV_FILE, write_env
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import commit_all, configured, git
 from generator.naming import MAX_NAME_BYTES
+
+if TYPE_CHECKING:
+    from generator.resources import Option
 
 
 @dataclass
@@ -33,7 +36,7 @@ class Request:
     data: dict[str, Any]  # answers known before Copier asks (framework included)
     defaults: bool = False  # take every other answer's default, ask nothing
     force: bool = False  # write into a non-empty destination
-    resources: tuple[tuple[str, tuple[str, ...], bool], ...] = ()  # resources.check_options
+    resources: tuple[Option, ...] = ()  # resources.check_options
 
 
 @dataclass
@@ -238,7 +241,7 @@ def add_resources(target: Path, request: Request) -> None:
     if request.resources:
         from generator import resources
 
-        resources.add_all(target, [(m, list(f), o) for m, f, o in request.resources])
+        resources.add_all(target, request.resources)
 
 
 def create(request: Request) -> Result:

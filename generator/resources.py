@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-from generator import django_migrations, fields, interrupts, store
+from generator import access, django_migrations, fields, interrupts, store
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
@@ -46,6 +46,8 @@ REVISION = re.compile(r'^revision\s*=\s*"([0-9a-z_]+)"', re.M)
 DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.+)$", re.M)
 # What a resource's answers file holds besides the starter's answers.
 RESOURCE_KEYS = ("kind", "resource", "migrations")
+# What ``recorded`` adds to a resource's dict; not in its answers file.
+DERIVED_KEYS = ("names", "answers_file", "migrations", "backfilled")
 # What a resource's dict holds besides its fields: the rest is derived from the model name.
 NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
 # The identity of the commits that keep one step of a multi-step update apart (never kept).
@@ -107,6 +109,8 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
             "answers_file": file.name,
             "migrations": data.get("migrations") or [],
         }
+    for model in access.complete_recorded(found):
+        found[model]["backfilled"] = True  # its answers file lacks who writes it
     return found
 
 
@@ -127,6 +131,9 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
     for key in ("owned", "destroyed"):
         if not isinstance(resource.get(key, False), bool):
             raise StackgenError(f"{wrong}: {key} must be true or false")
+    why = access.check(resource)
+    if why:
+        raise StackgenError(f"{wrong}: {why}")
     items = resource.get("fields")
     if not isinstance(items, list) or not items:
         raise StackgenError(f"{wrong}: its fields")
@@ -159,6 +166,16 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             raise StackgenError(f"{wrong}: the rows its tests make")
 
 
+def opened_before(path: Path) -> list[str]:
+    """The shared resources recorded before writers were: every signed-in user writes them,
+    as before, until regenerated with ``--writers staff``."""
+    return [
+        model
+        for model, info in recorded(path).items()
+        if info.get("backfilled") and info["writers"] == "users" and not info.get("destroyed")
+    ]
+
+
 def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The resources that have not been destroyed."""
     return {model: info for model, info in existing.items() if not info.get("destroyed")}
@@ -175,6 +192,8 @@ def describe(path: Path) -> list[dict[str, Any]]:
                 "model": model,
                 "url": f"/{made.url}/" if django else f"/api/{made.url}",
                 "owned": bool(info.get("owned")),
+                "scope": info.get("scope") or "",
+                "writers": info["writers"],
                 "destroyed": bool(info.get("destroyed")),
                 "fields": [fields.spec_of(f) for f in info.get("fields") or []],
                 "answers_file": info["answers_file"],
@@ -200,17 +219,23 @@ def resource_project(project: Project, model: str) -> Project:
 
 def _stored(info: dict[str, Any]) -> dict[str, Any]:
     """A recorded resource as its answers file holds it (without what ``recorded`` adds)."""
-    return {k: v for k, v in info.items() if k not in ("names", "answers_file", "migrations")}
+    return {k: v for k, v in info.items() if k not in DERIVED_KEYS}
 
 
 # Planning: pure decisions from the recorded resources and the command line.
 
 
 def plan(
-    project: Project, model: str, specs: list[str], owned: bool, preview: bool = False
+    project: Project,
+    model: str,
+    specs: list[str],
+    owned: bool,
+    preview: bool = False,
+    writers: str | None = None,
 ) -> Plan:
     """Check the name and the fields; what ``generate`` would do (with ``preview``, which
-    files a change would update, for ``--pretend``).
+    files a change would update, for ``--pretend``). ``writers``: ``--writers``, for a
+    shared resource (None: as recorded, else staff).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -249,6 +274,7 @@ def plan(
         "fields": parsed,
     }
     _link(resource, others)
+    access.decide(resource, others, writers, before.get("writers") if before else None)
     old = _stored(before) if before is not None else None
     result = Plan(model, answers_file(model), old, resource)
     if old is not None and old == resource:
@@ -258,7 +284,9 @@ def plan(
     if old is not None:
         result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
     result.warnings = row_warnings(old, resource, fills_rows=project.template == "django-mtv")
-    migrations = (existing[model]["migrations"] if model in existing else []) + [result.migration]
+    migrations = (existing[model]["migrations"] if model in existing else []) + (
+        [result.migration] if result.migration else []
+    )
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
         if preview:
@@ -555,20 +583,32 @@ def write_migration(
 # Starting with resources: ``stackgen new ... --resource "Workout name:string ..."``.
 
 
-def parse_option(text: str) -> tuple[str, list[str], bool]:
-    """One ``--resource`` value: the model, its fields, and whether ``--owned`` is in it."""
+class Option(NamedTuple):
+    """One resource a new project starts with (``--resource``), as checked."""
+
+    model: str
+    specs: tuple[str, ...]
+    owned: bool = False
+    writers: str | None = None  # --writers=staff|users, for a shared resource
+
+
+def parse_option(text: str) -> Option:
+    """One ``--resource`` value: the model, its fields, ``--owned`` and ``--writers=W``."""
     words = text.split()
     owned = "--owned" in words
-    words = [word for word in words if word != "--owned"]
-    if len(words) < 2:
+    flags = [word for word in words if word.startswith("--writers=")]
+    writers = flags[-1].partition("=")[2] if flags else None
+    words = [word for word in words if word != "--owned" and word not in flags]
+    if len(words) < 2 or any(word.startswith("--") for word in words) or len(flags) > 1:
         raise fields.FieldError(
             f'resource "{text[:60]}": give its name and fields, as "Workout name:string '
-            'duration_minutes:integer" (add --owned for rows that belong to users)'
+            'duration_minutes:integer" (add --owned for rows that belong to users, '
+            "--writers=users to let every user write a shared one)"
         )
-    return words[0], words[1:], owned
+    return Option(words[0], tuple(words[1:]), owned, writers)
 
 
-def check_options(texts: list[str], template: str) -> list[tuple[str, list[str], bool]]:
+def check_options(texts: list[str], template: str) -> list[Option]:
     """Every ``--resource`` of a new project, checked together before anything is made.
 
     Each may reference those before it.
@@ -580,23 +620,27 @@ def check_options(texts: list[str], template: str) -> list[tuple[str, list[str],
     known: dict[str, dict[str, Any]] = {}
     options = []
     for text in texts:
-        model, specs, owned = parse_option(text)
-        made = fields.check_resource_name(model, set(known))
-        parsed = fields.parse_fields(specs, known)
+        option = parse_option(text)
+        made = fields.check_resource_name(option.model, set(known))
+        parsed = fields.parse_fields(list(option.specs), known)
         if template == "django-mtv":
             fields.check_django_names(made, parsed, known, set())
-        known[model] = {"names": made, "owned": owned, "fields": parsed}
-        options.append((model, specs, owned))
+        info = {"model": option.model, "names": made, "owned": option.owned, "fields": parsed}
+        access.decide(info, known, option.writers)
+        known[option.model] = info
+        options.append(option)
     return options
 
 
-def add_all(path: Path, options: list[tuple[str, list[str], bool]]) -> None:
+def add_all(path: Path, options: tuple[Option, ...]) -> None:
     """Generate each resource into a project that is being made (``new``'s staging folder)."""
     from generator.project import load
 
-    for model, specs, owned in options:
+    for option in options:
         project = load(path)
-        result = plan(project, model, specs, owned)
+        result = plan(
+            project, option.model, list(option.specs), option.owned, writers=option.writers
+        )
         _render(project, result.data, path, result.answers_file)
         target = path / result.migration
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -681,13 +725,15 @@ def update_all(
     existing = recorded(path) if project.template in SUPPORTED else {}
     wanted = {**_starter_answers(project), **data}
     behind: dict[str, dict[str, Any]] = {}
-    for model in existing:
+    for model, info in existing.items():
         rp = resource_project(project, model)
         changed = {
             key: value
             for key, value in wanted.items()
             if key not in RESOURCE_KEYS and rp.answers.get(key) != value
         }
+        if info.get("backfilled"):  # recorded before who writes it was: record it as it was
+            changed["resource"] = _stored(info)
         if rp.version != version or changed:
             behind[model] = changed
     if not behind:

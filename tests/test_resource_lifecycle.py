@@ -344,3 +344,39 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         )
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
+
+
+def test_an_update_records_who_writes_a_resource_made_before_and_locks_nobody_out(project, capsys):
+    for model in ("Coach", "Workout"):  # as a stackgen before writers were recorded wrote them
+        path = project / resources.answers_file(model)
+        answers = yaml.safe_load(path.read_text())
+        del answers["resource"]["writers"], answers["resource"]["scope"]
+        path.write_text(yaml.safe_dump(answers, sort_keys=False))
+    commit_all(project, "made by an older stackgen")
+
+    assert stackgen(project, "update", "--defaults") == 0
+
+    out = capsys.readouterr().out
+    assert "Its resources too: Coach, Workout." in out
+    assert "Note: Coach keeps the write rule it had" in out
+    assert "--writers staff" in out
+    for model in ("Coach", "Workout"):
+        assert recorded(project, model)["resource"]["writers"] == "users"
+    commit_all(project, "updated")
+
+    assert generate(project, *COACH, "--writers", "staff") == 0
+
+    assert "its code only, no column changes" in capsys.readouterr().out
+    assert recorded(project, "Coach")["resource"]["writers"] == "staff"
+    assert len(recorded(project, "Coach")["migrations"]) == 1  # no migration for who writes
+
+
+def test_a_new_shared_resource_is_written_by_staff_and_says_so(project, capsys):
+    assert recorded(project, "Coach")["resource"]["writers"] == "staff"
+
+    assert stackgen(project, "resources") == 0
+
+    out = capsys.readouterr().out
+    assert "read and written by: signed-in users read, staff write" in out
+    assert generate(project, "Plan", "title:string", "--owned", "--writers", "users") != 0
+    assert "their owners write them" in one_line_error(capsys.readouterr().err)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from generator.access import SHARED_WRITERS
 from generator.commands import add_pretend, add_project_dir, verb_parser
 from generator.fields import TYPES
 
@@ -26,7 +27,8 @@ DESCRIPTION = (
 EXAMPLES = """
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date notes:text:optional --owned
-stackgen generate resource Exercise title:string:120:unique workout:references
+stackgen generate resource ExerciseSet reps:integer:min=1 workout:references  # the owner's
+stackgen generate resource Exercise title:string:120:unique --writers users  # not staff only
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date rating:integer:optional     # notes dropped, rating added
@@ -41,6 +43,12 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--owned", action="store_true", help="every row belongs to the user who created it"
     )
+    parser.add_argument(
+        "--writers",
+        choices=SHARED_WRITERS,
+        help="who writes a shared resource (neither owned nor referencing an owned one): "
+        "staff (the default for a new one) or every signed-in user",
+    )
     add_pretend(parser, "written")
     add_project_dir(parser)
     parser.set_defaults(handle=handle)
@@ -52,7 +60,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
 
     with changing(args) as project:
         path = project.path
-        plan = resources.plan(project, args.name, args.fields, args.owned, args.pretend)
+        plan = resources.plan(
+            project, args.name, args.fields, args.owned, args.pretend, args.writers
+        )
         if plan.action == "nothing":
             print(f"The resource {plan.model} has these fields already; nothing to change.")
             return 0

@@ -169,13 +169,13 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         data,
         defaults=True,
         force=args.force,
-        resources=tuple((model, tuple(specs), owned) for model, specs, owned in wanted),
+        resources=tuple(wanted),
     )
     result = create.create(request)
     label = BY_TEMPLATE[result.answers["framework"]].label
     print(f"Created a {label} project in {result.path} (templates {result.version}).")
     if wanted:
-        print(f"With its resources: {', '.join(model for model, _, _ in wanted)}.")
+        print(f"With its resources: {', '.join(option.model for option in wanted)}.")
     placed = result.placement
     if placed.replaced:
         print(f"Replaced with the template's version: {', '.join(placed.replaced)}")

@@ -8,6 +8,12 @@ from generator.commands import add_project_dir, verb_parser
 
 SUMMARY = "list the project's resources, their fields and files"
 DESCRIPTION = "List the resources `stackgen generate resource` added to the project."
+# Who reads and writes each resource's rows (generator/access.py).
+WHO = {
+    "owner": "its owner only",
+    "staff": "signed-in users read, staff write",
+    "users": "every signed-in user",
+}
 EXAMPLES = """
 stackgen resources
 stackgen resources -C myapp
@@ -35,6 +41,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         flags = [flag for flag in ("owned", "destroyed") if item[flag]]
         print(f"{item['model']}  {item['url']}" + (f"  ({', '.join(flags)})" if flags else ""))
         print(f"  fields: {' '.join(item['fields'])}")
+        through = f" (the owner of its {item['scope']})" if item["scope"] else ""
+        print(f"  read and written by: {WHO[item['writers']]}{through}")
         print(f"  recorded in: {item['answers_file']}")
         print(f"  migrations: {', '.join(item['migrations'])}")
     return 0

@@ -63,6 +63,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         if "framework" in data:
             raise StackgenError("the framework of an existing project cannot be changed")
         answers.check_answers({**project.answers, **data}, questions)
+        opened = resources.opened_before(path) if project.template in resources.SUPPORTED else []
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
     new = version
     if old == new and not data and not refreshed:
@@ -76,4 +77,11 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         headline = f"{path} is at template version {new}."
     if refreshed:
         headline += f" Its resources too: {', '.join(refreshed)}."
-    return report_update(path, headline, summary)
+    status = report_update(path, headline, summary)
+    for model in opened:
+        print(
+            f"Note: {model} keeps the write rule it had, now recorded: every signed-in user "
+            "writes it (new shared resources are written by staff only). For staff-only "
+            f"writes: `stackgen generate resource {model} <its fields> --writers staff`."
+        )
+    return status

@@ -268,12 +268,11 @@ def render(choice: Choice) -> Starter:
     """The files of the starter ``choice`` describes (cached: Choice is hashable)."""
     with _render_lock, tempfile.TemporaryDirectory(prefix="stackgen-serve-") as scratch:
         target = Path(scratch) / choice.folder
-        wanted = [resources.parse_option(row) for row in choice.resources]
         request = create.Request(
             target,
             choice.answers,
             defaults=True,
-            resources=tuple((model, tuple(specs), owned) for model, specs, owned in wanted),
+            resources=tuple(resources.parse_option(row) for row in choice.resources),
         )
         # No author from this server's git configuration: copier.yml's defaults.
         _, version = create.render(request, target, identity={})
