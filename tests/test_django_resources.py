@@ -144,8 +144,9 @@ DJANGO_RESOURCES = [
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional starts_on:date:default=2026-01-01 --owned",
+    # Owned: a shared resource may not refer to owned rows by an optional reference.
     "Booking coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "paid:boolean:optional",
+    "paid:boolean:optional --owned",
     # Long names: the generated code is laid out as ruff format lays it out.
     "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
     "exercise_set:references:protect coach:references:setnull:optional "
@@ -214,9 +215,8 @@ def test_pretend_names_the_app_and_its_migration(django_project, monkeypatch, ca
 
 
 ROW = (
-    "from gym.resources.bookings.models import Booking; "
-    "from gym.resources.coaches.tests import create_coach; "
-    "Booking.objects.create(coach=create_coach())"
+    "from gym.resources.bookings.tests import create_booking; "
+    "create_booking()"
 )
 SEATS = (
     "from django.db import connection; cursor = connection.cursor(); "
@@ -275,7 +275,7 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         # What regenerating and destroying write: an alter, then a drop, both ways.
         booking = resources.recorded(project)["Booking"]
         changed = record(
-            "Booking coach:references:protect label:string:80 seats:integer:min=1",
+            "Booking coach:references:protect label:string:80 seats:integer:min=1 --owned",
             resources.recorded(project),
         )
         for before, after in ((booking, changed), (changed, None)):
