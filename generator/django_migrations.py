@@ -7,7 +7,9 @@ two cannot disagree and ``manage.py makemigrations --check`` stays clean
 afterwards. A migration is written once, numbered after the app's own, and
 never rewritten.
 
-``decide`` is pure: what changes between two recordings of a resource.
+``decide`` is pure: what changes between two recordings of a resource;
+``checks`` the CHECK constraints a recording has (``min=``/``max=``, choices),
+as the model's ``Meta.constraints`` declares them.
 ``write`` reads the app's existing migrations and returns the new file's text.
 """
 
@@ -113,12 +115,18 @@ def write(
     folder = Path(slug) / "resources" / app_label / "migrations"
     previous = latest(project_path / folder)
     operations = decide(before, after)
-    if not operations:
+    old_checks, new_checks = checks(before), checks(after) if after is not None else {}
+    # Dropped before the fields they name, added after them; a changed one is both.
+    dropped = [n for n, text in old_checks.items() if after and new_checks.get(n) != text]
+    added_checks = [text for n, text in new_checks.items() if old_checks.get(n) != text]
+    if not operations and not dropped and not added_checks:
         raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
     resource = after if after is not None else before
     assert resource is not None
     number = int(previous[:4]) + 1 if previous else 1
-    name = f"{number:04d}_{_name(operations, resource, number)}"
+    model = resource["model"].lower()
+    named = _name(operations, resource, number) if operations else f"{model}_checks"
+    name = f"{number:04d}_{named}"
     dependencies = [f'("{app_label}", "{previous}")'] if previous else []
     added = [f for op, f in operations if op in ("create", "add", "alter")]
     targets: list[str] = []
@@ -135,8 +143,43 @@ def write(
         if found is None:
             raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
         dependencies.append(f'("{target}", "{found}")')
-    body = "".join(_operation(op, item, resource) for op, item in operations)
+    body = (
+        "".join(_remove_check(model, name) for name in dropped)
+        + "".join(_operation(op, item, resource) for op, item in operations)
+        + "".join(_add_check(model, text) for text in added_checks)
+    )
     return (folder / f"{name}.py").as_posix(), _module(dependencies, body, number == 1)
+
+
+def checks(resource: dict[str, Any] | None) -> dict[str, str]:
+    """The resource's CHECK constraints by name, each ``constraint=models.CheckConstraint(...)``
+    as a migration lays it out: rendered by the model's own macro, so the two agree."""
+    if resource is None:
+        return {}
+    _, django = _macros()
+    guarded = str(django.checked_fields(resource)).split()
+    head = "constraint=models.CheckConstraint"
+    return {
+        str(django.check_name(field, resource["plural"])): str(
+            django.check_constraint(field, resource, "migration", " " * 12, head)
+        )
+        for field in resource.get("fields") or []
+        if field["name"] in guarded
+    }
+
+
+def _add_check(model: str, constraint: str) -> str:
+    return (
+        f'        migrations.AddConstraint(\n            model_name="{model}",\n{constraint}\n'
+        "        ),\n"
+    )
+
+
+def _remove_check(model: str, name: str) -> str:
+    return (
+        f'        migrations.RemoveConstraint(\n            model_name="{model}",\n'
+        f'            name="{name}",\n        ),\n'
+    )
 
 
 def latest(folder: Path) -> str | None:

@@ -88,6 +88,36 @@ def test_alter_adds_removes_and_alters_numbered_after_the_last(project):
     assert "models.IntegerField(default=0)" in text and "preserve_default=False" in text
 
 
+def test_min_max_and_choices_are_check_constraints_as_the_model_declares_them(project):
+    path, created = django_migrations.write(project, "workouts", None, WORKOUT)
+    assert "migrations.AddConstraint(" in created
+    assert "models.Q(minutes__gte=1, minutes__lte=600)" in created
+    assert 'name="workouts_minutes_range"' in created
+    put(project, path, created)
+    after = record("Workout name:string:120:unique minutes:integer:min=5:max=600 --owned")
+
+    _, text = django_migrations.write(project, "workouts", WORKOUT, after)
+
+    compile(text, "0002.py", "exec")
+    # Dropped before the field changes, added after: a changed rule is both.
+    assert (
+        text.index("RemoveConstraint(") < text.index("AlterField(") < text.index("AddConstraint(")
+    )
+    assert "models.Q(minutes__gte=5, minutes__lte=600)" in text
+
+
+def test_a_check_constraint_name_fits_the_databases():
+    long = record(
+        "PersonalTrainingSession a_very_long_descriptive_field_name_for_counts:integer:min=1"
+    )
+    choice = record("Level kind:choice:a/b:optional")
+
+    [name] = django_migrations.checks(long)
+    assert len(name) <= 63 and name.endswith("_a_very_long_descriptive_field_name_for_counts_range")
+    # An optional choice may be blank.
+    assert 'kind__in=["a", "b", ""]' in django_migrations.checks(choice)["levels_kind_choice"]
+
+
 def test_a_reference_turned_into_another_column_is_removed_and_added():
     before = record("Coach level:integer")
     other = record("Level rank:integer")
@@ -214,10 +244,7 @@ def test_pretend_names_the_app_and_its_migration(django_project, monkeypatch, ca
     assert untouched(django_project, head)
 
 
-ROW = (
-    "from gym.resources.bookings.tests import create_booking; "
-    "create_booking()"
-)
+ROW = "from gym.resources.bookings.tests import create_booking; create_booking()"
 SEATS = (
     "from django.db import connection; cursor = connection.cursor(); "
     'cursor.execute("SELECT seats FROM bookings_booking"); print(*(s for s, in cursor))'
