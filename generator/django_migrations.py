@@ -115,11 +115,13 @@ def write(
     folder = Path(slug) / "resources" / app_label / "migrations"
     previous = latest(project_path / folder)
     operations = decide(before, after)
-    old_checks, new_checks = checks(before), checks(after) if after is not None else {}
-    # Dropped before the fields they name, added after them; a changed one is both.
-    dropped = [n for n, text in old_checks.items() if after and new_checks.get(n) != text]
-    added_checks = [text for n, text in new_checks.items() if old_checks.get(n) != text]
-    if not operations and not dropped and not added_checks:
+    # The CHECK constraints and the owner's index: dropped before the fields they
+    # name, added after them; a changed one is both.
+    old_rules = {**checks(before), **_owner_index(before)}
+    new_rules = {**checks(after), **_owner_index(after)} if after is not None else {}
+    dropped = [n for n, text in old_rules.items() if after and new_rules.get(n) != text]
+    added_rules = [text for n, text in new_rules.items() if old_rules.get(n) != text]
+    if not operations and not dropped and not added_rules:
         raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
     resource = after if after is not None else before
     assert resource is not None
@@ -144,9 +146,9 @@ def write(
             raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
         dependencies.append(f'("{target}", "{found}")')
     body = (
-        "".join(_remove_check(model, name) for name in dropped)
+        "".join(_remove(model, name, old_rules[name]) for name in dropped)
         + "".join(_operation(op, item, resource) for op, item in operations)
-        + "".join(_add_check(model, text) for text in added_checks)
+        + "".join(_add(model, text) for text in added_rules)
     )
     return (folder / f"{name}.py").as_posix(), _module(dependencies, body, number == 1)
 
@@ -168,16 +170,25 @@ def checks(resource: dict[str, Any] | None) -> dict[str, str]:
     }
 
 
-def _add_check(model: str, constraint: str) -> str:
-    return (
-        f'        migrations.AddConstraint(\n            model_name="{model}",\n{constraint}\n'
-        "        ),\n"
-    )
+def _owner_index(resource: dict[str, Any] | None) -> dict[str, str]:
+    """An owned model's index on (owner, id), by name, as ``index=models.Index(...)``."""
+    if resource is None or not resource.get("owned"):
+        return {}
+    _, django = _macros()
+    name = str(django.owner_index_name(resource))
+    return {name: f'            index=models.Index(fields=["owner", "id"], name="{name}"),'}
 
 
-def _remove_check(model: str, name: str) -> str:
+def _add(model: str, constraint: str) -> str:
+    verb = "AddIndex" if constraint.lstrip().startswith("index=") else "AddConstraint"
+    head = f'        migrations.{verb}(\n            model_name="{model}",\n'
+    return f"{head}{constraint}\n        ),\n"
+
+
+def _remove(model: str, name: str, constraint: str) -> str:
+    verb = "RemoveIndex" if constraint.lstrip().startswith("index=") else "RemoveConstraint"
     return (
-        f'        migrations.RemoveConstraint(\n            model_name="{model}",\n'
+        f'        migrations.{verb}(\n            model_name="{model}",\n'
         f'            name="{name}",\n        ),\n'
     )
 

@@ -131,6 +131,11 @@ def test_ownership_switched_off_and_on(project):
     public = {**WORKOUT, "owned": False}
 
     assert django_migrations.decide(WORKOUT, public) == [("remove", django_migrations.OWNER)]
+    _, text = django_migrations.write(project, "workouts", WORKOUT, public)
+    # The index on (owner, id) goes first: the column it names goes next.
+    assert text.index('migrations.RemoveIndex(\n            model_name="workout",') < text.index(
+        'migrations.RemoveField(\n            model_name="workout",\n            name="owner",'
+    )
     # Existing rows would have no owner.
     with pytest.raises(StackgenError, match="cannot become owned once it has rows"):
         django_migrations.write(project, "workouts", public, WORKOUT)
