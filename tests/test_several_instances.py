@@ -61,8 +61,9 @@ def call(
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
     source: str = "127.0.0.1",
-) -> tuple[int, dict[str, str], bytes]:
-    """One request from the client address ``source``: status, headers, body."""
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request from the client address ``source``: status, headers (all of them, a
+    repeated one too), body."""
     parts = urllib.parse.urlsplit(base)
     connection = http.client.HTTPConnection(
         parts.hostname, parts.port, timeout=20, source_address=(source, 0)
@@ -70,9 +71,24 @@ def call(
     try:
         connection.request(method, path, body, headers or {})
         response = connection.getresponse()
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
     finally:
         connection.close()
+
+
+SECURITY_HEADERS = (
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def assert_one_front(headers: http.client.HTTPMessage) -> None:
+    """What Apache says of itself and adds: each security header once, no word of gunicorn."""
+    for name in SECURITY_HEADERS:
+        assert len(headers.get_all(name) or []) == 1, (name, headers.items())
+    assert headers["Server"] == "Apache", headers.items()
 
 
 def release_twice_at_once(
@@ -130,7 +146,10 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
 
     # A PostgreSQL cluster of the test's own: it is stopped and started below.
     with services.private_postgresql(free_port()) as cluster:
+        home = tmp_path / "home"  # where gunicorn 27 would put its control socket
         settings = {
+            "HOME": str(home),
+            "XDG_RUNTIME_DIR": str(home),
             "DATABASE_URL": cluster.url,
             "SECRET_KEY": secrets.token_urlsafe(32),
             "REDIS_URL": redis,
@@ -205,6 +224,9 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 assert status == 200
                 assert headers["X-Content-Type-Options"] == "nosniff"
                 assert headers["Referrer-Policy"] == "same-origin"
+                assert_one_front(headers)
+                # gunicorn's control socket is off: two instances share no path.
+                assert not list(home.rglob("*.ctl")), list(home.rglob("*"))
 
                 # One instance stopped under load: Apache sends every request to the
                 # other one; none fails but those in flight when it went.
@@ -318,7 +340,10 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
     env.install(project)
 
     with services.database(database) as url:
+        home = tmp_path / "home"  # where gunicorn 27 would put its control socket
         settings = {
+            "HOME": str(home),
+            "XDG_RUNTIME_DIR": str(home),
             "DATABASE_URL": url,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
@@ -403,6 +428,11 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
                 status, headers, _ = call(base, "GET", css)
                 assert status == 200, headers
                 assert headers["Cache-Control"] == "public, max-age=86400"
+                # Django sets its own security headers: each goes out once.
+                status, headers, _ = call(base, "GET", "/polls/")
+                assert status == 200 and headers["X-Frame-Options"] == "DENY"
+                assert_one_front(headers)
+                assert not list(home.rglob("*.ctl")), list(home.rglob("*"))
                 for n in (1, 2):
                     assert css not in (tmp_path / f"gunicorn-{n}.log").read_text()
 

@@ -26,6 +26,11 @@ preload_app = True
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
+# gunicorn 27's control socket (gunicornc) lives at one path per user by default
+# (~/.gunicorn/gunicorn.ctl), so two instances on one host take it from each
+# other: off unless GUNICORN_CONTROL_SOCKET names a path of this instance's own.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
 # How many proxies in front of the app ({{ proxies_setting }}, 0: none), the one
 # "behind a proxy" setting the app reads too. gunicorn believes X-Forwarded-Proto
 # only from these peers: none without a proxy; behind one, any peer, since the

@@ -13,7 +13,11 @@ def test_writes_beyond_the_limit_are_429_with_retry_after(client, add_actors):
         lambda: client.patch(f"/api/actors/{actor_id}", json={"name": "Two"}),
         lambda: client.post("/api/actors/add", json={"name": "Three"}),
     ]
-    assert [write().status_code for write in writes] == [201, 200, 201]
+    answers = [write() for write in writes]
+    assert [answer.status_code for answer in answers] == [201, 200, 201]
+    # A write that went through says how much budget is left, never to retry.
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0"]
+    assert not any("Retry-After" in answer.headers for answer in answers)
 
     response = client.delete(f"/api/actors/{actor_id}")
 
