@@ -7,7 +7,9 @@ two cannot disagree and ``manage.py makemigrations --check`` stays clean
 afterwards. A migration is written once, numbered after the app's own, and
 never rewritten.
 
-``decide`` is pure: what changes between two recordings of a resource.
+``decide`` is pure: what changes between two recordings of a resource;
+``checks`` the CHECK constraints a recording has (``min=``/``max=``, choices),
+as the model's ``Meta.constraints`` declares them.
 ``write`` reads the app's existing migrations and returns the new file's text.
 """
 
@@ -113,12 +115,20 @@ def write(
     folder = Path(slug) / "resources" / app_label / "migrations"
     previous = latest(project_path / folder)
     operations = decide(before, after)
-    if not operations:
+    # The CHECK constraints and the owner's index: dropped before the fields they
+    # name, added after them; a changed one is both.
+    old_rules = {**checks(before), **_owner_index(before)}
+    new_rules = {**checks(after), **_owner_index(after)} if after is not None else {}
+    dropped = [n for n, text in old_rules.items() if after and new_rules.get(n) != text]
+    added_rules = [text for n, text in new_rules.items() if old_rules.get(n) != text]
+    if not operations and not dropped and not added_rules:
         raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
     resource = after if after is not None else before
     assert resource is not None
     number = int(previous[:4]) + 1 if previous else 1
-    name = f"{number:04d}_{_name(operations, resource, number)}"
+    model = resource["model"].lower()
+    named = _name(operations, resource, number) if operations else f"{model}_checks"
+    name = f"{number:04d}_{named}"
     dependencies = [f'("{app_label}", "{previous}")'] if previous else []
     added = [f for op, f in operations if op in ("create", "add", "alter")]
     targets: list[str] = []
@@ -135,8 +145,52 @@ def write(
         if found is None:
             raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
         dependencies.append(f'("{target}", "{found}")')
-    body = "".join(_operation(op, item, resource) for op, item in operations)
+    body = (
+        "".join(_remove(model, name, old_rules[name]) for name in dropped)
+        + "".join(_operation(op, item, resource) for op, item in operations)
+        + "".join(_add(model, text) for text in added_rules)
+    )
     return (folder / f"{name}.py").as_posix(), _module(dependencies, body, number == 1)
+
+
+def checks(resource: dict[str, Any] | None) -> dict[str, str]:
+    """The resource's CHECK constraints by name, each ``constraint=models.CheckConstraint(...)``
+    as a migration lays it out: rendered by the model's own macro, so the two agree."""
+    if resource is None:
+        return {}
+    _, django = _macros()
+    guarded = str(django.checked_fields(resource)).split()
+    head = "constraint=models.CheckConstraint"
+    return {
+        str(django.check_name(field, resource["plural"])): str(
+            django.check_constraint(field, resource, "migration", " " * 12, head)
+        )
+        for field in resource.get("fields") or []
+        if field["name"] in guarded
+    }
+
+
+def _owner_index(resource: dict[str, Any] | None) -> dict[str, str]:
+    """An owned model's index on (owner, id), by name, as ``index=models.Index(...)``."""
+    if resource is None or not resource.get("owned"):
+        return {}
+    _, django = _macros()
+    name = str(django.owner_index_name(resource))
+    return {name: f'            index=models.Index(fields=["owner", "id"], name="{name}"),'}
+
+
+def _add(model: str, constraint: str) -> str:
+    verb = "AddIndex" if constraint.lstrip().startswith("index=") else "AddConstraint"
+    head = f'        migrations.{verb}(\n            model_name="{model}",\n'
+    return f"{head}{constraint}\n        ),\n"
+
+
+def _remove(model: str, name: str, constraint: str) -> str:
+    verb = "RemoveIndex" if constraint.lstrip().startswith("index=") else "RemoveConstraint"
+    return (
+        f'        migrations.{verb}(\n            model_name="{model}",\n'
+        f'            name="{name}",\n        ),\n'
+    )
 
 
 def latest(folder: Path) -> str | None:

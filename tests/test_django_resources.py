@@ -88,6 +88,36 @@ def test_alter_adds_removes_and_alters_numbered_after_the_last(project):
     assert "models.IntegerField(default=0)" in text and "preserve_default=False" in text
 
 
+def test_min_max_and_choices_are_check_constraints_as_the_model_declares_them(project):
+    path, created = django_migrations.write(project, "workouts", None, WORKOUT)
+    assert "migrations.AddConstraint(" in created
+    assert "models.Q(minutes__gte=1, minutes__lte=600)" in created
+    assert 'name="workouts_minutes_range"' in created
+    put(project, path, created)
+    after = record("Workout name:string:120:unique minutes:integer:min=5:max=600 --owned")
+
+    _, text = django_migrations.write(project, "workouts", WORKOUT, after)
+
+    compile(text, "0002.py", "exec")
+    # Dropped before the field changes, added after: a changed rule is both.
+    assert (
+        text.index("RemoveConstraint(") < text.index("AlterField(") < text.index("AddConstraint(")
+    )
+    assert "models.Q(minutes__gte=5, minutes__lte=600)" in text
+
+
+def test_a_check_constraint_name_fits_the_databases():
+    long = record(
+        "PersonalTrainingSession a_very_long_descriptive_field_name_for_counts:integer:min=1"
+    )
+    choice = record("Level kind:choice:a/b:optional")
+
+    [name] = django_migrations.checks(long)
+    assert len(name) <= 63 and name.endswith("_a_very_long_descriptive_field_name_for_counts_range")
+    # An optional choice may be blank.
+    assert 'kind__in=["a", "b", ""]' in django_migrations.checks(choice)["levels_kind_choice"]
+
+
 def test_a_reference_turned_into_another_column_is_removed_and_added():
     before = record("Coach level:integer")
     other = record("Level rank:integer")
@@ -101,6 +131,11 @@ def test_ownership_switched_off_and_on(project):
     public = {**WORKOUT, "owned": False}
 
     assert django_migrations.decide(WORKOUT, public) == [("remove", django_migrations.OWNER)]
+    _, text = django_migrations.write(project, "workouts", WORKOUT, public)
+    # The index on (owner, id) goes first: the column it names goes next.
+    assert text.index('migrations.RemoveIndex(\n            model_name="workout",') < text.index(
+        'migrations.RemoveField(\n            model_name="workout",\n            name="owner",'
+    )
     # Existing rows would have no owner.
     with pytest.raises(StackgenError, match="cannot become owned once it has rows"):
         django_migrations.write(project, "workouts", public, WORKOUT)
@@ -144,8 +179,9 @@ DJANGO_RESOURCES = [
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional starts_on:date:default=2026-01-01 --owned",
+    # Owned: a shared resource may not refer to owned rows by an optional reference.
     "Booking coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "paid:boolean:optional",
+    "paid:boolean:optional --owned",
     # Long names: the generated code is laid out as ruff format lays it out.
     "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
     "exercise_set:references:protect coach:references:setnull:optional "
@@ -213,11 +249,7 @@ def test_pretend_names_the_app_and_its_migration(django_project, monkeypatch, ca
     assert untouched(django_project, head)
 
 
-ROW = (
-    "from gym.resources.bookings.models import Booking; "
-    "from gym.resources.coaches.tests import create_coach; "
-    "Booking.objects.create(coach=create_coach())"
-)
+ROW = "from gym.resources.bookings.tests import create_booking; create_booking()"
 SEATS = (
     "from django.db import connection; cursor = connection.cursor(); "
     'cursor.execute("SELECT seats FROM bookings_booking"); print(*(s for s, in cursor))'
@@ -275,7 +307,7 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         # What regenerating and destroying write: an alter, then a drop, both ways.
         booking = resources.recorded(project)["Booking"]
         changed = record(
-            "Booking coach:references:protect label:string:80 seats:integer:min=1",
+            "Booking coach:references:protect label:string:80 seats:integer:min=1 --owned",
             resources.recorded(project),
         )
         for before, after in ((booking, changed), (changed, None)):
