@@ -61,6 +61,10 @@ def _macros() -> tuple[Any, Any]:
     return code, django
 
 
+class NothingToMigrate(StackgenError):
+    """The model's migration state is as it was: no migration to write."""
+
+
 def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any]]:
     """The operations from ``before`` to ``after`` (resource records; None: no model)."""
     if before is None and after is None:
@@ -122,7 +126,7 @@ def write(
     dropped = [n for n, text in old_rules.items() if after and new_rules.get(n) != text]
     added_rules = [text for n, text in new_rules.items() if old_rules.get(n) != text]
     if not operations and not dropped and not added_rules:
-        raise StackgenError(f"{app_label}: nothing changed, so there is no migration to write")
+        raise NothingToMigrate(f"{app_label}: nothing changed, so there is no migration to write")
     resource = after if after is not None else before
     assert resource is not None
     number = int(previous[:4]) + 1 if previous else 1
@@ -172,7 +176,7 @@ def checks(resource: dict[str, Any] | None) -> dict[str, str]:
 
 def _owner_index(resource: dict[str, Any] | None) -> dict[str, str]:
     """An owned model's index on (owner, id), by name, as ``index=models.Index(...)``."""
-    if resource is None or not resource.get("owned"):
+    if resource is None or not resource.get("owned") or not resource.get("constraints"):
         return {}
     _, django = _macros()
     name = str(django.owner_index_name(resource))

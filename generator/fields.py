@@ -417,6 +417,7 @@ def resource(
         "label_plural": made.label_plural,
         "owned": owned,
         "fields": parsed,
+        "constraints": True,
     }
 
 
@@ -499,10 +500,11 @@ def spec_of(field: dict[str, Any]) -> str:
 
 
 def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
-    """What of a field its column holds: a change here needs a migration.
+    """What of a field the database holds: a change here needs a migration.
 
-    Defaults, ``min=``/``max=`` and the choice values themselves live in the
-    code; a choice's column is as wide as its longest value.
+    Its column, and the CHECK constraint of ``min=``/``max=`` and of a choice's
+    values; a default lives in the code (a choice's column is as wide as its
+    longest value).
     """
     kind = field["type"]
     width = {
@@ -512,7 +514,12 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
         "references": (field.get("target_table"), field.get("on_delete")),
     }.get(kind)
     flags = tuple(bool(field.get(flag)) for flag in FLAGS)
-    return (kind, width, *flags)
+    checks = (
+        (None, None, ())  # a resource recorded before the database kept the rules
+        if field.get("unchecked")
+        else (field.get("min"), field.get("max"), tuple(field.get("choices") or ()))
+    )
+    return (kind, width, *flags, checks)
 
 
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list]:
@@ -548,5 +555,10 @@ def describe_changes(change: dict[str, list]) -> list[str]:
     return (
         [f"add {spec_of(f)}" for f in change["added"]]
         + [f"drop {spec_of(f)}" for f in change["dropped"]]
-        + [f"change {spec_of(old)} to {spec_of(new)}" for old, new in change["altered"]]
+        + [
+            f"check {spec_of(new)} in the database"
+            if old.get("unchecked") and spec_of(old) == spec_of(new)
+            else f"change {spec_of(old)} to {spec_of(new)}"
+            for old, new in change["altered"]
+        ]
     )

@@ -111,6 +111,10 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
         }
     for model in access.complete_recorded(found):
         found[model]["backfilled"] = True  # its answers file lacks who writes it
+    for info in found.values():
+        if "constraints" not in info:  # made before the database kept the fields' rules
+            info["constraints"] = False
+            info["backfilled"] = True
     return found
 
 
@@ -128,7 +132,7 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
     made = fields.names(model)
     if any(resource.get(key) != getattr(made, key) for key in NAME_KEYS):
         raise StackgenError(f"{wrong}: its table and URL names are not {model}'s")
-    for key in ("owned", "destroyed"):
+    for key in ("owned", "destroyed", "constraints"):
         if not isinstance(resource.get(key, False), bool):
             raise StackgenError(f"{wrong}: {key} must be true or false")
     why = access.check(resource)
@@ -164,6 +168,16 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             )
         ):
             raise StackgenError(f"{wrong}: the rows its tests make")
+
+
+def unchecked_before(path: Path) -> list[str]:
+    """The resources recorded before the database kept their fields' rules: a regenerate
+    adds the CHECK constraints, with their migration."""
+    return [
+        model
+        for model, info in recorded(path).items()
+        if info.get("constraints") is False and not info.get("destroyed")
+    ]
 
 
 def opened_before(path: Path) -> list[str]:
@@ -272,6 +286,9 @@ def plan(
         **{key: getattr(made, key) for key in NAME_KEYS},
         "owned": owned,
         "fields": parsed,
+        # The database checks min=, max= and choices (CHECK constraints) and indexes an
+        # owned table's (owner, id); a resource recorded before gets them when regenerated.
+        "constraints": _constraints(project, model, before),
     }
     _link(resource, others)
     access.decide(resource, others, writers, before.get("writers") if before else None)
@@ -282,7 +299,9 @@ def plan(
         return result
     result.migration, result.migration_text = write_migration(project, old, resource)
     if old is not None:
-        result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
+        table = _as_database(old)
+        assert table is not None
+        result.changes = fields.describe_changes(fields.changes(table["fields"], parsed))
     result.warnings = row_warnings(old, resource, fills_rows=project.template == "django-mtv")
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
@@ -302,6 +321,21 @@ def plan(
                 "(nothing was changed)"
             )
     return result
+
+
+def _constraints(project: Project, model: str, before: dict[str, Any] | None) -> bool:
+    """Whether the database keeps the fields' rules (CHECK constraints, the owner's index).
+
+    A new resource: yes. One recorded before they were takes them when it is
+    regenerated at this stackgen's templates (after ``stackgen update``): the
+    templates of an older recorded version would not write them into its model.
+    """
+    if before is None or before.get("constraints"):
+        return True
+    if project.store is None:
+        return False
+    _, installed = store.ensure_version(store=project.store)
+    return resource_project(project, model).version == installed
 
 
 def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
@@ -523,7 +557,10 @@ def flask_migration(
     resource = after or before
     assert resource is not None
     table = resource["plural"]
+    before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
+    if change is not None and not any(change.values()):
+        return "", ""  # what changed lives in the code (a default): no column or CHECK
     if before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
         message += f"{resource['label_plural']}."
@@ -553,6 +590,14 @@ def flask_migration(
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
 
 
+def _as_database(resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The resource as its table has it: a resource recorded before CHECK constraints has
+    none (its fields ``unchecked``)."""
+    if resource is None or resource.get("constraints"):
+        return resource
+    return {**resource, "fields": [{**f, "unchecked": True} for f in resource["fields"]]}
+
+
 def django_migration(
     path: Path, before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> tuple[str, str]:
@@ -572,12 +617,12 @@ MIGRATE_COMMANDS = {"flask-api": "flask db upgrade", "django-mtv": "python manag
 def write_migration(
     project: Project, before: dict[str, Any] | None, after: dict[str, Any] | None
 ) -> tuple[str, str]:
-    """The migration for a change, or ("", "") when the columns stay as they are."""
-    if before is not None and after is not None:
-        change = fields.changes(before["fields"], after["fields"])
-        if not any(change.values()):
-            return "", ""
-    return MIGRATION_WRITERS[project.template](project.path, before, after)
+    """The migration for a change, or ("", "") when the database stays as it is (each
+    framework's writer knows: Django's migrations record defaults too, Alembic's do not)."""
+    try:
+        return MIGRATION_WRITERS[project.template](project.path, before, after)
+    except django_migrations.NothingToMigrate:
+        return "", ""
 
 
 # Starting with resources: ``stackgen new ... --resource "Workout name:string ..."``.

@@ -13,11 +13,17 @@ templates.
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import subprocess
-from collections.abc import Mapping
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import copier
 import yaml
@@ -267,3 +273,123 @@ def check_django(
         # Other tests may skip (a statement timeout on SQLite); the browser's may not.
         skipped = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
         assert not [line for line in skipped if "browser" in line.lower()], result.stdout
+
+
+# A generated project served by gunicorn with resources, driven over real HTTP as an API
+# client would: the one contract both starters keep (tests/test_contract.py).
+
+
+@dataclass
+class Reply:
+    """An HTTP answer: its status, headers and body (parsed when it is JSON)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+    @property
+    def json(self) -> bool:
+        return self.headers.get("Content-Type", "").startswith("application/json")
+
+
+def call(
+    url: str,
+    method: str = "GET",
+    body: Any = None,
+    token: str | None = None,
+    raw: bytes | None = None,
+) -> Reply:
+    """One request; error statuses are answers too. ``raw`` sends bytes instead of JSON."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    headers = {"Accept": "application/json"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status = response.status
+            text, got = response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        status, text, got = error.code, error.read(), dict(error.headers)
+    reply = Reply(status, got, text.decode(errors="replace"))
+    if reply.json and text:
+        reply.body = json.loads(text)
+    return reply
+
+
+@dataclass
+class Served:
+    """A generated project under gunicorn: its API's base URL, and a way to sign users in."""
+
+    framework: str
+    project: Path
+    url: str
+    tokens: dict[str, str]  # username -> bearer token
+
+    def api(self, path: str) -> str:
+        return f"{self.url}/api/{path.lstrip('/')}"
+
+
+# Each framework's way to make a user (staff or not) and a bearer token for them.
+DJANGO_USERS = (
+    "import json, os; from django.contrib.auth import get_user_model; "
+    "from accounts.tokens import issue_token; users = get_user_model().objects; "
+    "print(json.dumps({name: issue_token(name, users.create_user(name, password="
+    "'a long passphrase', is_staff=name.startswith('staff'))) "
+    "for name in os.environ['USERNAMES'].split()}))"
+)
+
+
+@contextmanager
+def served_with_resources(
+    folder: Path, framework: str, database: str, resources: list[str], users: list[str]
+) -> Iterator[Served]:
+    """A new project with ``resources`` generated one by one (each committed), migrated,
+    with ``users`` (those named staff... are staff) and their tokens, under gunicorn."""
+    from harness import services
+    from harness.projects import servers_for
+    from harness.runtime import gunicorn
+
+    project = folder / ("gym_api" if framework == "flask" else "gym")
+    options = ["--data", "browser_tests=false", "--data", "api=true"]
+    extra = [] if framework == "flask" else options
+    assert new_project(project, framework, "--data", f"database={database}", *extra) == 0
+    for line in resources:
+        assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
+        commit_all(project, line)
+    env = ProjectEnv()
+    env.install(project)
+    with servers_for({"database": database}) as urls:
+        if framework == "flask":
+            settings = {
+                "SECRET_KEY": secrets.token_urlsafe(32),
+                "REDIS_URL": services.redis_url(),
+                "API_WRITE_RATE_LIMIT": "10000/minute",
+                **urls,
+            }
+            env.run(project, "flask", "db", "upgrade", env=settings)
+            tokens = {}
+            for name in users:
+                staff = ["--staff"] if name.startswith("staff") else []
+                env.run(project, "flask", "users", "create", name, *staff, env=settings)
+                made = env.run(project, "flask", "tokens", "create", name, env=settings)
+                tokens[name] = made.stdout.strip()
+            app = "wsgi:app"
+        else:
+            settings = {
+                "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                "DJANGO_DEBUG": "false",
+                "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+                "DJANGO_HTTPS": "false",
+                **urls,
+            }
+            env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
+            names = {**settings, "USERNAMES": " ".join(users)}
+            made = env.run(project, "python", "manage.py", "shell", "-c", DJANGO_USERS, env=names)
+            tokens = json.loads(made.stdout.strip().splitlines()[-1])
+            app = f"{project.name}.wsgi"
+        log = folder / "gunicorn.log"
+        with gunicorn(env, project, app, settings, log, "/healthz", workers=2, threads=2) as url:
+            yield Served(framework, project, url, tokens)

@@ -352,7 +352,8 @@ def test_an_update_records_who_writes_a_resource_made_before_and_locks_nobody_ou
     for model in ("Coach", "Workout"):  # as a stackgen before writers were recorded wrote them
         path = project / resources.answers_file(model)
         answers = yaml.safe_load(path.read_text())
-        del answers["resource"]["writers"], answers["resource"]["scope"]
+        for key in ("writers", "scope", "constraints"):
+            del answers["resource"][key]
         path.write_text(yaml.safe_dump(answers, sort_keys=False))
     commit_all(project, "made by an older stackgen")
 
@@ -362,6 +363,7 @@ def test_an_update_records_who_writes_a_resource_made_before_and_locks_nobody_ou
     assert "Its resources too: Coach, Workout." in out
     assert "Note: Coach keeps the write rule it had" in out
     assert "--writers staff" in out
+    assert "the database does not check the fields' rules of Coach, Workout yet" in out
     for model in ("Coach", "Workout"):
         assert recorded(project, model)["resource"]["writers"] == "users"
     commit_all(project, "updated")
@@ -382,3 +384,31 @@ def test_a_new_shared_resource_is_written_by_staff_and_says_so(project, capsys):
     assert "read and written by: signed-in users read, staff write" in out
     assert generate(project, "Plan", "title:string", "--owned", "--writers", "users") != 0
     assert "their owners write them" in one_line_error(capsys.readouterr().err)
+
+
+def test_a_resource_made_before_check_constraints_gets_them_when_regenerated(project, capsys):
+    rules = ["Score", "points:integer:min=0:max=10", "grade:choice:a/b", "note:string"]
+    assert generate(project, *rules) == 0
+    path = project / resources.answers_file("Score")
+    answers = yaml.safe_load(path.read_text())
+    del answers["resource"]["constraints"]  # as a stackgen before CHECK constraints wrote it
+    path.write_text(yaml.safe_dump(answers, sort_keys=False))
+    models = project / "gym" / "resources" / "scores" / "models.py"  # without the CHECKs
+    text = models.read_text().replace("CheckConstraint, ", "")
+    start = text.index("    # The database refuses")
+    models.write_text(text[:start] + text[text.index("    )\n", start) + 6 :])
+    commit_all(project, "made by an older stackgen")
+    capsys.readouterr()
+
+    assert generate(project, *rules) == 0
+
+    out = capsys.readouterr().out
+    assert "check points:integer:min=0:max=10 in the database" in out
+    assert "check grade:choice:a/b in the database" in out
+    migration = project / recorded(project, "Score")["migrations"][-1]
+    text = migration.read_text()
+    assert text.count("batch_op.create_check_constraint(") == 2, text
+    assert "points >= 0 AND points <= 10" in text and "grade IN ('a', 'b')" in text
+    assert text.count('batch_op.drop_constraint(batch_op.f("ck_scores_') == 2  # downgrade
+    assert "note" not in text
+    assert models.read_text().count("CheckConstraint(") == 2

@@ -63,7 +63,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         if "framework" in data:
             raise StackgenError("the framework of an existing project cannot be changed")
         answers.check_answers({**project.answers, **data}, questions)
-        opened = resources.opened_before(path) if project.template in resources.SUPPORTED else []
+        supported = project.template in resources.SUPPORTED
+        opened = resources.opened_before(path) if supported else []
+        unchecked = resources.unchecked_before(path) if supported else []
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
     new = version
     if old == new and not data and not refreshed:
@@ -83,5 +85,12 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             f"Note: {model} keeps the write rule it had, now recorded: every signed-in user "
             "writes it (new shared resources are written by staff only). For staff-only "
             f"writes: `stackgen generate resource {model} <its fields> --writers staff`."
+        )
+    if unchecked:
+        print(
+            f"Note: the database does not check the fields' rules of {', '.join(unchecked)} "
+            "yet (min=, max= and choices as CHECK constraints, new in this version): "
+            "regenerate each with its fields (`stackgen generate resource NAME <its fields>`) "
+            "to add them, with their migration."
         )
     return status
