@@ -263,7 +263,8 @@ def plan(
                 "(nothing was changed)"
             )
         owned = bool(before.get("owned"))
-    parsed = fields.parse_fields(specs, others)
+    parsed = fields.parse_fields(specs, others, made)
+    fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
         fields.check_django_names(made, parsed, others, packages)
@@ -333,6 +334,16 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         result.files = _file_changes(rp, result.data)
         result.edited = _edited(rp, result.files.get("remove", []))
     return result
+
+
+def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
+    """The resources that reference ``model``, each with its names and the field that does."""
+    return [
+        (info["names"], item["name"])
+        for _, info in sorted(others.items())
+        for item in info.get("fields") or []
+        if item.get("type") == "references" and item.get("target") == model
+    ]
 
 
 def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
@@ -622,7 +633,8 @@ def check_options(texts: list[str], template: str) -> list[Option]:
     for text in texts:
         option = parse_option(text)
         made = fields.check_resource_name(option.model, set(known))
-        parsed = fields.parse_fields(list(option.specs), known)
+        parsed = fields.parse_fields(list(option.specs), known, made)
+        fields.check_reverse_names(made, parsed, known, [])
         if template == "django-mtv":
             fields.check_django_names(made, parsed, known, set())
         info = {"model": option.model, "names": made, "owned": option.owned, "fields": parsed}

@@ -157,6 +157,39 @@ def test_refusals_change_nothing(project, capsys):
     assert "uncommitted changes" in one_line_error(capsys.readouterr().err)
 
 
+def test_names_that_would_collide_are_refused_in_one_line(project, capsys):
+    # The base project: Workout references Coach, so Coach.workouts lists its workouts.
+    head = git(project, "rev-parse", "HEAD").strip()
+    cases = [
+        (
+            ["Coach", "name:string:80", "coach:references"],
+            'field "coach": Coach cannot reference itself yet',
+        ),
+        (
+            ["Coach", "name:string:80", "workouts:integer:optional"],
+            'field "workouts": Coach.workouts lists the workouts that reference it '
+            "(Workout's field coach); name the field otherwise",
+        ),
+        (["A", "title:string"], 'resource name "A": its plural "as" is a Python keyword'),
+        (["Race", "page:integer"], 'field "page": page is a list query parameter'),
+    ]
+    for spec, words in cases:
+        assert generate(project, *spec) == 1, spec
+        assert words in one_line_error(capsys.readouterr().err)
+        assert untouched(project, head)
+    # Flask too: Tag's own field posts and Post's backref Tag.posts would be one name.
+    assert generate(project, "Tag", "name:string", "posts:integer:optional") == 0
+    commit_all(project, "Tag")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+    assert generate(project, "Post", "title:string", "tag:references") == 1
+    assert one_line_error(capsys.readouterr().err) == (
+        'stackgen: error: field "tag": Tag.posts would list these posts, but Tag has a field '
+        "of that name"
+    )
+    assert untouched(project, head)
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
