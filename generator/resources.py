@@ -30,9 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from generator import access, django_migrations, fields, interrupts, store
+from generator.answers import check_answers
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
@@ -95,11 +94,8 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
     """The project's resources by model name: what each answers file records."""
     found: dict[str, dict[str, Any]] = {}
     for file in sorted(path.glob(ANSWERS_PREFIX + "*.yml")):
-        try:
-            data = yaml.safe_load(file.read_text())
-        except (yaml.YAMLError, UnicodeDecodeError):
-            raise StackgenError(f"{file.name} is not readable YAML") from None
-        resource = data.get("resource") if isinstance(data, dict) else None
+        data = read_answers(path, file.name)
+        resource = data.get("resource")
         if not isinstance(resource, dict) or not isinstance(resource.get("model"), str):
             raise StackgenError(f"{file.name} does not record a resource")
         check_recorded(file.name, resource)
@@ -212,9 +208,27 @@ def check_supported(project: Project) -> None:
 
 
 def resource_project(project: Project, model: str) -> Project:
-    """The resource ``model`` as Copier sees it: a project of its own answers file."""
+    """The resource ``model`` as Copier sees it: a project of its own answers file.
+
+    Its answers are read as the project's are (``project.load``): a safe source and
+    version, and every starter answer through copier.yml's rules, so a resource's file
+    cannot hand Copier a package name such as ``../../evil``.
+    """
     name = answers_file(model)
-    return Project(project.path, read_answers(project.path, name), project.questions, name)
+    answers = read_answers(project.path, name)
+    starter = {k: v for k, v in answers.items() if k not in RESOURCE_KEYS or k == "kind"}
+    try:
+        check_answers(starter, project.questions)
+    except StackgenError as error:
+        raise StackgenError(f"{name}: {error}") from None
+    return Project(project.path, answers, project.questions, name)
+
+
+def check_all(project: Project) -> None:
+    """Read every resource's answers file as a command that changes it would (``check``)."""
+    if project.template in SUPPORTED:
+        for model in recorded(project.path):
+            resource_project(project, model)
 
 
 def _stored(info: dict[str, Any]) -> dict[str, Any]:

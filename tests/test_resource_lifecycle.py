@@ -190,6 +190,25 @@ def test_names_that_would_collide_are_refused_in_one_line(project, capsys):
     assert untouched(project, head)
 
 
+def test_check_reads_every_answers_file_as_update_and_destroy_do(project, capsys):
+    name = resources.answers_file("Workout")
+    answers = recorded(project, "Workout")
+    answers["project_slug"] = "../../evil"
+    (project / name).write_text(yaml.safe_dump(answers))
+    commit_all(project, "a pull request")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+
+    assert stackgen(project, "check") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"stackgen: error: cannot tell: {name}: ") and "../../evil" in line
+    for argv in (["update", "--defaults"], ["destroy", "resource", "Workout"]):
+        assert stackgen(project, *argv) == 1
+        line = one_line_error(capsys.readouterr().err)
+        assert line.startswith(f"stackgen: error: {name}: ") and "../../evil" in line
+        assert untouched(project, head)
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
