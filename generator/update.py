@@ -131,13 +131,21 @@ def summarise(path: Path) -> Summary:
     return summary
 
 
-def check_updatable(path: Path) -> None:
+def check_updatable(path: Path, waited_for: str = "") -> None:
     """Refuse a project whose folder is not a clean part of a git working tree.
 
     Called with the project's lock held (``project.locked``): a set-aside
-    folder found then was left by a run that no longer lives.
+    folder found then was left by a run that no longer lives. ``waited_for``:
+    the command that held the lock before this one (``Held.waited_for``); the
+    changes found are its work, not the user's.
     """
     folder = git_dir(path)
+    if project_status(path) and waited_for:
+        raise StackgenError(
+            f"another stackgen command{waited_for} was working on {path} and has left its "
+            "changes uncommitted; review and commit what it did, then run again "
+            "(nothing was changed)"
+        )
     if project_status(path):
         raise StackgenError(
             f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"

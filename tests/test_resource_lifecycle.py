@@ -209,6 +209,38 @@ def test_check_reads_every_answers_file_as_update_and_destroy_do(project, capsys
         assert untouched(project, head)
 
 
+def test_the_second_of_two_generates_names_the_first(project, capsys):
+    """The first finishes while the second waits for the lock: the changes the second finds
+    are the first one's, and it says so rather than blaming the user's tree."""
+    import os
+    import threading
+    import time
+
+    from generator.project import locked
+
+    holding = threading.Event()
+
+    def first() -> None:
+        with locked(project):
+            holding.set()
+            time.sleep(0.5)
+            (project / "gym" / "resources" / "left_by_the_first.py").write_text("")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    holding.wait()
+    try:
+        assert generate(project, "Tag", "name:string") == 1
+    finally:
+        thread.join()
+    assert one_line_error(capsys.readouterr().err) == (
+        f"stackgen: error: another stackgen command (process {os.getpid()}) was working on "
+        f"{project} and has left its changes uncommitted; review and commit what it did, then "
+        "run again (nothing was changed)"
+    )
+    assert not (project / resources.answers_file("Tag")).exists()
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
