@@ -690,7 +690,8 @@ def all_or_nothing(path: Path, done: str) -> Iterator[None]:
         if interrupts.outcome() != done:
             with interrupts.deferred():
                 if git("rev-parse", "HEAD", cwd=path) != head:
-                    git("reset", "-q", "--soft", head, cwd=path)
+                    # Mixed: a soft reset is refused while a merge left conflicts in the index.
+                    git("reset", "-q", head, cwd=path)
                 roll_back(path)
                 interrupts.reached(interrupts.NOTHING_CHANGED)
         raise
@@ -768,18 +769,20 @@ def update_all(
     done = f"the update of {path} was applied; review it with `git diff`"
     head = git("rev-parse", "HEAD", cwd=path)
     total = Summary()
+    unmerged: list[str] = []  # each step's conflicts as git's index holds them
     with all_or_nothing(path, done):
         for model, changed in behind.items():
             interrupts.start()
             rp = resource_project(project, model)
             _, _, step = copier_update(rp, version, changed, defaults=True)
             _merge(total, step)
+            unmerged += _unmerged(path)
             _step_commit(path, f"stackgen update: {model}")
         interrupts.start()
         old, _, step = copier_update(project, version, data, defaults)
         _merge(total, step)
         with interrupts.deferred():
-            git("reset", "-q", "--soft", head, cwd=path)
+            _leave_as_a_plain_update(path, head, unmerged + _unmerged(path))
             interrupts.reached(done)
     final = summarise(path)
     final.kept, final.conflicted = total.kept, total.conflicted
@@ -790,6 +793,25 @@ def update_all(
     final.updated = [name for name in final.updated if name not in final.conflicted]
     final.added = [name for name in final.added if name not in final.conflicted]
     return old, final, list(behind)
+
+
+def _unmerged(path: Path) -> list[str]:
+    """The index's conflict entries under ``path`` (``mode sha stage<TAB>name``), as Copier's
+    merge left them."""
+    listed = git("ls-files", "-u", "-z", "--", ".", cwd=path, strip=False)
+    return [entry for entry in listed.split("\0") if entry]
+
+
+def _leave_as_a_plain_update(path: Path, head: str, unmerged: list[str]) -> None:
+    """Take back the step commits and leave git's index as one ``copier update`` leaves it:
+    HEAD at ``head``, every change unstaged, new files untracked, and every file that could
+    not be merged (the resources' and the starter's) unmerged, its three stages listed."""
+    git("reset", "-q", head, cwd=path)  # mixed: the index is HEAD's, the work tree stays
+    if not unmerged:
+        return
+    names = sorted({entry.partition("\t")[2] for entry in unmerged})
+    records = [f"0 {'0' * 40}\t{name}" for name in names] + unmerged
+    git("update-index", "-z", "--index-info", cwd=path, stdin="\0".join(records) + "\0")
 
 
 def _merge(total: Summary, step: Summary) -> None:

@@ -342,6 +342,37 @@ def test_update_brings_every_resource_to_the_new_version(at_v1, template_repo, c
     assert git(project, "status", "--porcelain")
 
 
+def test_an_update_with_resources_leaves_git_as_a_plain_update_does(at_v1, template_repo, capsys):
+    """Every change unstaged (so `git diff` shows it all), new files untracked, and the files
+    that could not be merged, the starter's and the resources', unmerged in the index."""
+    project = at_v1
+    views = edit_views(project)
+    views.write_text(views.read_text() + "\n\n# My own line at the end.\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nMy own line at the end.\n")
+    commit_all(project, "my lines where v2 adds its own")
+    resource_v2(template_repo)
+    head = git(project, "rev-parse", "HEAD").strip()
+
+    assert stackgen(project, "update", "--defaults") == 1
+
+    assert git(project, "rev-parse", "HEAD").strip() == head
+    status = dict(
+        (line[3:], line[:2]) for line in git(project, "status", "--porcelain").splitlines()
+    )
+    assert status["README.md"] == "UU"
+    assert status["gym/resources/workouts/views.py"] == "UU"
+    assert status["gym/resources/coaches/views.py"] == " M"
+    assert status[".copier-answers.resource-coach.yml"] == " M"
+    assert status["CONTRIBUTING.md"] == "??"
+    staged = [name for name, code in status.items() if code[0] not in " ?U"]
+    assert staged == [], status
+    stages = git(project, "ls-files", "-u", "gym/resources/workouts/views.py").splitlines()
+    assert [line.split()[2] for line in stages] == ["1", "2", "3"]
+    out = capsys.readouterr().out
+    assert "gym/resources/workouts/views.py, README.md" in out
+
+
 @pytest.mark.slow
 def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, tmp_path, capsys):
     """generate; edit a resource's file and a shared one; regenerate with a field added and
