@@ -298,7 +298,12 @@ def plan(
     result.migration, result.migration_text = write_migration(project, old, resource)
     if old is not None:
         result.changes = fields.describe_changes(fields.changes(old["fields"], parsed))
-    result.warnings = row_warnings(old, resource, fills_rows=project.template == "django-mtv")
+    result.warnings = row_warnings(
+        old,
+        resource,
+        fills_rows=project.template == "django-mtv",
+        table=table_name(project.template, resource),
+    )
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
     )
@@ -394,19 +399,39 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         resource["setup"] = setup
 
 
+def table_name(template: str, resource: dict[str, Any]) -> str:
+    """The resource's table in the database: Django prefixes the model with its app label
+    (``body_measurements_bodymeasurement``); Flask's is the plural."""
+    if template == "django-mtv":
+        return f"{resource['plural']}_{resource['model'].lower()}"
+    return str(resource["plural"])
+
+
 def row_warnings(
-    before: dict[str, Any] | None, after: dict[str, Any], fills_rows: bool
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    fills_rows: bool,
+    table: str | None = None,
 ) -> list[str]:
     """What the new migration does to, or cannot do on, a table that has rows.
 
     ``fills_rows``: the framework's migration gives the rows a one-off value for a
     required field added without a default (Django's makemigrations asks for one;
-    Alembic has none to give).
+    Alembic has none to give). ``table``: the table's name (default: the plural).
     """
     if before is None:
         return []
+    table = table or str(after.get("plural"))
     added = fields.changes(before["fields"], after["fields"])
     lines = []
+    for old, new in added["altered"]:
+        name = fields.column_name(new)
+        if old.get("optional") and not new.get("optional"):
+            lines.append(
+                f"{name} becomes required: the migration fails on a table with rows where it "
+                f"is empty; fill them in first (UPDATE {table} SET {name} = ... WHERE {name} "
+                "IS NULL), or keep it optional"
+            )
     for f in added["added"]:
         name = fields.column_name(f)
         if f.get("optional"):

@@ -250,6 +250,30 @@ def test_a_change_says_what_it_does_to_the_rows_a_table_has(fills_rows, expected
     assert row_warnings(None, after, fills_rows) == []
 
 
+@pytest.mark.parametrize(
+    ("template", "table"),
+    [("flask-api", "body_measurements"), ("django-mtv", "body_measurements_bodymeasurement")],
+)
+def test_a_field_made_required_says_how_to_fill_the_rows_first(template, table):
+    from generator.resources import row_warnings, table_name
+
+    names = fields.names("BodyMeasurement")
+    before = {"model": names.model, "plural": names.plural}
+    after = dict(before)
+    before["fields"] = fields.parse_fields(["weight:float:optional", "note:string:optional"])
+    after["fields"] = fields.parse_fields(["weight:float", "note:string:optional:unique"])
+    warnings = row_warnings(
+        before, after, template == "django-mtv", table=table_name(template, after)
+    )
+    assert warnings == [
+        "weight becomes required: the migration fails on a table with rows where it is "
+        f"empty; fill them in first (UPDATE {table} SET weight = ... WHERE weight IS NULL), "
+        "or keep it optional"
+    ]
+    # Made optional again, nothing can fail.
+    assert row_warnings(after, before, template == "django-mtv") == []
+
+
 # Every field type and modifier, each relation kind, owned and public, spread over four resources.
 FLASK_RESOURCES = [
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
