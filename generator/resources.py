@@ -20,6 +20,8 @@ Everything returns data; nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import tempfile
@@ -344,6 +346,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     old = _stored(info)
     result = Plan(model, info["answers_file"], old, None)
     result.migration, result.migration_text = write_migration(project, old, None)
+    result.warnings = [
+        f"applying {result.migration} (`{MIGRATE_COMMANDS[project.template]}`) drops the "
+        f"table {table_name(project.template, old)}: every row in it is deleted"
+    ]
     result.data = {
         "resource": {**old, "destroyed": True},
         "migrations": [*info["migrations"], result.migration],
@@ -584,7 +590,7 @@ def flask_migration(
         slug = f"change_the_{table}_table"
         message = f"Change the {table} table: " + "; ".join(fields.describe_changes(change))
         message += "."
-    revision = secrets.token_hex(6)
+    revision = _revision(path, found, before, after)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
         keep_trailing_newline=True,
@@ -601,6 +607,20 @@ def flask_migration(
         message=message,
     )
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
+
+
+def _revision(
+    path: Path, found: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> str:
+    """The new Alembic revision's id, derived from the project's HEAD, the head it chains
+    on and the change: ``--pretend`` names the very migration the real run writes, and
+    a change made again from the same commit is the same migration. Outside a git
+    repository (``new``'s staging folder) it is random."""
+    commit = git("rev-parse", "-q", "--verify", "HEAD", cwd=path, check=False)
+    if not commit:
+        return secrets.token_hex(6)
+    plan = json.dumps([commit, found, before, after], sort_keys=True, default=str)
+    return hashlib.sha256(plan.encode()).hexdigest()[:12]
 
 
 def django_migration(

@@ -270,6 +270,29 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     assert recorded(project, "Workout")["resource"].get("destroyed") is not True
 
 
+def test_destroy_pretend_says_the_rows_go_and_names_the_migration_it_writes(project, capsys):
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+    assert stackgen(project, "destroy", "resource", "Workout", "--pretend") == 0
+    out = capsys.readouterr().out
+    assert untouched(project, head)
+    [created] = [
+        line.split()[1]
+        for line in out.splitlines()
+        if line.startswith("  create ") and "_drop_the_workouts_table" in line
+    ]
+    assert (
+        f"  note: applying {created} (`flask db upgrade`) drops the table workouts: every row in "
+        "it is deleted" in out
+    )
+
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+    assert recorded(project, "Workout")["migrations"][-1] == created
+    assert f"Applying {created} (`flask db upgrade`) drops the table workouts" in (
+        capsys.readouterr().out
+    )
+
+
 def test_an_interrupted_destroy_leaves_the_project_as_it_was(project, capsys, monkeypatch):
     edit_views(project)
     before = work_tree(project)
