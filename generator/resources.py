@@ -273,6 +273,14 @@ def plan(
             )
     else:
         made = before["names"]
+        models = f"{project.slug}/resources/{made.plural}/models.py"
+        if not (project.path / models).is_file():
+            raise StackgenError(
+                f"{model}'s model file {models} is gone, so a regenerate would migrate a model "
+                f"that no longer exists: restore it from git (git checkout <commit> -- "
+                f"{project.slug}/resources/{made.plural}), or `stackgen destroy resource "
+                f"{model}` then generate it again (nothing was changed)"
+            )
         if owned and not before.get("owned"):
             raise StackgenError(
                 f"{model} is not owned; making its rows belong to users is not supported "

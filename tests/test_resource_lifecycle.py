@@ -241,6 +241,28 @@ def test_the_second_of_two_generates_names_the_first(project, capsys):
     assert not (project / resources.answers_file("Tag")).exists()
 
 
+def test_a_resource_whose_package_was_deleted_is_not_regenerated(project, capsys):
+    shutil.rmtree(project / "gym" / "resources" / "workouts")
+    commit_all(project, "deleted the workouts by hand")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+
+    assert generate(project, *WORKOUT, "rating:integer:optional") == 1
+
+    assert one_line_error(capsys.readouterr().err) == (
+        "stackgen: error: Workout's model file gym/resources/workouts/models.py is gone, so a "
+        "regenerate would migrate a model that no longer exists: restore it from git (git "
+        "checkout <commit> -- gym/resources/workouts), or `stackgen destroy resource Workout` "
+        "then generate it again (nothing was changed)"
+    )
+    assert untouched(project, head)
+    # The way back it names works: destroyed, then generated again.
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+    commit_all(project, "destroyed")
+    assert generate(project, *WORKOUT) == 0
+    assert (project / "gym" / "resources" / "workouts" / "models.py").is_file()
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
