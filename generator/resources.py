@@ -674,6 +674,8 @@ def parse_option(text: str) -> Option:
     """One ``--resource`` value: the model, its fields, ``--owned`` and ``--writers=W``."""
     words = text.split()
     owned = "--owned" in words
+    if words.count("--owned") > 1:
+        raise fields.FieldError(f'resource "{text[:60]}": --owned is given twice')
     flags = [word for word in words if word.startswith("--writers=")]
     writers = flags[-1].partition("=")[2] if flags else None
     words = [word for word in words if word != "--owned" and word not in flags]

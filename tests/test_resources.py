@@ -274,6 +274,21 @@ def test_a_field_made_required_says_how_to_fill_the_rows_first(template, table):
     assert row_warnings(after, before, template == "django-mtv") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Workout name:string --owned --owned", "--owned is given twice"),
+        ("Workout name:string --writers=users --writers=staff", "give its name and fields"),
+    ],
+)
+def test_a_resource_option_with_a_flag_given_twice_is_refused(text, message):
+    from generator.resources import parse_option
+
+    with pytest.raises(FieldError) as raised:
+        parse_option(text)
+    assert message in str(raised.value)
+
+
 # Every field type and modifier, each relation kind, owned and public, spread over four resources.
 FLASK_RESOURCES = [
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
