@@ -280,8 +280,18 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     drop = (project / answers["migrations"][-1]).read_text()
     assert 'op.drop_table("workouts")' in drop and "op.create_table(" in drop  # downgrade
     commit_all(project, "destroyed")
+    assert generate(project, "Zone", "label:string", "notes:text:optional") == 0
+    commit_all(project, "Zone")
+    capsys.readouterr()
     assert stackgen(project, "resources") == 0
-    assert "Workout  /api/workouts  (destroyed)" in capsys.readouterr().out
+    # A table by name, the destroyed last, its fields wrapped in their column.
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split() == ["RESOURCE", "URL", "READ", "AND", "WRITTEN", "BY", "FIELDS"]
+    named = [row.split("  ")[0] for row in rows[1:] if row and not row.startswith(" ")]
+    assert named[:3] == ["Coach", "Zone", "Workout (destroyed)"]
+    zone = rows.index(next(row for row in rows if row.startswith("Zone ")))
+    assert rows[zone].endswith("label:string") and rows[zone + 1].strip() == "notes:text:optional"
+    assert "Zone: recorded in .copier-answers.resource-zone.yml; migrations:" in "\n".join(rows)
     # Coach is no longer referenced; Workout can come back, over the views it kept: both
     # sides wrote that file, so its merge is the user's to finish, and said so.
     assert generate(project, *WORKOUT) == 1
@@ -537,6 +547,7 @@ def test_a_new_shared_resource_is_written_by_staff_and_says_so(project, capsys):
     assert stackgen(project, "resources") == 0
 
     out = capsys.readouterr().out
-    assert "read and written by: signed-in users read, staff write" in out
+    [coach] = [row for row in out.splitlines() if row.startswith("Coach ")]
+    assert "  signed-in users read, staff write  " in coach
     assert generate(project, "Plan", "title:string", "--owned", "--writers", "users") != 0
     assert "their owners write them" in one_line_error(capsys.readouterr().err)
