@@ -37,7 +37,7 @@ from generator.answers import check_answers
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
-from generator.update import Summary, roll_back, summarise
+from generator.update import Summary, project_status, roll_back, summarise
 from generator.update import update as copier_update
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
@@ -732,11 +732,13 @@ def add_all(path: Path, options: tuple[Option, ...]) -> None:
 
 
 @contextmanager
-def all_or_nothing(path: Path, done: str) -> Iterator[None]:
+def all_or_nothing(path: Path, done: str, only: list[str] | None = None) -> Iterator[None]:
     """Roll the project's folder back to the commit it was at unless the body reaches ``done``.
 
     The body ends with ``interrupts.reached(done)`` inside a deferred block.
     A step in between may move HEAD (``step_commit``): going back moves it back.
+    ``only``: the files the body creates, on a tree that holds other uncommitted
+    resources (``pending``): going back removes just those, and keeps the others.
     """
     head = git("rev-parse", "HEAD", cwd=path)
     try:
@@ -744,12 +746,46 @@ def all_or_nothing(path: Path, done: str) -> Iterator[None]:
     except BaseException:
         if interrupts.outcome() != done:
             with interrupts.deferred():
-                if git("rev-parse", "HEAD", cwd=path) != head:
-                    # Mixed: a soft reset is refused while a merge left conflicts in the index.
-                    git("reset", "-q", head, cwd=path)
-                roll_back(path)
+                if only is not None:
+                    _remove(path, only)
+                else:
+                    if git("rev-parse", "HEAD", cwd=path) != head:
+                        # Mixed: a soft reset is refused while a merge left conflicts in the index.
+                        git("reset", "-q", head, cwd=path)
+                    roll_back(path)
                 interrupts.reached(interrupts.NOTHING_CHANGED)
         raise
+
+
+def _remove(path: Path, names: list[str]) -> None:
+    """Delete the files ``names`` and the folders they leave empty."""
+    for name in names:
+        target = path / name
+        target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == path or not folder.is_relative_to(path) or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def pending(project: Project) -> dict[str, set[str]]:
+    """The resources an earlier ``generate`` added and nobody committed yet, each with its
+    files: its answers file (untracked), what its template renders, and its migrations.
+
+    A new resource may be generated beside them (one commit for several resources); a
+    regenerate, a three-way merge, still needs a clean tree.
+    """
+    untracked = {name for code, name in project_status(project.path) if code == "??"}
+    found: dict[str, set[str]] = {}
+    if project.template not in SUPPORTED:
+        return found
+    for model, info in recorded(project.path).items():
+        if info["answers_file"] not in untracked or info.get("destroyed"):
+            continue
+        rp = resource_project(project, model)
+        files = set(_rendering(rp, _starter_answers(rp), rp.answers_file))
+        found[model] = files | {info["answers_file"], *info["migrations"]}
+    return found
 
 
 def _write_migration(path: Path, result: Plan, done: str) -> None:
@@ -762,7 +798,8 @@ def _write_migration(path: Path, result: Plan, done: str) -> None:
 
 
 def apply(project: Project, result: Plan) -> Summary:
-    """Write the plan into the (clean, locked) project; return what changed.
+    """Write the plan into the (clean, or holding only ``pending`` resources for a new one,
+    and locked) project; return what changed.
 
     A new resource is a Copier copy with its own answers file; anything else
     is a Copier update of that answers file at its recorded version (the
@@ -774,8 +811,11 @@ def apply(project: Project, result: Plan) -> Summary:
         "change": f"the resource {result.model} was regenerated in {path}",
         "destroy": f"the resource {result.model} was destroyed in {path}",
     }[result.action]
-    with all_or_nothing(path, done):
-        if (path / result.answers_file).exists():
+    copied = not (path / result.answers_file).exists()
+    created = [*result.files.get("create", []), result.answers_file, result.migration]
+    beside = bool(project_status(path))  # other resources' files, not committed (``pending``)
+    with all_or_nothing(path, done, [name for name in created if name] if beside else None):
+        if not copied:
             rp = resource_project(project, result.model)
             _, _, summary = copier_update(rp, rp.version, result.data, defaults=True)
         else:
@@ -783,6 +823,8 @@ def apply(project: Project, result: Plan) -> Summary:
             summary = Summary()
         _write_migration(path, result, done)
     final = summarise(path)
+    if copied:  # what this copy created, not the earlier resources' files beside it
+        final.added = [name for name in final.added if name in created]
     final.kept, final.conflicted = summary.kept, summary.conflicted
     final.ignored_clashes = summary.ignored_clashes
     final.updated = [name for name in final.updated if name not in final.conflicted]

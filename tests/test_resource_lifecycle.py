@@ -263,6 +263,41 @@ def test_a_resource_whose_package_was_deleted_is_not_regenerated(project, capsys
     assert (project / "gym" / "resources" / "workouts" / "models.py").is_file()
 
 
+def test_a_new_resource_may_join_those_not_committed_yet(project, capsys, monkeypatch):
+    assert generate(project, "Tag", "name:string") == 0
+    capsys.readouterr()
+
+    assert generate(project, "Badge", "title:string", "tag:references") == 0
+
+    out = capsys.readouterr().out
+    assert "Added the resource Badge" in out and "(7 files)" in out and "tags" not in out
+    assert len(resources.heads(project)) == 1  # Badge's migration chains on Tag's
+    # A regenerate is a three-way merge: it still needs a clean tree.
+    before = work_tree(project)
+    for spec in (["Tag", "name:string", "rank:integer:optional"], COACH):
+        assert generate(project, *spec) == 1
+        assert one_line_error(capsys.readouterr().err) == (
+            f"stackgen: error: {spec[0]} is a resource of the project: regenerating it is a "
+            "three-way merge that needs a clean tree; commit Badge, Tag first (nothing was "
+            "changed)"
+        )
+
+    # Interrupted, the new one goes, and the uncommitted ones stay.
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(resources, "_write_migration", interrupted)
+        assert generate(project, "Zone", "label:string") == 130
+    assert "nothing was changed" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == before
+    # Anything else uncommitted is still refused.
+    (project / "notes.txt").write_text("mine\n")
+    assert generate(project, "Zone", "label:string") == 1
+    assert "has uncommitted changes" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == {**before, "notes.txt": b"mine\n"}
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
