@@ -195,10 +195,11 @@ def git_dir(path: Path) -> Path:
 
 @dataclass
 class Held:
-    """The project's lock, held: ``waited_for`` names the command that held it first
-    (" (process N)"), when this one had to wait for it; else it is empty."""
+    """The project's lock, held: when this command had to wait for it, ``waited_for`` names
+    the command that held it first (" (process N)", or "" when it could not be read);
+    None when it did not wait."""
 
-    waited_for: str = ""
+    waited_for: str | None = None
 
 
 @contextmanager
@@ -229,7 +230,7 @@ def locked(path: Path) -> Iterator[Held]:
                 handle.seek(0)
                 holder = handle.read().strip()
                 who = f" (process {holder})" if holder.isdigit() else ""
-                held.waited_for = held.waited_for or who or " (another process)"
+                held.waited_for = held.waited_for or who
                 if time.monotonic() >= deadline:
                     raise StackgenError(
                         f"another stackgen command{who} is changing {path}; wait for it to "

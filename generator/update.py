@@ -131,7 +131,9 @@ def summarise(path: Path) -> Summary:
     return summary
 
 
-def check_updatable(path: Path, waited_for: str = "", allowed: Collection[str] = ()) -> None:
+def check_updatable(
+    path: Path, waited_for: str | None = None, allowed: Collection[str] = ()
+) -> None:
     """Refuse a project whose folder is not a clean part of a git working tree.
 
     Called with the project's lock held (``project.locked``): a set-aside
@@ -144,7 +146,7 @@ def check_updatable(path: Path, waited_for: str = "", allowed: Collection[str] =
     status = project_status(path)
     if all(code == "??" and name in allowed for code, name in status):
         status = []
-    if status and waited_for:
+    if status and waited_for is not None:
         raise StackgenError(
             f"another stackgen command{waited_for} was working on {path} and has left its "
             "changes uncommitted; review and commit what it did, then run again "
