@@ -298,7 +298,8 @@ FLASK_RESOURCES = [
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional",
-    "Session coach:references:protect workout:references:setnull:optional label:string:40:optional",
+    "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
+    "--owned",
     # A grandchild: its tests make the exercise set's workout first.
     "Rep exercise_set:references count:integer:min=1",
 ]
