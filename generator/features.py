@@ -98,7 +98,7 @@ def switch(path: Path, names: Sequence[str], on: bool, to: str | None = None) ->
     left, nothing runs (a dirty tree does not matter then). ``to`` moves to
     another template version at the same time; by default the version stays.
     """
-    with locked(path):
+    with locked(path) as held:
         project = load(path)
         version = update.target(project, to) if to else project.version
         questions = questions_at(project, version) if to else project.questions
@@ -108,7 +108,7 @@ def switch(path: Path, names: Sequence[str], on: bool, to: str | None = None) ->
             wanted.append(feature.name)
         if not result.changed and not to:
             return result
-        update.check_updatable(path)
+        update.check_updatable(path, held.waited_for)
         data = {name: on for name in result.changed}
         check_answers({**project.answers, **data}, questions)
         _, result.summary, _ = resources.update_all(project, version, data, defaults=True)

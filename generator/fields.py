@@ -79,6 +79,82 @@ RESERVED = frozenset(
         "pagination",
     }
 )
+# Field names the generated code cannot take, each group with why: the templates cannot
+# alias these away, so a field of that name would shadow them. Refused in every framework,
+# so a field spec means the same in both.
+SHADOWING: tuple[tuple[frozenset[str], str], ...] = (
+    # The Flask model's class body calls mapped_column and utcnow and subclasses db.Model;
+    # the views hand every row to saved().
+    (
+        frozenset({"mapped_column", "utcnow", "db", "saved"}),
+        "is a name the Flask resource's code uses (mapped_column, utcnow, db, saved)",
+    ),
+    # Methods of every Django model: a field would replace them (models.E020 for check).
+    (
+        frozenset({"check", "get_absolute_url"}),
+        "is a method of the Django model (check, get_absolute_url)",
+    ),
+    # The modules and types the models and schemas import, in both starters.
+    (
+        frozenset({"date", "datetime", "decimal", "uuid", "time"}),
+        "would shadow an import of the generated models (date, datetime, decimal, uuid, time)",
+    ),
+    # The list's query parameters: a filter of that name would be one of them.
+    (
+        frozenset({"page", "per_page", "after", "before", "last", "q"}),
+        "is a list query parameter (page, per_page, after, before, last, q)",
+    ),
+)
+# Resource names whose snake_case singular is a name the Flask views import or define at
+# module level: the singular is a local variable there and would shadow it (refused in
+# both frameworks, so a resource name means the same everywhere).
+VIEW_NAMES = frozenset(
+    {
+        "abort",
+        "auth",
+        "bp",
+        "check_references",
+        "current_user",
+        "data",
+        "db",
+        "field",
+        "paginate",
+        "saved",
+        "select",
+        "setattr",
+        "update",
+        "value",
+        "values",
+    }
+)
+# Class names the generated modules import: a model of that name would replace them.
+IMPORTED_CLASSES = frozenset(
+    {
+        "APIBlueprint",
+        "Any",
+        "BaseModel",
+        "BigInteger",
+        "Cursor",
+        "DateTime",
+        "Decimal",
+        "ForeignKey",
+        "Integer",
+        "Literal",
+        "Mapped",
+        "Pagination",
+        "UTCDateTime",
+        "UUID",
+    }
+)
+# Soft keywords, as of the newest Python a project may run on (type: 3.12).
+SOFT_KEYWORDS = frozenset(keyword.softkwlist) | {"_", "case", "match", "type"}
+# A 32-bit INTEGER column, the one every database has.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# The rules an email or URL value passes (the schemas' EMAIL and URL), with its longest length.
+TEXT_RULES = {
+    "email": (re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"), 254, "an email address (name@example.com)"),
+    "url": (re.compile(r"https?://[^\s/$.?#][^\s]*"), 200, "an http(s) URL (https://example.com)"),
+}
 # Models the starters have already.
 STARTER_MODELS = frozenset({"Actor", "ApiToken", "User", "Question", "Choice", "Group"})
 RESOURCE_NAME = re.compile(r"[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]*)*")
@@ -153,11 +229,26 @@ def check_resource_name(model: str, taken: set[str] | frozenset[str] = frozenset
         )
     if keyword.iskeyword(model) or keyword.iskeyword(model.lower()):
         raise FieldError(f'resource name "{model}" is a Python keyword')
+    made = names(model)
+    for what, word in (("singular", made.singular), ("plural", made.plural)):
+        if keyword.iskeyword(word) or word in SOFT_KEYWORDS:
+            raise FieldError(
+                f'resource name "{model}": its {what} "{word}" is a Python keyword, and the '
+                "generated code names variables and modules by it"
+            )
+    if made.singular in VIEW_NAMES:
+        raise FieldError(
+            f'resource name "{model}": its singular {made.singular} would shadow a name the '
+            "generated views use (" + ", ".join(sorted(VIEW_NAMES)) + ")"
+        )
+    if model in IMPORTED_CLASSES:
+        raise FieldError(
+            f'resource name "{model}": the generated code imports a class of that name'
+        )
     if model in STARTER_MODELS:
         raise FieldError(f'resource name "{model}": the starter has a {model} model already')
     if model in taken:
         raise FieldError(f'resource name "{model}": the project has that resource already')
-    made = names(model)
     if looks_plural(made.singular.split("_")[-1]):
         raise FieldError(
             f'resource name "{model}" reads as a plural: use the singular (Workout, not '
@@ -172,11 +263,14 @@ def _valid_types() -> str:
     return ", ".join(TYPES)
 
 
-def parse_field(spec: str, resources: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def parse_field(
+    spec: str, resources: dict[str, dict[str, Any]] | None = None, own: Names | None = None
+) -> dict[str, Any]:
     """One ``name:type[:parameter][:modifier]...`` as a field record.
 
     ``resources`` are the project's resources by model name (for
-    ``references``), each with its ``names`` and whether it is ``owned``.
+    ``references``), each with its ``names`` and whether it is ``owned``;
+    ``own``: the names of the resource the field is for (it cannot reference itself).
     The record holds only what differs from the type's defaults, so the
     answers file reads as the command line did.
     """
@@ -189,13 +283,16 @@ def parse_field(spec: str, resources: dict[str, dict[str, Any]] | None = None) -
             "single underscores), at most 50 characters, written name:type"
         )
     where = f'field "{name}"'
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name) or name in SOFT_KEYWORDS:
         raise FieldError(f"{where}: {name} is a Python keyword")
     if name in RESERVED or name.startswith(("model_", "_")):
         raise FieldError(
             f"{where}: {name} is reserved (every resource has id, created_at, "
             "updated_at; owned ones an owner)"
         )
+    for taken, why in SHADOWING:
+        if name in taken:
+            raise FieldError(f"{where}: {name} {why}")
     if len(parts) < 2 or not parts[1]:
         raise FieldError(f"{where}: give a type as {name}:TYPE; valid types: {_valid_types()}")
     kind = parts[1]
@@ -208,7 +305,7 @@ def parse_field(spec: str, resources: dict[str, dict[str, Any]] | None = None) -
         rest = rest[1:]
     for modifier in rest:
         _modifier(field, modifier, where)
-    _complete(field, where, resources)
+    _complete(field, where, resources, own)
     return field
 
 
@@ -319,7 +416,12 @@ def _raise() -> Any:
     raise ValueError
 
 
-def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, Any]]) -> None:
+def _complete(
+    field: dict[str, Any],
+    where: str,
+    resources: dict[str, dict[str, Any]],
+    own: Names | None = None,
+) -> None:
     """Check the field as a whole; fill in what a references field needs."""
     kind = field["type"]
     if kind == "string":
@@ -343,10 +445,13 @@ def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, 
             or (high is not None and Decimal(str(default)) > Decimal(str(high)))
         ):
             raise FieldError(f"{where}: the default is outside min=/max=")
-        if kind == "decimal":
-            exponent = Decimal(default).as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > field["scale"]:
-                raise FieldError(f"{where}: the default has more decimals than the scale")
+    for key in SETTINGS:
+        if key in field and kind in ("integer", "decimal"):
+            _check_fits(field, key, where)
+    if kind in TEXT_RULES and default:
+        rule, longest, what = TEXT_RULES[kind]
+        if not rule.fullmatch(default) or len(default) > longest:
+            raise FieldError(f'{where}: default="{default[:30]}" is not {what}')
     if (
         kind in ("string", "email", "url")
         and field.get("default") == ""
@@ -354,6 +459,11 @@ def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, 
     ):
         raise FieldError(f"{where}: a required text field cannot default to empty text")
     if kind == "references":
+        if own is not None and field["name"] == own.singular:
+            raise FieldError(
+                f"{where}: {own.model} cannot reference itself yet (a reference to a row of "
+                "the same resource is not supported)"
+            )
         target = _target_model(field["name"], resources, where)
         field["on_delete"] = field.get("on_delete", "cascade")
         if field["on_delete"] == "setnull" and not field.get("optional"):
@@ -363,6 +473,31 @@ def _complete(field: dict[str, Any], where: str, resources: dict[str, dict[str, 
         made = resources[target]["names"]
         field["target"] = target
         field["target_table"] = made.plural
+
+
+def _check_fits(field: dict[str, Any], key: str, where: str) -> None:
+    """Refuse a ``default=``, ``min=`` or ``max=`` the field's column cannot hold: past a
+    32-bit INTEGER, or past a decimal's precision and scale (digits or decimals)."""
+    value = Decimal(str(field[key]))
+    if field["type"] == "integer":
+        low, high = INTEGER_RANGE
+        if not low <= value <= high:
+            raise FieldError(
+                f"{where}: {key}={field[key]} does not fit an INTEGER column (from {low} to {high})"
+            )
+        return
+    precision, scale = field["precision"], field["scale"]
+    written = f"decimal:{precision}.{scale}"
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > scale:
+        raise FieldError(
+            f"{where}: {key}={field[key]} has more decimals than {written} keeps ({scale})"
+        )
+    largest = Decimal(10) ** (precision - scale) - Decimal(10) ** -scale
+    if abs(value) > largest:
+        raise FieldError(
+            f"{where}: {key}={field[key]} does not fit {written} (from -{largest} to {largest})"
+        )
 
 
 def _target_model(name: str, resources: dict[str, dict[str, Any]], where: str) -> str:
@@ -378,7 +513,7 @@ def _target_model(name: str, resources: dict[str, dict[str, Any]], where: str) -
 
 
 def parse_fields(
-    specs: list[str], resources: dict[str, dict[str, Any]] | None = None
+    specs: list[str], resources: dict[str, dict[str, Any]] | None = None, own: Names | None = None
 ) -> list[dict[str, Any]]:
     """Every field of a resource, in the given order; duplicates refused."""
     if not specs:
@@ -388,7 +523,7 @@ def parse_fields(
     fields: list[dict[str, Any]] = []
     seen: set[str] = set()
     for spec in specs:
-        field = parse_field(spec, resources)
+        field = parse_field(spec, resources, own)
         columns = {field["name"], column_name(field)}
         if columns & seen:
             raise FieldError(f'field "{field["name"]}" is named twice')
@@ -448,20 +583,13 @@ def check_django_names(
     packages: set[str],
 ) -> None:
     """What Django adds to the rules: an app label of its own (not one of ``packages``,
-    the project's folders), TextChoices that do not collide, and a reverse relation
-    (the referenced model's ``<plural>``) that is not one of its fields."""
+    the project's folders) and TextChoices that do not collide."""
     if made.plural in DJANGO_APPS | packages:
         raise FieldError(
             f'resource name "{made.model}": its app would be named {made.plural}, as one of '
             "the project's own packages or installed apps is"
         )
     for item in parsed:
-        target = resources.get(item.get("target", ""), {})
-        if any(f["name"] == made.plural for f in target.get("fields") or []):
-            raise FieldError(
-                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
-                f"{made.label_plural}, but {item['target']} has a field of that name"
-            )
         if item["type"] == "choice" and item["name"].title().replace("_", "") == made.model:
             raise FieldError(
                 f'field "{item["name"]}": its choices class would be named {made.model}, as '
@@ -472,6 +600,33 @@ def check_django_names(
             raise FieldError(
                 f'field "{item["name"]}": choices that differ only in - and _ are one Python '
                 "name; choose other values"
+            )
+
+
+def check_reverse_names(
+    made: Names,
+    parsed: list[dict[str, Any]],
+    resources: dict[str, dict[str, Any]],
+    referrers: list[tuple[Names, str]],
+) -> None:
+    """A reference gives its target a reverse relation named by the referencing resource's
+    plural (Tag.posts lists the posts of a tag, in both frameworks): it must not be one of
+    the target's fields. ``referrers``: the resources that reference this one, each with
+    the field that does, so this resource takes no field of their plural either."""
+    for item in parsed:
+        target = resources.get(item.get("target", ""), {})
+        if any(f["name"] == made.plural for f in target.get("fields") or []):
+            raise FieldError(
+                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
+                f"{made.label_plural}, but {item['target']} has a field of that name"
+            )
+    taken = {f["name"] for f in parsed}
+    for other, by in referrers:
+        if other.plural in taken:
+            raise FieldError(
+                f'field "{other.plural}": {made.model}.{other.plural} lists the '
+                f"{other.label_plural} that reference it ({other.model}'s field {by}); "
+                "name the field otherwise"
             )
 
 

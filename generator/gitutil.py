@@ -20,8 +20,10 @@ def git(
     env: Mapping[str, str] | None = None,
     check: bool = True,
     strip: bool = True,
+    stdin: str | None = None,
 ) -> str:
-    """Run ``git args`` and return its standard output (stripped, unless told not to)."""
+    """Run ``git args`` (``stdin`` on its standard input) and return its standard output
+    (stripped, unless told not to)."""
     try:
         result = subprocess.run(
             ["git", *args],
@@ -29,6 +31,7 @@ def git(
             env={**os.environ, **SAFE_ENV, **(env or {})},
             capture_output=True,
             text=True,
+            input=stdin,
         )
     except FileNotFoundError:
         raise StackgenError("git is not installed; stackgen needs it to version projects") from None

@@ -193,20 +193,32 @@ def git_dir(path: Path) -> Path:
     return Path(git("rev-parse", "--absolute-git-dir", cwd=path))
 
 
+@dataclass
+class Held:
+    """The project's lock, held: when this command had to wait for it, ``waited_for`` names
+    the command that held it first (" (process N)", or "" when it could not be read);
+    None when it did not wait."""
+
+    waited_for: str | None = None
+
+
 @contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[Held]:
     """Hold the project's lock: one command that changes it at a time.
 
     The lock is an ``flock`` on a file in the repository's git folder, so it
     is released whenever the holder ends, killed included: a lock file left
-    behind never blocks anyone. A second command waits a moment, then refuses.
+    behind never blocks anyone. A second command waits a moment, then refuses;
+    if the first finishes meanwhile, the second holds the lock knowing whom it
+    waited for (``Held``), so a tree the first left changed is told as its work.
     A folder outside any repository has no lock: nothing can change it
     (``update.check_updatable`` refuses it), so the real reason is told.
     """
+    held = Held()
     try:
         lock_path = git_dir(path) / LOCK_FILE
     except StackgenError:
-        yield
+        yield held
         return
     with open(lock_path, "a+") as handle:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
@@ -215,10 +227,11 @@ def locked(path: Path) -> Iterator[None]:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip()
+                who = f" (process {holder})" if holder.isdigit() else ""
+                held.waited_for = held.waited_for or who
                 if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip()
-                    who = f" (process {holder})" if holder.isdigit() else ""
                     raise StackgenError(
                         f"another stackgen command{who} is changing {path}; wait for it to "
                         "finish, review and commit what it did, then run again "
@@ -230,6 +243,6 @@ def locked(path: Path) -> Iterator[None]:
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
             handle.flush()
-            yield
+            yield held
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

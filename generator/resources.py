@@ -20,6 +20,8 @@ Everything returns data; nothing here prints.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import tempfile
@@ -30,13 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from generator import access, django_migrations, fields, interrupts, store
+from generator.answers import check_answers
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
-from generator.update import Summary, roll_back, summarise
+from generator.update import Summary, project_status, roll_back, summarise
 from generator.update import update as copier_update
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
@@ -95,11 +96,8 @@ def recorded(path: Path) -> dict[str, dict[str, Any]]:
     """The project's resources by model name: what each answers file records."""
     found: dict[str, dict[str, Any]] = {}
     for file in sorted(path.glob(ANSWERS_PREFIX + "*.yml")):
-        try:
-            data = yaml.safe_load(file.read_text())
-        except (yaml.YAMLError, UnicodeDecodeError):
-            raise StackgenError(f"{file.name} is not readable YAML") from None
-        resource = data.get("resource") if isinstance(data, dict) else None
+        data = read_answers(path, file.name)
+        resource = data.get("resource")
         if not isinstance(resource, dict) or not isinstance(resource.get("model"), str):
             raise StackgenError(f"{file.name} does not record a resource")
         check_recorded(file.name, resource)
@@ -226,9 +224,27 @@ def check_supported(project: Project) -> None:
 
 
 def resource_project(project: Project, model: str) -> Project:
-    """The resource ``model`` as Copier sees it: a project of its own answers file."""
+    """The resource ``model`` as Copier sees it: a project of its own answers file.
+
+    Its answers are read as the project's are (``project.load``): a safe source and
+    version, and every starter answer through copier.yml's rules, so a resource's file
+    cannot hand Copier a package name such as ``../../evil``.
+    """
     name = answers_file(model)
-    return Project(project.path, read_answers(project.path, name), project.questions, name)
+    answers = read_answers(project.path, name)
+    starter = {k: v for k, v in answers.items() if k not in RESOURCE_KEYS or k == "kind"}
+    try:
+        check_answers(starter, project.questions)
+    except StackgenError as error:
+        raise StackgenError(f"{name}: {error}") from None
+    return Project(project.path, answers, project.questions, name)
+
+
+def check_all(project: Project) -> None:
+    """Read every resource's answers file as a command that changes it would (``check``)."""
+    if project.template in SUPPORTED:
+        for model in recorded(project.path):
+            resource_project(project, model)
 
 
 def _stored(info: dict[str, Any]) -> dict[str, Any]:
@@ -271,13 +287,22 @@ def plan(
             )
     else:
         made = before["names"]
+        models = f"{project.slug}/resources/{made.plural}/models.py"
+        if not (project.path / models).is_file():
+            raise StackgenError(
+                f"{model}'s model file {models} is gone, so a regenerate would migrate a model "
+                f"that no longer exists: restore it from git (git checkout <commit> -- "
+                f"{project.slug}/resources/{made.plural}), or `stackgen destroy resource "
+                f"{model}` then generate it again (nothing was changed)"
+            )
         if owned and not before.get("owned"):
             raise StackgenError(
                 f"{model} is not owned; making its rows belong to users is not supported "
                 "(nothing was changed)"
             )
         owned = bool(before.get("owned"))
-    parsed = fields.parse_fields(specs, others)
+    parsed = fields.parse_fields(specs, others, made)
+    fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
         fields.check_django_names(made, parsed, others, packages)
@@ -302,7 +327,12 @@ def plan(
         table = _as_database(old)
         assert table is not None
         result.changes = fields.describe_changes(fields.changes(table["fields"], parsed))
-    result.warnings = row_warnings(old, resource, fills_rows=project.template == "django-mtv")
+    result.warnings = row_warnings(
+        old,
+        resource,
+        fills_rows=project.template == "django-mtv",
+        table=table_name(project.template, resource),
+    )
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
     )
@@ -358,6 +388,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     old = _stored(info)
     result = Plan(model, info["answers_file"], old, None)
     result.migration, result.migration_text = write_migration(project, old, None)
+    result.warnings = [
+        f"applying {result.migration} (`{MIGRATE_COMMANDS[project.template]}`) drops the "
+        f"table {table_name(project.template, old)}: every row in it is deleted"
+    ]
     result.data = {
         "resource": {**old, "destroyed": True},
         "migrations": [*info["migrations"], result.migration],
@@ -367,6 +401,16 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         result.files = _file_changes(rp, result.data)
         result.edited = _edited(rp, result.files.get("remove", []))
     return result
+
+
+def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
+    """The resources that reference ``model``, each with its names and the field that does."""
+    return [
+        (info["names"], item["name"])
+        for _, info in sorted(others.items())
+        for item in info.get("fields") or []
+        if item.get("type") == "references" and item.get("target") == model
+    ]
 
 
 def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
@@ -403,19 +447,39 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         resource["setup"] = setup
 
 
+def table_name(template: str, resource: dict[str, Any]) -> str:
+    """The resource's table in the database: Django prefixes the model with its app label
+    (``body_measurements_bodymeasurement``); Flask's is the plural."""
+    if template == "django-mtv":
+        return f"{resource['plural']}_{resource['model'].lower()}"
+    return str(resource["plural"])
+
+
 def row_warnings(
-    before: dict[str, Any] | None, after: dict[str, Any], fills_rows: bool
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    fills_rows: bool,
+    table: str | None = None,
 ) -> list[str]:
     """What the new migration does to, or cannot do on, a table that has rows.
 
     ``fills_rows``: the framework's migration gives the rows a one-off value for a
     required field added without a default (Django's makemigrations asks for one;
-    Alembic has none to give).
+    Alembic has none to give). ``table``: the table's name (default: the plural).
     """
     if before is None:
         return []
+    table = table or str(after.get("plural"))
     added = fields.changes(before["fields"], after["fields"])
     lines = []
+    for old, new in added["altered"]:
+        name = fields.column_name(new)
+        if old.get("optional") and not new.get("optional"):
+            lines.append(
+                f"{name} becomes required: the migration fails on a table with rows where it "
+                f"is empty; fill them in first (UPDATE {table} SET {name} = ... WHERE {name} "
+                "IS NULL), or keep it optional"
+            )
     for f in added["added"]:
         name = fields.column_name(f)
         if f.get("optional"):
@@ -571,7 +635,7 @@ def flask_migration(
         slug = f"change_the_{table}_table"
         message = f"Change the {table} table: " + "; ".join(fields.describe_changes(change))
         message += "."
-    revision = secrets.token_hex(6)
+    revision = _revision(path, found, before, after)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
         keep_trailing_newline=True,
@@ -596,6 +660,20 @@ def _as_database(resource: dict[str, Any] | None) -> dict[str, Any] | None:
     if resource is None or resource.get("constraints"):
         return resource
     return {**resource, "fields": [{**f, "unchecked": True} for f in resource["fields"]]}
+
+
+def _revision(
+    path: Path, found: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> str:
+    """The new Alembic revision's id, derived from the project's HEAD, the head it chains
+    on and the change: ``--pretend`` names the very migration the real run writes, and
+    a change made again from the same commit is the same migration. Outside a git
+    repository (``new``'s staging folder) it is random."""
+    commit = git("rev-parse", "-q", "--verify", "HEAD", cwd=path, check=False)
+    if not commit:
+        return secrets.token_hex(6)
+    plan = json.dumps([commit, found, before, after], sort_keys=True, default=str)
+    return hashlib.sha256(plan.encode()).hexdigest()[:12]
 
 
 def django_migration(
@@ -641,6 +719,8 @@ def parse_option(text: str) -> Option:
     """One ``--resource`` value: the model, its fields, ``--owned`` and ``--writers=W``."""
     words = text.split()
     owned = "--owned" in words
+    if words.count("--owned") > 1:
+        raise fields.FieldError(f'resource "{text[:60]}": --owned is given twice')
     flags = [word for word in words if word.startswith("--writers=")]
     writers = flags[-1].partition("=")[2] if flags else None
     words = [word for word in words if word != "--owned" and word not in flags]
@@ -667,7 +747,8 @@ def check_options(texts: list[str], template: str) -> list[Option]:
     for text in texts:
         option = parse_option(text)
         made = fields.check_resource_name(option.model, set(known))
-        parsed = fields.parse_fields(list(option.specs), known)
+        parsed = fields.parse_fields(list(option.specs), known, made)
+        fields.check_reverse_names(made, parsed, known, [])
         if template == "django-mtv":
             fields.check_django_names(made, parsed, known, set())
         info = {"model": option.model, "names": made, "owned": option.owned, "fields": parsed}
@@ -696,11 +777,13 @@ def add_all(path: Path, options: tuple[Option, ...]) -> None:
 
 
 @contextmanager
-def all_or_nothing(path: Path, done: str) -> Iterator[None]:
+def all_or_nothing(path: Path, done: str, only: list[str] | None = None) -> Iterator[None]:
     """Roll the project's folder back to the commit it was at unless the body reaches ``done``.
 
     The body ends with ``interrupts.reached(done)`` inside a deferred block.
     A step in between may move HEAD (``step_commit``): going back moves it back.
+    ``only``: the files the body creates, on a tree that holds other uncommitted
+    resources (``pending``): going back removes just those, and keeps the others.
     """
     head = git("rev-parse", "HEAD", cwd=path)
     try:
@@ -708,11 +791,46 @@ def all_or_nothing(path: Path, done: str) -> Iterator[None]:
     except BaseException:
         if interrupts.outcome() != done:
             with interrupts.deferred():
-                if git("rev-parse", "HEAD", cwd=path) != head:
-                    git("reset", "-q", "--soft", head, cwd=path)
-                roll_back(path)
+                if only is not None:
+                    _remove(path, only)
+                else:
+                    if git("rev-parse", "HEAD", cwd=path) != head:
+                        # Mixed: a soft reset is refused while a merge left conflicts in the index.
+                        git("reset", "-q", head, cwd=path)
+                    roll_back(path)
                 interrupts.reached(interrupts.NOTHING_CHANGED)
         raise
+
+
+def _remove(path: Path, names: list[str]) -> None:
+    """Delete the files ``names`` and the folders they leave empty."""
+    for name in names:
+        target = path / name
+        target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == path or not folder.is_relative_to(path) or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+def pending(project: Project) -> dict[str, set[str]]:
+    """The resources an earlier ``generate`` added and nobody committed yet, each with its
+    files: its answers file (untracked), what its template renders, and its migrations.
+
+    A new resource may be generated beside them (one commit for several resources); a
+    regenerate, a three-way merge, still needs a clean tree.
+    """
+    untracked = {name for code, name in project_status(project.path) if code == "??"}
+    found: dict[str, set[str]] = {}
+    if project.template not in SUPPORTED:
+        return found
+    for model, info in recorded(project.path).items():
+        if info["answers_file"] not in untracked or info.get("destroyed"):
+            continue
+        rp = resource_project(project, model)
+        files = set(_rendering(rp, _starter_answers(rp), rp.answers_file))
+        found[model] = files | {info["answers_file"], *info["migrations"]}
+    return found
 
 
 def _write_migration(path: Path, result: Plan, done: str) -> None:
@@ -725,7 +843,8 @@ def _write_migration(path: Path, result: Plan, done: str) -> None:
 
 
 def apply(project: Project, result: Plan) -> Summary:
-    """Write the plan into the (clean, locked) project; return what changed.
+    """Write the plan into the (clean, or holding only ``pending`` resources for a new one,
+    and locked) project; return what changed.
 
     A new resource is a Copier copy with its own answers file; anything else
     is a Copier update of that answers file at its recorded version (the
@@ -737,8 +856,11 @@ def apply(project: Project, result: Plan) -> Summary:
         "change": f"the resource {result.model} was regenerated in {path}",
         "destroy": f"the resource {result.model} was destroyed in {path}",
     }[result.action]
-    with all_or_nothing(path, done):
-        if (path / result.answers_file).exists():
+    copied = not (path / result.answers_file).exists()
+    created = [*result.files.get("create", []), result.answers_file, result.migration]
+    beside = bool(project_status(path))  # other resources' files, not committed (``pending``)
+    with all_or_nothing(path, done, [name for name in created if name] if beside else None):
+        if not copied:
             rp = resource_project(project, result.model)
             _, _, summary = copier_update(rp, rp.version, result.data, defaults=True)
         else:
@@ -746,6 +868,8 @@ def apply(project: Project, result: Plan) -> Summary:
             summary = Summary()
         _write_migration(path, result, done)
     final = summarise(path)
+    if copied:  # what this copy created, not the earlier resources' files beside it
+        final.added = [name for name in final.added if name in created]
     final.kept, final.conflicted = summary.kept, summary.conflicted
     final.ignored_clashes = summary.ignored_clashes
     final.updated = [name for name in final.updated if name not in final.conflicted]
@@ -787,18 +911,20 @@ def update_all(
     done = f"the update of {path} was applied; review it with `git diff`"
     head = git("rev-parse", "HEAD", cwd=path)
     total = Summary()
+    unmerged: list[str] = []  # each step's conflicts as git's index holds them
     with all_or_nothing(path, done):
         for model, changed in behind.items():
             interrupts.start()
             rp = resource_project(project, model)
             _, _, step = copier_update(rp, version, changed, defaults=True)
             _merge(total, step)
+            unmerged += _unmerged(path)
             _step_commit(path, f"stackgen update: {model}")
         interrupts.start()
         old, _, step = copier_update(project, version, data, defaults)
         _merge(total, step)
         with interrupts.deferred():
-            git("reset", "-q", "--soft", head, cwd=path)
+            _leave_as_a_plain_update(path, head, unmerged + _unmerged(path))
             interrupts.reached(done)
     final = summarise(path)
     final.kept, final.conflicted = total.kept, total.conflicted
@@ -809,6 +935,25 @@ def update_all(
     final.updated = [name for name in final.updated if name not in final.conflicted]
     final.added = [name for name in final.added if name not in final.conflicted]
     return old, final, list(behind)
+
+
+def _unmerged(path: Path) -> list[str]:
+    """The index's conflict entries under ``path`` (``mode sha stage<TAB>name``), as Copier's
+    merge left them."""
+    listed = git("ls-files", "-u", "-z", "--", ".", cwd=path, strip=False)
+    return [entry for entry in listed.split("\0") if entry]
+
+
+def _leave_as_a_plain_update(path: Path, head: str, unmerged: list[str]) -> None:
+    """Take back the step commits and leave git's index as one ``copier update`` leaves it:
+    HEAD at ``head``, every change unstaged, new files untracked, and every file that could
+    not be merged (the resources' and the starter's) unmerged, its three stages listed."""
+    git("reset", "-q", head, cwd=path)  # mixed: the index is HEAD's, the work tree stays
+    if not unmerged:
+        return
+    names = sorted({entry.partition("\t")[2] for entry in unmerged})
+    records = [f"0 {'0' * 40}\t{name}" for name in names] + unmerged
+    git("update-index", "-z", "--index-info", cwd=path, stdin="\0".join(records) + "\0")
 
 
 def _merge(total: Summary, step: Summary) -> None:

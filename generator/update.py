@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,14 +131,28 @@ def summarise(path: Path) -> Summary:
     return summary
 
 
-def check_updatable(path: Path) -> None:
+def check_updatable(
+    path: Path, waited_for: str | None = None, allowed: Collection[str] = ()
+) -> None:
     """Refuse a project whose folder is not a clean part of a git working tree.
 
     Called with the project's lock held (``project.locked``): a set-aside
-    folder found then was left by a run that no longer lives.
+    folder found then was left by a run that no longer lives. ``waited_for``:
+    the command that held the lock before this one (``Held.waited_for``); the
+    changes found are its work, not the user's. ``allowed``: untracked files that
+    may be there (``resources.pending``).
     """
     folder = git_dir(path)
-    if project_status(path):
+    status = project_status(path)
+    if all(code == "??" and name in allowed for code, name in status):
+        status = []
+    if status and waited_for is not None:
+        raise StackgenError(
+            f"another stackgen command{waited_for} was working on {path} and has left its "
+            "changes uncommitted; review and commit what it did, then run again "
+            "(nothing was changed)"
+        )
+    if status:
         raise StackgenError(
             f"{path} has uncommitted changes; commit or stash them first (nothing was changed)"
         )

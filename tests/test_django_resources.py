@@ -232,6 +232,21 @@ def test_django_names_refused(django_project, monkeypatch, capsys, line, words):
     assert untouched(django_project, head)
 
 
+def test_destroy_names_the_table_django_made(django_project, monkeypatch, capsys):
+    from generator.cli import run
+    from tests.helpers import git, untouched
+
+    monkeypatch.setenv("STACKGEN_HOME", str(django_project.parent / "home"))
+    head = git(django_project, "rev-parse", "HEAD").strip()
+    argv = ["destroy", "resource", "Workout", "--pretend", "-C", str(django_project)]
+
+    assert run(argv, False) == 0
+
+    out = capsys.readouterr().out
+    assert "drops the table workouts_workout: every row in it is deleted" in out
+    assert untouched(django_project, head)
+
+
 def test_pretend_names_the_app_and_its_migration(django_project, monkeypatch, capsys):
     from generator.cli import run
     from tests.helpers import git, untouched

@@ -159,6 +159,147 @@ def test_refusals_change_nothing(project, capsys):
     assert "uncommitted changes" in one_line_error(capsys.readouterr().err)
 
 
+def test_names_that_would_collide_are_refused_in_one_line(project, capsys):
+    # The base project: Workout references Coach, so Coach.workouts lists its workouts.
+    head = git(project, "rev-parse", "HEAD").strip()
+    cases = [
+        (
+            ["Coach", "name:string:80", "coach:references"],
+            'field "coach": Coach cannot reference itself yet',
+        ),
+        (
+            ["Coach", "name:string:80", "workouts:integer:optional"],
+            'field "workouts": Coach.workouts lists the workouts that reference it '
+            "(Workout's field coach); name the field otherwise",
+        ),
+        (["A", "title:string"], 'resource name "A": its plural "as" is a Python keyword'),
+        (["Race", "page:integer"], 'field "page": page is a list query parameter'),
+    ]
+    for spec, words in cases:
+        assert generate(project, *spec) == 1, spec
+        assert words in one_line_error(capsys.readouterr().err)
+        assert untouched(project, head)
+    # Flask too: Tag's own field posts and Post's backref Tag.posts would be one name.
+    assert generate(project, "Tag", "name:string", "posts:integer:optional") == 0
+    commit_all(project, "Tag")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+    assert generate(project, "Post", "title:string", "tag:references") == 1
+    assert one_line_error(capsys.readouterr().err) == (
+        'stackgen: error: field "tag": Tag.posts would list these posts, but Tag has a field '
+        "of that name"
+    )
+    assert untouched(project, head)
+
+
+def test_check_reads_every_answers_file_as_update_and_destroy_do(project, capsys):
+    name = resources.answers_file("Workout")
+    answers = recorded(project, "Workout")
+    answers["project_slug"] = "../../evil"
+    (project / name).write_text(yaml.safe_dump(answers))
+    commit_all(project, "a pull request")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+
+    assert stackgen(project, "check") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"stackgen: error: cannot tell: {name}: ") and "../../evil" in line
+    for argv in (["update", "--defaults"], ["destroy", "resource", "Workout"]):
+        assert stackgen(project, *argv) == 1
+        line = one_line_error(capsys.readouterr().err)
+        assert line.startswith(f"stackgen: error: {name}: ") and "../../evil" in line
+        assert untouched(project, head)
+
+
+def test_the_second_of_two_generates_names_the_first(project, capsys):
+    """The first finishes while the second waits for the lock: the changes the second finds
+    are the first one's, and it says so rather than blaming the user's tree."""
+    import os
+    import threading
+    import time
+
+    from generator.project import locked
+
+    holding = threading.Event()
+
+    def first() -> None:
+        with locked(project):
+            holding.set()
+            time.sleep(0.5)
+            (project / "gym" / "resources" / "left_by_the_first.py").write_text("")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    holding.wait()
+    try:
+        assert generate(project, "Tag", "name:string") == 1
+    finally:
+        thread.join()
+    assert one_line_error(capsys.readouterr().err) == (
+        f"stackgen: error: another stackgen command (process {os.getpid()}) was working on "
+        f"{project} and has left its changes uncommitted; review and commit what it did, then "
+        "run again (nothing was changed)"
+    )
+    assert not (project / resources.answers_file("Tag")).exists()
+
+
+def test_a_resource_whose_package_was_deleted_is_not_regenerated(project, capsys):
+    shutil.rmtree(project / "gym" / "resources" / "workouts")
+    commit_all(project, "deleted the workouts by hand")
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+
+    assert generate(project, *WORKOUT, "rating:integer:optional") == 1
+
+    assert one_line_error(capsys.readouterr().err) == (
+        "stackgen: error: Workout's model file gym/resources/workouts/models.py is gone, so a "
+        "regenerate would migrate a model that no longer exists: restore it from git (git "
+        "checkout <commit> -- gym/resources/workouts), or `stackgen destroy resource Workout` "
+        "then generate it again (nothing was changed)"
+    )
+    assert untouched(project, head)
+    # The way back it names works: destroyed, then generated again.
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+    commit_all(project, "destroyed")
+    assert generate(project, *WORKOUT) == 0
+    assert (project / "gym" / "resources" / "workouts" / "models.py").is_file()
+
+
+def test_a_new_resource_may_join_those_not_committed_yet(project, capsys, monkeypatch):
+    assert generate(project, "Tag", "name:string") == 0
+    capsys.readouterr()
+
+    assert generate(project, "Badge", "title:string", "tag:references") == 0
+
+    out = capsys.readouterr().out
+    assert "Added the resource Badge" in out and "(7 files)" in out and "tags" not in out
+    assert len(resources.heads(project)) == 1  # Badge's migration chains on Tag's
+    # A regenerate is a three-way merge: it still needs a clean tree.
+    before = work_tree(project)
+    for spec in (["Tag", "name:string", "rank:integer:optional"], COACH):
+        assert generate(project, *spec) == 1
+        assert one_line_error(capsys.readouterr().err) == (
+            f"stackgen: error: {spec[0]} is a resource of the project: regenerating it is a "
+            "three-way merge that needs a clean tree; commit Badge, Tag first (nothing was "
+            "changed)"
+        )
+
+    # Interrupted, the new one goes, and the uncommitted ones stay.
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(resources, "_write_migration", interrupted)
+        assert generate(project, "Zone", "label:string") == 130
+    assert "nothing was changed" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == before
+    # Anything else uncommitted is still refused.
+    (project / "notes.txt").write_text("mine\n")
+    assert generate(project, "Zone", "label:string") == 1
+    assert "has uncommitted changes" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == {**before, "notes.txt": b"mine\n"}
+
+
 def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     views = edit_views(project)
     capsys.readouterr()
@@ -176,8 +317,18 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     drop = (project / answers["migrations"][-1]).read_text()
     assert 'op.drop_table("workouts")' in drop and "op.create_table(" in drop  # downgrade
     commit_all(project, "destroyed")
+    assert generate(project, "Zone", "label:string", "notes:text:optional") == 0
+    commit_all(project, "Zone")
+    capsys.readouterr()
     assert stackgen(project, "resources") == 0
-    assert "Workout  /api/workouts  (destroyed)" in capsys.readouterr().out
+    # A table by name, the destroyed last, its fields wrapped in their column.
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split() == ["RESOURCE", "URL", "READ", "AND", "WRITTEN", "BY", "FIELDS"]
+    named = [row.split("  ")[0] for row in rows[1:] if row and not row.startswith(" ")]
+    assert named[:3] == ["Coach", "Zone", "Workout (destroyed)"]
+    zone = rows.index(next(row for row in rows if row.startswith("Zone ")))
+    assert rows[zone].endswith("label:string") and rows[zone + 1].strip() == "notes:text:optional"
+    assert "Zone: recorded in .copier-answers.resource-zone.yml; migrations:" in "\n".join(rows)
     # Coach is no longer referenced; Workout can come back, over the views it kept: both
     # sides wrote that file, so its merge is the user's to finish, and said so.
     assert generate(project, *WORKOUT) == 1
@@ -186,6 +337,29 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     assert "<<<<<<<" in views.read_text() and MINE in views.read_text()
     assert (project / "gym" / "resources" / "workouts" / "models.py").exists()
     assert recorded(project, "Workout")["resource"].get("destroyed") is not True
+
+
+def test_destroy_pretend_says_the_rows_go_and_names_the_migration_it_writes(project, capsys):
+    head = git(project, "rev-parse", "HEAD").strip()
+    capsys.readouterr()
+    assert stackgen(project, "destroy", "resource", "Workout", "--pretend") == 0
+    out = capsys.readouterr().out
+    assert untouched(project, head)
+    [created] = [
+        line.split()[1]
+        for line in out.splitlines()
+        if line.startswith("  create ") and "_drop_the_workouts_table" in line
+    ]
+    assert (
+        f"  note: applying {created} (`flask db upgrade`) drops the table workouts: every row in "
+        "it is deleted" in out
+    )
+
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+    assert recorded(project, "Workout")["migrations"][-1] == created
+    assert f"Applying {created} (`flask db upgrade`) drops the table workouts" in (
+        capsys.readouterr().out
+    )
 
 
 def test_an_interrupted_destroy_leaves_the_project_as_it_was(project, capsys, monkeypatch):
@@ -258,6 +432,37 @@ def test_update_brings_every_resource_to_the_new_version(at_v1, template_repo, c
     assert (project / "CONTRIBUTING.md").exists()
     assert git(project, "rev-parse", "HEAD").strip() == head  # no commit of ours is left
     assert git(project, "status", "--porcelain")
+
+
+def test_an_update_with_resources_leaves_git_as_a_plain_update_does(at_v1, template_repo, capsys):
+    """Every change unstaged (so `git diff` shows it all), new files untracked, and the files
+    that could not be merged, the starter's and the resources', unmerged in the index."""
+    project = at_v1
+    views = edit_views(project)
+    views.write_text(views.read_text() + "\n\n# My own line at the end.\n")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nMy own line at the end.\n")
+    commit_all(project, "my lines where v2 adds its own")
+    resource_v2(template_repo)
+    head = git(project, "rev-parse", "HEAD").strip()
+
+    assert stackgen(project, "update", "--defaults") == 1
+
+    assert git(project, "rev-parse", "HEAD").strip() == head
+    status = dict(
+        (line[3:], line[:2]) for line in git(project, "status", "--porcelain").splitlines()
+    )
+    assert status["README.md"] == "UU"
+    assert status["gym/resources/workouts/views.py"] == "UU"
+    assert status["gym/resources/coaches/views.py"] == " M"
+    assert status[".copier-answers.resource-coach.yml"] == " M"
+    assert status["CONTRIBUTING.md"] == "??"
+    staged = [name for name, code in status.items() if code[0] not in " ?U"]
+    assert staged == [], status
+    stages = git(project, "ls-files", "-u", "gym/resources/workouts/views.py").splitlines()
+    assert [line.split()[2] for line in stages] == ["1", "2", "3"]
+    out = capsys.readouterr().out
+    assert "gym/resources/workouts/views.py, README.md" in out
 
 
 @pytest.mark.slow
@@ -381,7 +586,8 @@ def test_a_new_shared_resource_is_written_by_staff_and_says_so(project, capsys):
     assert stackgen(project, "resources") == 0
 
     out = capsys.readouterr().out
-    assert "read and written by: signed-in users read, staff write" in out
+    [coach] = [row for row in out.splitlines() if row.startswith("Coach ")]
+    assert "  signed-in users read, staff write  " in coach
     assert generate(project, "Plan", "title:string", "--owned", "--writers", "users") != 0
     assert "their owners write them" in one_line_error(capsys.readouterr().err)
 

@@ -85,6 +85,126 @@ def test_resource_names_refused(model):
         fields.check_resource_name(model)
 
 
+# Issue #27: a spec stackgen accepts gives a project whose CI is green; the rest is refused.
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "price:decimal:4.2:default=12345.67",
+            'field "price": default=12345.67 does not fit decimal:4.2 (from -99.99 to 99.99)',
+        ),
+        ("d:decimal:2.2:min=5", 'field "d": min=5 does not fit decimal:2.2 (from -0.99 to 0.99)'),
+        ("d:decimal:2.2:max=-1", 'field "d": max=-1 does not fit decimal:2.2 (from -0.99 to 0.99)'),
+        (
+            "p:decimal:10.2:min=0.125",
+            'field "p": min=0.125 has more decimals than decimal:10.2 keeps (2)',
+        ),
+        (
+            "p:decimal:10.2:max=9.999",
+            'field "p": max=9.999 has more decimals than decimal:10.2 keeps (2)',
+        ),
+        (
+            "n:integer:default=99999999999",
+            'field "n": default=99999999999 does not fit an INTEGER column '
+            "(from -2147483648 to 2147483647)",
+        ),
+        (
+            "n:integer:max=2147483648",
+            'field "n": max=2147483648 does not fit an INTEGER column '
+            "(from -2147483648 to 2147483647)",
+        ),
+        (
+            "n:integer:min=-99999999999",
+            'field "n": min=-99999999999 does not fit an INTEGER column '
+            "(from -2147483648 to 2147483647)",
+        ),
+        (
+            "mail:email:default=nope",
+            'field "mail": default="nope" is not an email address (name@example.com)',
+        ),
+        ("site:url:default=nope", 'field "site": default="nope" is not an http(s) URL'),
+        ("t:string:3:default=abcd", 'field "t": the default is longer than the field'),
+        ("c:choice:a/b:default=x", 'field "c": default="x" is not one of its choices'),
+        ("n:integer:min=1:default=0", 'field "n": the default is outside min=/max='),
+        ("n:integer:default=9:max=5", 'field "n": the default is outside min=/max='),
+    ],
+)
+def test_a_value_the_column_or_its_rule_cannot_take_is_refused(spec, message):
+    with pytest.raises(FieldError) as raised:
+        fields.parse_field(spec)
+    assert message in str(raised.value), raised.value
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "price:decimal:4.2:default=99.99:min=-99.99",
+        "x:decimal:2.0:default=99",
+        "n:integer:min=-2147483648:max=2147483647",
+        "mail:email:default=coach@example.com",
+        "mail:email:optional:default=",
+    ],
+)
+def test_values_at_the_limits_are_taken(spec):
+    assert fields.parse_field(fields.spec_of(fields.parse_field(spec))) == fields.parse_field(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("db:string", 'field "db": db is a name the Flask resource\'s code uses'),
+        ("saved:boolean", 'field "saved": saved is a name the Flask resource\'s code uses'),
+        ("mapped_column:string", "mapped_column is a name the Flask resource's code uses"),
+        ("utcnow:datetime", "utcnow is a name the Flask resource's code uses"),
+        ("check:boolean", 'field "check": check is a method of the Django model'),
+        ("get_absolute_url:url", "get_absolute_url is a method of the Django model"),
+        ("date:date", 'field "date": date would shadow an import of the generated models'),
+        ("time:string", "time would shadow an import of the generated models"),
+        ("uuid:uuid", "uuid would shadow an import"),
+        (
+            "page:integer",
+            'field "page": page is a list query parameter (page, per_page, after, before, last, q)',
+        ),
+        ("q:string", 'field "q": q is a list query parameter'),
+        ("type:string", 'field "type": type is a Python keyword'),
+    ],
+)
+def test_a_field_name_the_generated_code_needs_is_refused(spec, message):
+    with pytest.raises(FieldError) as raised:
+        fields.parse_field(spec)
+    assert message in str(raised.value), raised.value
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ("A", 'resource name "A": its plural "as" is a Python keyword'),
+        ("I", 'resource name "I": its plural "is" is a Python keyword'),
+        ("Match", 'resource name "Match": its singular "match" is a Python keyword'),
+        ("Type", 'resource name "Type": its singular "type" is a Python keyword'),
+        ("Db", 'resource name "Db": its singular db would shadow a name the generated views use'),
+        ("Saved", 'resource name "Saved": its singular saved would shadow a name'),
+        ("Abort", "its singular abort would shadow"),
+        ("Bp", "its singular bp would shadow"),
+        ("Decimal", 'resource name "Decimal": the generated code imports a class of that name'),
+    ],
+)
+def test_a_resource_name_the_generated_code_cannot_hold_is_refused(model, message):
+    with pytest.raises(FieldError) as raised:
+        fields.check_resource_name(model)
+    assert message in str(raised.value), raised.value
+
+
+def test_a_resource_cannot_reference_itself():
+    with pytest.raises(FieldError) as raised:
+        fields.parse_fields(["name:string", "node:references"], {}, fields.names("Node"))
+    assert str(raised.value) == (
+        'field "node": Node cannot reference itself yet (a reference to a row of the same '
+        "resource is not supported)"
+    )
+
+
 @pytest.mark.parametrize(
     ("fills_rows", "expected"),
     [
@@ -128,6 +248,45 @@ def test_a_change_says_what_it_does_to_the_rows_a_table_has(fills_rows, expected
     for line, start in zip(warnings, expected, strict=True):
         assert line.startswith(start), line
     assert row_warnings(None, after, fills_rows) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "table"),
+    [("flask-api", "body_measurements"), ("django-mtv", "body_measurements_bodymeasurement")],
+)
+def test_a_field_made_required_says_how_to_fill_the_rows_first(template, table):
+    from generator.resources import row_warnings, table_name
+
+    names = fields.names("BodyMeasurement")
+    before = {"model": names.model, "plural": names.plural}
+    after = dict(before)
+    before["fields"] = fields.parse_fields(["weight:float:optional", "note:string:optional"])
+    after["fields"] = fields.parse_fields(["weight:float", "note:string:optional:unique"])
+    warnings = row_warnings(
+        before, after, template == "django-mtv", table=table_name(template, after)
+    )
+    assert warnings == [
+        "weight becomes required: the migration fails on a table with rows where it is "
+        f"empty; fill them in first (UPDATE {table} SET weight = ... WHERE weight IS NULL), "
+        "or keep it optional"
+    ]
+    # Made optional again, nothing can fail.
+    assert row_warnings(after, before, template == "django-mtv") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Workout name:string --owned --owned", "--owned is given twice"),
+        ("Workout name:string --writers=users --writers=staff", "give its name and fields"),
+    ],
+)
+def test_a_resource_option_with_a_flag_given_twice_is_refused(text, message):
+    from generator.resources import parse_option
+
+    with pytest.raises(FieldError) as raised:
+        parse_option(text)
+    assert message in str(raised.value)
 
 
 # Every field type and modifier, each relation kind, each kind of access (owned, scoped through

@@ -278,6 +278,7 @@ BAD = [
     ("framework=flask&resources=Workout+a:string;Workout+b:string", "resources", None),
     ("framework=flask&resources=Workout+coach:references", "resources", None),
     ("framework=django&resources=Session+label:string", "resources", None),
+    ("framework=flask&resources=Workout+name:string+--owned+--owned", "resources", None),
 ]
 
 

@@ -84,9 +84,9 @@ def changing(args: argparse.Namespace) -> Iterator[Project]:
     from generator.project import load, locked
 
     path = (args.directory or Path(".")).expanduser().resolve()
-    with locked(path):
+    with locked(path) as held:
         project = load(path)
-        update.check_updatable(path)
+        update.check_updatable(path, held.waited_for)
         yield project
 
 

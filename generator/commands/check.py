@@ -29,7 +29,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import update
+    from generator import resources, update
     from generator.project import load
 
     again = ["stackgen", "update"]  # the command that updates the same project
@@ -37,6 +37,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     again += [str(args.path)] if args.path != Path(".") else []
     try:
         project = load(project_path(args))
+        resources.check_all(project)  # each resource's answers file, as update reads it
         newest = update.target(project)
     except StackgenError as error:
         print(f"stackgen: error: cannot tell: {one_line(str(error))}", file=sys.stderr)

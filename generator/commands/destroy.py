@@ -41,7 +41,6 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             report_plan(plan, path)
             return 0
         summary = resources.apply(project, plan)
-    table = plan.before["plural"] if plan.before else ""
     print(f"Destroyed the resource {plan.model} in {path}:")
     print("\n".join(summary.lines()))
     if summary.kept:
@@ -49,9 +48,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             "  Delete what was kept once you have moved what you need from it: it still "
             "imports the resource's modules."
         )
-    print(
-        f"Applying {plan.migration} (`{resources.MIGRATE_COMMANDS[project.template]}`) drops "
-        f"the table {table}: every row "
-        "in it is deleted. Back it up first if you need the data; then run the tests and commit."
-    )
+    for line in plan.warnings:  # what applying its migration does to the rows
+        print(
+            f"{line[0].upper()}{line[1:]}. Back it up first if you need the data; then run "
+            "the tests and commit."
+        )
     return 1 if summary.conflicted else 0

@@ -55,11 +55,26 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import resources
-    from generator.commands import changing, report_plan, report_update
+    from pathlib import Path
 
-    with changing(args) as project:
-        path = project.path
+    from generator import resources, update
+    from generator.commands import report_plan, report_update
+    from generator.errors import StackgenError
+    from generator.project import load, locked
+
+    path = (args.directory or Path(".")).expanduser().resolve()
+    with locked(path) as held:
+        project = load(path)
+        # Resources generated before and not committed yet may be there, untouched.
+        earlier = resources.pending(project)
+        allowed = set().union(*earlier.values())
+        update.check_updatable(path, held.waited_for, allowed)
+        if earlier and args.name in resources.recorded(path):
+            raise StackgenError(
+                f"{args.name} is a resource of the project: regenerating it is a three-way "
+                f"merge that needs a clean tree; commit {', '.join(sorted(earlier))} first "
+                "(nothing was changed)"
+            )
         plan = resources.plan(
             project, args.name, args.fields, args.owned, args.pretend, args.writers
         )

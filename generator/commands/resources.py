@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import textwrap
+from typing import Any
 
 from generator.commands import add_project_dir, verb_parser
 
@@ -37,12 +40,52 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     listing = resources.describe(path)
     if not listing:
         print("No resources yet: `stackgen generate resource NAME FIELD...` adds one.")
-    for item in listing:
-        flags = [flag for flag in ("owned", "destroyed") if item[flag]]
-        print(f"{item['model']}  {item['url']}" + (f"  ({', '.join(flags)})" if flags else ""))
-        print(f"  fields: {' '.join(item['fields'])}")
-        through = f" (the owner of its {item['scope']})" if item["scope"] else ""
-        print(f"  read and written by: {WHO[item['writers']]}{through}")
-        print(f"  recorded in: {item['answers_file']}")
-        print(f"  migrations: {', '.join(item['migrations'])}")
+        return 0
+    print("\n".join(table(listing, shutil.get_terminal_size((100, 24)).columns)))
     return 0
+
+
+HEADINGS = ("RESOURCE", "URL", "READ AND WRITTEN BY", "FIELDS")
+GAP = "  "
+
+
+def table(listing: list[dict[str, Any]], width: int) -> list[str]:
+    """The resources as a table, by name, destroyed ones last; who reads and writes each
+    and its fields wrapped in their columns. Then where each is recorded, and its migrations."""
+    ordered = sorted(listing, key=lambda item: (item["destroyed"], item["model"]))
+    cells = []
+    for item in ordered:
+        through = f" (the owner of its {item['scope']})" if item["scope"] else ""
+        cells.append(
+            (
+                [item["model"] + (" (destroyed)" if item["destroyed"] else "")],
+                [item["url"]],
+                textwrap.wrap(WHO[item["writers"]] + through, 34),
+                " ".join(item["fields"]),
+            )
+        )
+    widths = [
+        max(len(HEADINGS[column]), *(len(line) for row in cells for line in row[column]))
+        for column in range(3)
+    ]
+    room = max(30, width - sum(widths) - 3 * len(GAP))
+    lines = [GAP.join(h.ljust(w) for h, w in zip(HEADINGS, [*widths, 0], strict=True)).rstrip()]
+    for name, url, who, specs in cells:
+        wrapped = textwrap.wrap(specs, room, break_long_words=False, break_on_hyphens=False)
+        for row in range(max(len(who), len(wrapped))):
+            columns = [name, url, who, wrapped]
+            parts = [(c[row] if row < len(c) else "") for c in columns]
+            lines.append(
+                GAP.join(p.ljust(w) for p, w in zip(parts, [*widths, 0], strict=True)).rstrip()
+            )
+    lines.append("")
+    for item in ordered:
+        migrations = ", ".join(item["migrations"]) or "none"
+        lines += textwrap.wrap(
+            f"{item['model']}: recorded in {item['answers_file']}; migrations: {migrations}",
+            max(width, 60),
+            subsequent_indent="  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return lines

@@ -52,9 +52,10 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     from generator.project import load, locked, questions_at
 
     path = project_path(args)
-    with locked(path):
+    with locked(path) as held:
         project = load(path)
-        update.check_updatable(path)  # the real reason first: a dirty tree, before "no terminal"
+        # The real reason first: a dirty tree, before "no terminal".
+        update.check_updatable(path, held.waited_for)
         if not interactive and not args.defaults:
             raise no_terminal("--defaults to keep the recorded answers")
         version = update.resolve(project, args.to)
