@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from generator import access, django_migrations, fields, interrupts, store
+from generator import access, django_migrations, fields, interrupts, sharing, store
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
@@ -225,6 +225,7 @@ def _stored(info: dict[str, Any]) -> dict[str, Any]:
 # Planning: pure decisions from the recorded resources and the command line.
 
 
+@sharing.shared()
 def plan(
     project: Project,
     model: str,
@@ -304,6 +305,7 @@ def plan(
     return result
 
 
+@sharing.shared()
 def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     """What ``destroy resource`` would do; refused while another resource references it
     (with ``preview``, which files it would remove and which of those you changed)."""
@@ -632,6 +634,7 @@ def check_options(texts: list[str], template: str) -> list[Option]:
     return options
 
 
+@sharing.shared()
 def add_all(path: Path, options: tuple[Option, ...]) -> None:
     """Generate each resource into a project that is being made (``new``'s staging folder)."""
     from generator.project import load
@@ -679,6 +682,7 @@ def _write_migration(path: Path, result: Plan, done: str) -> None:
         interrupts.reached(done)
 
 
+@sharing.shared()
 def apply(project: Project, result: Plan) -> Summary:
     """Write the plan into the (clean, locked) project; return what changed.
 
@@ -707,6 +711,7 @@ def apply(project: Project, result: Plan) -> Summary:
     return final
 
 
+@sharing.shared()
 def update_all(
     project: Project, version: str, data: dict[str, Any], defaults: bool
 ) -> tuple[str, Summary, list[str]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import interrupts, store, versions
+from generator import interrupts, sharing, store, versions
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import ANSWERS_FILE, Project, git_dir
@@ -230,6 +230,7 @@ def resolve(project: Project, to: str | None = None) -> str:
     return new if to or is_behind(project, new) else project.version
 
 
+@sharing.shared()
 def update(
     project: Project,
     new: str,
