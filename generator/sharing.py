@@ -50,6 +50,9 @@ class _State:
     checkouts: dict[tuple[str, str], Path] = field(default_factory=dict)
     compiled: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     file_modes: dict[Path, str | None] = field(default_factory=dict)
+    commits: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    repos: dict[tuple[type, str], Any] = field(default_factory=dict)
+    facts: dict[tuple[Path, str], Any] = field(default_factory=dict)  # of one checkout
     depth: int = 0
 
 
@@ -77,7 +80,7 @@ def shared() -> Iterator[None]:
         finally:
             state.depth -= 1
         return
-    state = _State(Path(tempfile.mkdtemp(prefix=CHECKOUT_PREFIX)))
+    state = _State(Path(tempfile.mkdtemp(prefix=CHECKOUT_PREFIX)).resolve())
     _local.state = state
     try:
         yield
@@ -98,11 +101,66 @@ def _install() -> None:
         _main.SandboxedEnvironment = _compiling_once(_main.SandboxedEnvironment)
         original_sync = _main.Worker._sync_git_index_executable_bit
         _main.Worker._sync_git_index_executable_bit = _sync_with(original_sync)
+        _template.get_repo = _get_repo_with(_template.get_repo)
+        for name in CHECKOUT_FACTS:
+            _memoize_fact(_template.Template, name)
         _installed.append(True)
 
 
+# What a Template reads from its checkout alone (git describe, dunamai's version, the
+# index's modes, copier.yml): the same for every worker of one shared checkout.
+CHECKOUT_FACTS = ("commit", "commit_hash", "version", "git_index_modes", "_raw_config")
+
+
+def _memoize_fact(cls: type, name: str) -> None:
+    import copy
+    from functools import cached_property
+
+    original = cls.__dict__[name].func
+
+    def fact(template: Any) -> Any:
+        state = _active()
+        if state is None:
+            return original(template)
+        where = template.local_abspath
+        if not where.is_relative_to(state.root):  # not one of ours: as Copier does
+            return original(template)
+        key = (where, name)
+        if key not in state.facts:
+            state.facts[key] = original(template)
+        return copy.deepcopy(state.facts[key])  # each worker gets its own, as before
+
+    fact.__name__ = name
+    prop = cached_property(fact)
+    prop.__set_name__(cls, name)
+    setattr(cls, name, prop)
+
+
+def _get_repo_with(original: Any) -> Any:
+    def get_repo(url: str) -> Any:
+        state = _active()
+        if state is None or not isinstance(url, str):
+            return original(url)
+        key = (type(url), url)
+        if key not in state.repos:
+            state.repos[key] = original(url)
+        return state.repos[key]
+
+    return get_repo
+
+
 def _commit_of(url: str, ref: str) -> str | None:
-    """The commit ``ref`` names in the local repository ``url`` (as Copier's checkout resolves it)."""
+    state = _active()
+    if state is not None and (url, ref) in state.commits:
+        return state.commits[(url, ref)]
+    found = _resolve(url, ref)
+    if state is not None:
+        state.commits[(url, ref)] = found
+    return found
+
+
+def _resolve(url: str, ref: str) -> str | None:
+    """The commit ``ref`` names in the local repository ``url``, as Copier resolves it."""
     if re.search(r"[\r\n]", ref):
         return None
     try:
