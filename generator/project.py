@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from generator import store
+from generator import sharing, store
 from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
 from generator.gitutil import git
@@ -230,6 +230,7 @@ def locked(path: Path) -> Iterator[None]:
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
             handle.flush()
-            yield
+            with sharing.shared():  # the command's Copier runs share checkouts and compilations
+                yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
