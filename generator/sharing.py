@@ -228,6 +228,11 @@ def _signature(env: Any) -> tuple[Any, ...]:
     )
 
 
+# What Jinja compiles by its value: template text, and the plain values Copier hands
+# ``from_string`` when a question's ``when`` or ``default`` is not text (True, 3).
+CONSTANTS = (str, bool, int, float, type(None))
+
+
 def _compiling_once(base: type) -> type:
     class Environment(base):  # type: ignore[misc,valid-type]
         """Copier's sandboxed environment, compiling each source once per ``shared()``."""
@@ -241,12 +246,12 @@ def _compiling_once(base: type) -> type:
             defer_init: bool = False,
         ) -> Any:
             state = _active()
-            if state is None or not isinstance(source, str):
+            if state is None or not isinstance(source, CONSTANTS):
                 return super().compile(source, name, filename, raw, defer_init)
             signature = self.__dict__.get("_stackgen_signature")
             if signature is None:  # Copier has set its filters by the first compilation
                 signature = self.__dict__["_stackgen_signature"] = _signature(self)
-            key = (signature, source, name, filename, raw, defer_init)
+            key = (signature, type(source), source, name, filename, raw, defer_init)
             try:
                 return state.compiled[key]
             except KeyError:
