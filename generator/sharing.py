@@ -50,7 +50,6 @@ class _State:
     checkouts: dict[tuple[str, str], Path] = field(default_factory=dict)
     compiled: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     file_modes: dict[Path, str | None] = field(default_factory=dict)
-    commits: dict[tuple[str, str], str | None] = field(default_factory=dict)
     repos: dict[tuple[type, str], Any] = field(default_factory=dict)
     facts: dict[tuple[Path, str], Any] = field(default_factory=dict)  # of one checkout
     depth: int = 0
@@ -150,16 +149,6 @@ def _get_repo_with(original: Any) -> Any:
 
 
 def _commit_of(url: str, ref: str) -> str | None:
-    state = _active()
-    if state is not None and (url, ref) in state.commits:
-        return state.commits[(url, ref)]
-    found = _resolve(url, ref)
-    if state is not None:
-        state.commits[(url, ref)] = found
-    return found
-
-
-def _resolve(url: str, ref: str) -> str | None:
     """The commit ``ref`` names in the local repository ``url``, as Copier resolves it."""
     if re.search(r"[\r\n]", ref):
         return None
@@ -228,11 +217,6 @@ def _signature(env: Any) -> tuple[Any, ...]:
     )
 
 
-# What Jinja compiles by its value: template text, and the plain values Copier hands
-# ``from_string`` when a question's ``when`` or ``default`` is not text (True, 3).
-CONSTANTS = (str, bool, int, float, type(None))
-
-
 def _compiling_once(base: type) -> type:
     class Environment(base):  # type: ignore[misc,valid-type]
         """Copier's sandboxed environment, compiling each source once per ``shared()``."""
@@ -246,12 +230,12 @@ def _compiling_once(base: type) -> type:
             defer_init: bool = False,
         ) -> Any:
             state = _active()
-            if state is None or not isinstance(source, CONSTANTS):
+            if state is None or not isinstance(source, str):
                 return super().compile(source, name, filename, raw, defer_init)
             signature = self.__dict__.get("_stackgen_signature")
             if signature is None:  # Copier has set its filters by the first compilation
                 signature = self.__dict__["_stackgen_signature"] = _signature(self)
-            key = (signature, type(source), source, name, filename, raw, defer_init)
+            key = (signature, source, name, filename, raw, defer_init)
             try:
                 return state.compiled[key]
             except KeyError:
