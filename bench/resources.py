@@ -141,6 +141,12 @@ def measure(quick: bool) -> Section:
                         for side, command, cwd in order:
                             key = f"{side} {op} {flag} N={count}"
                             times.setdefault(key, []).append(timed(command, cwd=cwd, env=env))
+                        ours_t = times[f"stackgen {op} {flag} N={count}"][-1]
+                        theirs_t = times[f"copier {op} {flag} N={count}"][-1]
+                        log(
+                            f"    {op} {flag} N={count}: stackgen {ms(ours_t)}, "
+                            f"copier {ms(theirs_t)}, {ours_t / theirs_t:.2f}x"
+                        )
                         if op == "generate resource":
                             for dest in (a, b):
                                 found = dest / answers_name
