@@ -6,7 +6,10 @@ copied (``.git`` included) so both sides of a pair start from the same tree:
 
 - ``stackgen update --to v0.1.1 --defaults`` against ``copier update
   --vcs-ref v0.1.1 --defaults`` of the starter's own answers file (budget at
-  N=20: 1.5x; below, the curve);
+  N=20: 1.5x; below, the curve). v0.1.1 changes one README line: the
+  resources' renderings stay as they were;
+- the same to v0.1.2, which also adds a line to every resource's
+  ``__init__.py``: each resource goes through Copier's three-way merge;
 - ``stackgen add FEATURE`` against ``copier update --data FEATURE=true`` at
   the project's own version (budget at N=20: 1.5x);
 - ``stackgen generate resource Gadget ...`` against ``copier copy`` of the
@@ -36,10 +39,34 @@ from bench.common import (
     scratch,
     timed,
 )
-from bench.update import FEATURES, FRAMEWORKS, add_next_version
+from bench.update import CHANGED_LINE, FEATURES, FRAMEWORKS, add_next_version
 
 SIZES = (0, 5, 10, 20)
 GADGET = ("Gadget", "title:string:80", "weight:decimal:8.2:optional", "sold:boolean")
+
+
+RESOURCE_LINE = "# This line was added by the benchmark's v0.1.2.\n"
+
+
+def add_resource_version(store_dir: Path, tmp: Path) -> str:
+    """v0.1.2: v0.1.1's README line, and one line more in every resource's ``__init__.py``."""
+    from generator import store  # on sys.path since add_next_version
+
+    files = tmp / "resource-templates"
+    packaged = store.packaged_templates()
+    files.mkdir()
+    shutil.copy2(packaged / "copier.yml", files / "copier.yml")
+    shutil.copytree(
+        packaged / "templates",
+        files / "templates",
+        ignore=shutil.ignore_patterns(*store.IGNORED[:2], "*.pyc"),
+    )
+    for readme in (files / "templates").glob("*/README.md.jinja"):
+        readme.write_text(readme.read_text() + CHANGED_LINE)
+    for init in (files / "templates").glob("resource-*/**/__init__.py.jinja"):
+        init.write_text(init.read_text() + RESOURCE_LINE)
+    _, tag = store.ensure_version(files=files, version="0.1.2", store=store_dir)
+    return tag
 
 
 def resource_options(count: int) -> list[str]:
@@ -65,6 +92,7 @@ def measure(quick: bool) -> Section:
         out = run([STACKGEN, "new", tmp / "warm", "--framework", "flask", "--defaults"], env=env)
         base_tag = out.stdout.split("(templates ", 1)[1].split(")", 1)[0]
         next_tag = add_next_version(home / "templates", tmp)
+        changed_tag = add_resource_version(home / "templates", tmp)
         store = str(home / "templates")
         log(f"  {base_tag} -> {next_tag}, N in {SIZES}, {reps} repetition(s)")
         for rep in range(reps):
@@ -89,6 +117,10 @@ def measure(quick: bool) -> Section:
                         "update": (
                             [STACKGEN, "update", ".", "--to", next_tag, "--defaults"],
                             [COPIER, "update", "-q", "--defaults", "--vcs-ref", next_tag],
+                        ),
+                        "update, resources changed": (
+                            [STACKGEN, "update", ".", "--to", changed_tag, "--defaults"],
+                            [COPIER, "update", "-q", "--defaults", "--vcs-ref", changed_tag],
                         ),
                         "add": (
                             [STACKGEN, "add", feature, "-C", "."],
@@ -147,6 +179,10 @@ def measure(quick: bool) -> Section:
                             f"    {op} {flag} N={count}: stackgen {ms(ours_t)}, "
                             f"copier {ms(theirs_t)}, {ours_t / theirs_t:.2f}x"
                         )
+                        if op == "update, resources changed" and count:
+                            inits = list(a.glob("*/resources/*/__init__.py"))
+                            assert inits, f"{a}: no resource package"
+                            assert all(RESOURCE_LINE in i.read_text() for i in inits), op
                         if op == "generate resource":
                             for dest in (a, b):
                                 found = dest / answers_name
@@ -157,7 +193,7 @@ def measure(quick: bool) -> Section:
                     log(f"  {flag} N={count} rep {rep}: done")
     rows = []
     for flag in FRAMEWORKS:
-        for op in ("update", "add", "generate resource"):
+        for op in ("update", "update, resources changed", "add", "generate resource"):
             for count in SIZES:
                 ours = times[f"stackgen {op} {flag} N={count}"]
                 theirs = times[f"copier {op} {flag} N={count}"]
