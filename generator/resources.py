@@ -744,7 +744,9 @@ def update_all(
     if not behind:
         old, _, summary = copier_update(project, version, data, defaults)
         return old, summary, []
-    done = f"the update of {path} was applied; review it with `git diff`"
+    # Not the words a step's own update reaches (``update.update``): stopped after a step,
+    # the whole of it is taken back.
+    done = f"the update of {path} and its resources was applied; review it with `git diff`"
     head = git("rev-parse", "HEAD", cwd=path)
     total = Summary()
     with all_or_nothing(path, done):

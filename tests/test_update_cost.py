@@ -16,7 +16,7 @@ import pytest
 
 from generator import update
 from generator.cli import run
-from tests.helpers import commit_all, git, new_flask, work_tree
+from tests.helpers import commit_all, git, new_flask, untouched, work_tree
 
 COACH = ["Coach", "name:string:80", "level:integer:default=3:index"]
 WORKOUT = ["Workout", "title:string", "coach:references", "notes:text:optional"]
@@ -94,3 +94,36 @@ def test_a_resource_whose_rendering_changes_goes_through_copiers_merge(base, tmp
     assert seen == [".copier-answers.resource-workout.yml"]
     views = fast / "gym" / "resources" / "workouts" / "views.py"
     assert views.read_text().endswith("# my own line\n")
+
+
+@pytest.mark.parametrize("shortcut", [True, False])
+@pytest.mark.parametrize("stop_at", [1, 2, 3])
+def test_add_stopped_after_a_step_leaves_the_last_commit(
+    base, tmp_path, monkeypatch, capsys, stop_at, shortcut
+):
+    """Ctrl-C once a resource's step is done (with the shortcut or Copier's merge), or in the
+    starter's: the project is back at its last commit, and says so."""
+    from generator import resources
+
+    fast, _ = copies(base, tmp_path)
+    if not shortcut:
+        checked = update.check_writable
+        monkeypatch.setattr(update, "check_writable", lambda *args: checked(*args) and None)
+    head = git(fast, "rev-parse", "HEAD").strip()
+    steps: list[str] = []
+    original = resources._step_commit
+
+    def step_commit(path, message):
+        steps.append(message)
+        if len(steps) == stop_at:
+            raise KeyboardInterrupt
+        original(path, message)
+
+    monkeypatch.setattr(resources, "_step_commit", step_commit)
+    if stop_at == 3:  # both resources done: stop in the starter's Copier update
+        monkeypatch.setattr(
+            update, "summarise", lambda path: (_ for _ in ()).throw(KeyboardInterrupt)
+        )
+    assert run(["add", "analytics", "-C", str(fast)], interactive=False) == 130
+    assert "nothing was changed" in capsys.readouterr().err
+    assert untouched(fast, head)
