@@ -19,7 +19,16 @@ from dataclasses import asdict
 from bench.common import REPO, Result, Section, log, machine
 from bench.report import write
 
-MEASUREMENTS = ("generation", "update", "apps", "scaling", "pagination", "analytics", "initializr")
+MEASUREMENTS = (
+    "generation",
+    "update",
+    "resources",
+    "apps",
+    "scaling",
+    "pagination",
+    "analytics",
+    "initializr",
+)
 LAST_RUN = REPO / ".cache" / "bench" / "last-run.json"  # ignored by git
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from generator import store
+from generator import sharing, store
 from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
 from generator.gitutil import git
@@ -243,6 +243,7 @@ def locked(path: Path) -> Iterator[Held]:
             handle.truncate()
             handle.write(f"{os.getpid()}\n")
             handle.flush()
-            yield held
+            with sharing.shared():  # the command's Copier runs share checkouts and compilations
+                yield held
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from generator import access, django_migrations, fields, interrupts, store
+from generator import access, django_migrations, fields, interrupts, sharing, store
 from generator.answers import check_answers
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
@@ -255,6 +255,7 @@ def _stored(info: dict[str, Any]) -> dict[str, Any]:
 # Planning: pure decisions from the recorded resources and the command line.
 
 
+@sharing.shared()
 def plan(
     project: Project,
     model: str,
@@ -368,6 +369,7 @@ def _constraints(project: Project, model: str, before: dict[str, Any] | None) ->
     return resource_project(project, model).version == installed
 
 
+@sharing.shared()
 def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     """What ``destroy resource`` would do; refused while another resource references it
     (with ``preview``, which files it would remove and which of those you changed)."""
@@ -758,6 +760,7 @@ def check_options(texts: list[str], template: str) -> list[Option]:
     return options
 
 
+@sharing.shared()
 def add_all(path: Path, options: tuple[Option, ...]) -> None:
     """Generate each resource into a project that is being made (``new``'s staging folder)."""
     from generator.project import load
@@ -842,6 +845,7 @@ def _write_migration(path: Path, result: Plan, done: str) -> None:
         interrupts.reached(done)
 
 
+@sharing.shared()
 def apply(project: Project, result: Plan) -> Summary:
     """Write the plan into the (clean, or holding only ``pending`` resources for a new one,
     and locked) project; return what changed.
@@ -876,6 +880,7 @@ def apply(project: Project, result: Plan) -> Summary:
     return final
 
 
+@sharing.shared()
 def update_all(
     project: Project, version: str, data: dict[str, Any], defaults: bool
 ) -> tuple[str, Summary, list[str]]:
@@ -908,7 +913,9 @@ def update_all(
     if not behind:
         old, _, summary = copier_update(project, version, data, defaults)
         return old, summary, []
-    done = f"the update of {path} was applied; review it with `git diff`"
+    # Not the words a step's own update reaches (``update.update``): stopped after a step,
+    # the whole of it is taken back.
+    done = f"the update of {path} and its resources was applied; review it with `git diff`"
     head = git("rev-parse", "HEAD", cwd=path)
     total = Summary()
     unmerged: list[str] = []  # each step's conflicts as git's index holds them

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import interrupts, store, versions
+from generator import interrupts, sharing, store, versions
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import ANSWERS_FILE, Project, git_dir
@@ -244,6 +244,7 @@ def resolve(project: Project, to: str | None = None) -> str:
     return new if to or is_behind(project, new) else project.version
 
 
+@sharing.shared()
 def update(
     project: Project,
     new: str,
@@ -266,8 +267,19 @@ def update(
     data.setdefault("framework", project.template)  # never asked again
     if new == project.version and set(data) <= {"framework"}:
         return project.version, new, Summary()
-    check_writable(project, new, {**_answers(project), **data})
+    alone = check_writable(project, new, {**_answers(project), **data})
     applied = f"the update of {path} was applied; review it with `git diff`"
+    if alone is not None:  # nothing but the answers file changes: Copier's merge is a no-op
+        try:
+            with interrupts.deferred():
+                (path / project.answers_file).write_bytes(alone)
+                interrupts.reached(applied)
+        except BaseException:
+            if interrupts.outcome() == interrupts.NOTHING_CHANGED:
+                with interrupts.deferred():
+                    roll_back(path)
+            raise
+        return project.version, new, summarise(path)
     try:
         with ignored_files_set_aside(path, applied) as clashes:
             with from_copier("nothing was changed"):
@@ -305,7 +317,9 @@ def _answers(project: Project) -> dict[str, Any]:
     return {k: v for k, v in project.answers.items() if not k.startswith("_")}
 
 
-def _render(project: Project, version: str, answers: dict[str, Any], into: Path) -> None:
+def _render(
+    project: Project, version: str, answers: dict[str, Any], into: Path, answers_file: str = ""
+) -> None:
     """Render the project's template at ``version`` with ``answers`` into ``into``."""
     import copier
 
@@ -314,6 +328,7 @@ def _render(project: Project, version: str, answers: dict[str, Any], into: Path)
             project.src,
             into,
             data=answers,
+            answers_file=answers_file or None,
             defaults=True,
             vcs_ref=version,
             quiet=True,
@@ -321,7 +336,7 @@ def _render(project: Project, version: str, answers: dict[str, Any], into: Path)
         )
 
 
-def check_writable(project: Project, version: str, answers: dict[str, Any]) -> None:
+def check_writable(project: Project, version: str, answers: dict[str, Any]) -> bytes | None:
     """Refuse, before anything changes, what Copier's merge cannot see.
 
     Copier writes each file of the new rendering in place, at the path the
@@ -329,6 +344,13 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> N
     twin; a symlink is written through (or refused with a bare "forbidden");
     a folder where the template has a file stops Copier midway. Each is one
     line naming the path and the way out.
+
+    For a resource's answers file (``add``, ``remove`` and ``update`` bring
+    every one along), returns the new answers file when the rendering is,
+    answers file aside, the one the project was made from, path for path,
+    byte for byte and mode for mode: Copier's merge would then rewrite each
+    file and patch the user's changes back onto the same text, and only
+    write the answers file. Else None.
     """
     path = project.path
     slugs = {project.slug, str(answers.get("project_slug", project.slug))}
@@ -338,12 +360,39 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> N
             f"from {path}; if you renamed it, record its new name with `stackgen update "
             "--defaults --data project_slug=NEW_NAME`, else bring it back (nothing was changed)"
         )
+    resource = project.answers_file != ANSWERS_FILE
+    named = project.answers_file if resource else ""
     with tempfile.TemporaryDirectory() as scratch:
         rendering = Path(scratch) / "new"
-        _render(project, version, answers, rendering)
+        _render(project, version, answers, rendering, named)
         for file in sorted(rendering.rglob("*")):
             if not file.is_dir():
                 _check_path(path, file.relative_to(rendering))
+        if not resource:
+            return None
+        before = Path(scratch) / "old"
+        _render(project, project.version, _answers(project), before, named)
+        tree = _tree(rendering, named)
+        if _tree(before, named) != tree:
+            return None
+        ignored = git(
+            "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ".", cwd=path
+        ).split("\0")
+        if {named, *tree} & set(ignored):  # Copier's way reports the clash: take it
+            return None
+        return (rendering / named).read_bytes()
+
+
+def _tree(root: Path, answers_file: str) -> dict[str, tuple[int, bytes | None]]:
+    """Every path of a rendering but its answers file, with its mode and content."""
+    return {
+        p.relative_to(root).as_posix(): (
+            p.lstat().st_mode,
+            None if p.is_dir() else os.readlink(p).encode() if p.is_symlink() else p.read_bytes(),
+        )
+        for p in root.rglob("*")
+        if p.relative_to(root).as_posix() != answers_file
+    }
 
 
 def _check_path(root: Path, rel: Path) -> None:
