@@ -39,7 +39,7 @@ from bench.common import (
     scratch,
     timed,
 )
-from bench.update import CHANGED_LINE, FEATURES, FRAMEWORKS, add_next_version
+from bench.update import FEATURES, FRAMEWORKS, add_next_version
 
 SIZES = (0, 5, 10, 20)
 GADGET = ("Gadget", "title:string:80", "weight:decimal:8.2:optional", "sold:boolean")
@@ -50,23 +50,7 @@ RESOURCE_LINE = "# This line was added by the benchmark's v0.1.2.\n"
 
 def add_resource_version(store_dir: Path, tmp: Path) -> str:
     """v0.1.2: v0.1.1's README line, and one line more in every resource's ``__init__.py``."""
-    from generator import store  # on sys.path since add_next_version
-
-    files = tmp / "resource-templates"
-    packaged = store.packaged_templates()
-    files.mkdir()
-    shutil.copy2(packaged / "copier.yml", files / "copier.yml")
-    shutil.copytree(
-        packaged / "templates",
-        files / "templates",
-        ignore=shutil.ignore_patterns(*store.IGNORED[:2], "*.pyc"),
-    )
-    for readme in (files / "templates").glob("*/README.md.jinja"):
-        readme.write_text(readme.read_text() + CHANGED_LINE)
-    for init in (files / "templates").glob("resource-*/**/__init__.py.jinja"):
-        init.write_text(init.read_text() + RESOURCE_LINE)
-    _, tag = store.ensure_version(files=files, version="0.1.2", store=store_dir)
-    return tag
+    return add_next_version(store_dir, tmp, "0.1.2", RESOURCE_LINE)
 
 
 def resource_options(count: int) -> list[str]:

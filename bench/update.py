@@ -45,13 +45,16 @@ def stackgen_has_update() -> bool:
     return result.returncode == 0
 
 
-def add_next_version(store_dir: Path, tmp: Path) -> str:
-    """Add the installed templates, one README line changed per template, as v0.1.1."""
+def add_next_version(
+    store_dir: Path, tmp: Path, version: str = NEXT, resource_line: str = ""
+) -> str:
+    """Add the installed templates as ``version`` (v0.1.1), one README line changed per
+    template, and ``resource_line`` added to every resource's ``__init__.py``."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
     from generator import store
 
-    files = tmp / "next-templates"
+    files = tmp / f"templates-{version}"
     packaged = store.packaged_templates()
     files.mkdir()
     shutil.copy2(packaged / "copier.yml", files / "copier.yml")
@@ -62,7 +65,10 @@ def add_next_version(store_dir: Path, tmp: Path) -> str:
     )
     for readme in (files / "templates").glob("*/README.md.jinja"):
         readme.write_text(readme.read_text() + CHANGED_LINE)
-    _, tag = store.ensure_version(files=files, version=NEXT, store=store_dir)
+    if resource_line:
+        for init in (files / "templates").glob("resource-*/**/__init__.py.jinja"):
+            init.write_text(init.read_text() + resource_line)
+    _, tag = store.ensure_version(files=files, version=version, store=store_dir)
     return tag
 
 
