@@ -527,6 +527,11 @@ def parse_fields(
         columns = {field["name"], column_name(field)}
         if columns & seen:
             raise FieldError(f'field "{field["name"]}" is named twice')
+        if field.get("unique") and field.get("index"):
+            # SQLAlchemy makes the two one unique index, not a constraint and an index: the
+            # migration would not be what the model says (and a unique field is indexed).
+            name = field["name"]
+            raise FieldError(f'field "{name}": a unique field is indexed already; drop index')
         seen |= columns
         fields.append(field)
     return fields

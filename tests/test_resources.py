@@ -63,6 +63,7 @@ def test_field_grammar_round_trips(spec, expected):
         (["name:integer:shiny"], "unknown modifier"),
         (["a:string", "a:text"], "named twice"),
         (["workout:references"], "no resource workout"),
+        (["code:string:unique:index"], "a unique field is indexed already; drop index"),
         (["n:integer:min=5:max=1"], "greater"),
         (["flag:boolean:default=yes"], "boolean"),
         (["x:decimal:10"], "precision"),
