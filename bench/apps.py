@@ -79,11 +79,13 @@ def compare(
     seconds: float,
     rounds: int,
     request: dict | None = None,
+    probes: dict[str, str] | None = None,
 ) -> tuple[float, float, float]:
     """Serve and load each of the two sides in turn, ``rounds`` times (order alternating).
 
-    ``path`` is both the readiness probe (a GET) and what is loaded; ``request``
-    (method, body, headers, expected status: see ``load``) is the same for both sides.
+    ``path`` is what is loaded, and the readiness probe (a GET) unless ``probes`` names
+    another for that side; ``request`` (method, body, headers, expected status: see
+    ``load``) is the same for both sides.
     Returns the median req/s of each side and the median of the per-round ratios.
     """
     request = request or {}
@@ -91,7 +93,7 @@ def compare(
     p50: dict[str, list[float]] = {name: [] for name, *_ in sides}
     for round_ in range(rounds):
         for name, project, app, env, path in sides if round_ % 2 == 0 else sides[::-1]:
-            with gunicorn(project, app, env, path) as base:
+            with gunicorn(project, app, env, (probes or {}).get(name, path)) as base:
                 load(base + path, 1, **request)  # warm up both workers
                 figures = load(base + path, seconds, **request)
             if figures["errors"]:
@@ -182,10 +184,18 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
 def resource_side(
     section: Section, project: Path, env: dict[str, str], rows: int, seconds: float, rounds: int
 ) -> None:
-    """The generated resource's list against the starter's own list and the minimal one."""
+    """The generated resource's list against the starter's own list and the minimal one.
+
+    A resource is read by signed-in users only: every request of both sides carries the
+    same bearer token (the actors' list and the minimal one ignore it).
+    """
     resource = "/api/performers?per_page=25"
-    with gunicorn(project, "wsgi:app", env, resource) as base:
-        page = get_json(base + resource)["items"]
+    token = PROJECT.run(project, "flask", "tokens", "create", "reader", env=env).stdout.strip()
+    signed_in = {"Authorization": f"Bearer {token.splitlines()[-1]}"}
+    with gunicorn(project, "wsgi:app", env, "/healthz") as base:
+        status, body = send(base + resource, headers=signed_in)
+    assert status == 200, (resource, status)
+    page = json.loads(body)["items"]
     assert [p["name"] for p in page] == [f"Actor {n}" for n in range(1, 26)], "another page"
     for label, (other, app, path), budget in (
         (
@@ -212,6 +222,8 @@ def resource_side(
             ],
             seconds,
             rounds,
+            request={"headers": signed_in},
+            probes={"generated resource, GET /api/performers": "/healthz"},
         )
         section.add(
             f"generated resource list / {label} (req/s)",

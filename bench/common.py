@@ -298,13 +298,13 @@ def load(
 ) -> dict[str, float]:
     """Requests/s and latency under load for ``seconds``: wrk, else a thread pool.
 
-    Plain GETs go to wrk when it is installed; other requests (a POST with a
-    body and headers) always use the thread pool, where any status other than
+    GETs go to wrk when it is installed (with their headers); other requests (a POST
+    with a body) always use the thread pool, where any status other than
     ``expect`` counts as an error. Bounded in time (``seconds``) and, for the
     thread pool, in count too.
     """
     wrk = shutil.which("wrk")
-    if wrk and method == "GET" and body is None and not headers and expect == 200:
+    if wrk and method == "GET" and body is None and expect == 200:
         # One wrk thread per core would steal the servers' CPU; 1 thread, N connections.
         out = run(
             [
@@ -315,6 +315,7 @@ def load(
                 "--timeout",
                 "5s",
                 "--latency",
+                *(f"-H{name}: {value}" for name, value in (headers or {}).items()),
                 url,
             ],
             timeout=seconds + 60,
