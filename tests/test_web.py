@@ -279,6 +279,18 @@ BAD = [
     ("framework=flask&resources=Workout+coach:references", "resources", None),
     ("framework=django&resources=Session+label:string", "resources", None),
     ("framework=flask&resources=Workout+name:string+--owned+--owned", "resources", None),
+    # One short query, many renders: 20 one-field resources took the server 54 s.
+    (
+        "framework=flask&resources=" + ";".join(f"R{n}x+a:string" for n in range(7)),
+        "resources",
+        None,
+    ),
+    (
+        "framework=flask&resources="
+        + ";".join(f"R{n}x+" + "+".join(f"f{k}:string" for k in range(11)) for n in range(4)),
+        "resources",
+        None,
+    ),
 ]
 
 

@@ -45,6 +45,8 @@ from generator.web.query import unique
 
 FRAMEWORK = "framework"
 RESOURCES = "resources"  # rows of "Workout name:string ... [--owned]", separated by ";"
+MAX_RESOURCE_ROWS = 6
+MAX_RESOURCE_FIELDS = 40
 DEFAULT_NAME = "my-project"  # the project name when none is given, as `recommend` uses
 
 
@@ -90,8 +92,20 @@ def folder_name(project_name: str) -> str:
 
 
 def parse_resources(text: str, template: str) -> tuple[str, ...]:
-    """The ``resources`` rows (``;`` between them), checked as ``--resource`` options are."""
+    """The ``resources`` rows (``;`` between them), checked as ``--resource`` options are.
+
+    Bounded (rows and fields in all): each row is a rendering of the resource template,
+    and one short query must not make the server render for a minute.
+    """
     rows = tuple(" ".join(row.split()) for row in text.split(";") if row.strip())
+    if len(rows) > MAX_RESOURCE_ROWS:
+        raise AnswerError(
+            f"at most {MAX_RESOURCE_ROWS} resources in the initializr (`stackgen generate "
+            "resource` adds more to the project)",
+            RESOURCES,
+        )
+    if sum(len(row.split()) - 1 for row in rows) > MAX_RESOURCE_FIELDS:
+        raise AnswerError(f"at most {MAX_RESOURCE_FIELDS} fields in all resources", RESOURCES)
     try:
         resources.check_options(list(rows), template)
     except StackgenError as error:
