@@ -168,24 +168,19 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             raise StackgenError(f"{wrong}: the rows its tests make")
 
 
-def unchecked_before(path: Path) -> list[str]:
-    """The resources recorded before the database kept their fields' rules: a regenerate
-    adds the CHECK constraints, with their migration."""
-    return [
+def made_before(path: Path) -> tuple[list[str], list[str]]:
+    """The live resources recorded before this version's rules, read once: those every
+    signed-in user writes (shared, before writers were recorded; until regenerated with
+    ``--writers staff``), and those whose fields' rules the database does not check yet
+    (a regenerate adds the CHECK constraints, with their migration)."""
+    found = live(recorded(path))
+    opened = [
         model
-        for model, info in recorded(path).items()
-        if info.get("constraints") is False and not info.get("destroyed")
+        for model, info in found.items()
+        if info.get("backfilled") and info["writers"] == "users"
     ]
-
-
-def opened_before(path: Path) -> list[str]:
-    """The shared resources recorded before writers were: every signed-in user writes them,
-    as before, until regenerated with ``--writers staff``."""
-    return [
-        model
-        for model, info in recorded(path).items()
-        if info.get("backfilled") and info["writers"] == "users" and not info.get("destroyed")
-    ]
+    unchecked = [model for model, info in found.items() if info.get("constraints") is False]
+    return opened, unchecked
 
 
 def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -65,8 +65,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             raise StackgenError("the framework of an existing project cannot be changed")
         answers.check_answers({**project.answers, **data}, questions)
         supported = project.template in resources.SUPPORTED
-        opened = resources.opened_before(path) if supported else []
-        unchecked = resources.unchecked_before(path) if supported else []
+        opened, unchecked = resources.made_before(path) if supported else ([], [])
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
     new = version
     if old == new and not data and not refreshed:
