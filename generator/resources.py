@@ -32,12 +32,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from generator import access, django_migrations, fields, interrupts, sharing, store
+from generator import access, django_migrations, fields, interrupts, merge, sharing, store
 from generator.answers import check_answers
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import Project, read_answers
-from generator.update import Summary, project_status, roll_back, summarise
+from generator.update import (
+    Summary,
+    ignored_among,
+    project_status,
+    renderings,
+    roll_back,
+    summarise,
+)
 from generator.update import update as copier_update
 
 ANSWERS_PREFIX = ".copier-answers.resource-"
@@ -51,13 +58,6 @@ RESOURCE_KEYS = ("kind", "resource", "migrations")
 DERIVED_KEYS = ("names", "answers_file", "migrations", "backfilled")
 # What a resource's dict holds besides its fields: the rest is derived from the model name.
 NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
-# The identity of the commits that keep one step of a multi-step update apart (never kept).
-STEP_ENV = {
-    "GIT_AUTHOR_NAME": "stackgen",
-    "GIT_AUTHOR_EMAIL": "update-step@stackgen.invalid",
-    "GIT_COMMITTER_NAME": "stackgen",
-    "GIT_COMMITTER_EMAIL": "update-step@stackgen.invalid",
-}
 
 
 @dataclass
@@ -790,7 +790,7 @@ def all_or_nothing(path: Path, done: str, only: list[str] | None = None) -> Iter
         if interrupts.outcome() != done:
             with interrupts.deferred():
                 if only is not None:
-                    _remove(path, only)
+                    merge.remove(path, only)
                 else:
                     if git("rev-parse", "HEAD", cwd=path) != head:
                         # Mixed: a soft reset is refused while a merge left conflicts in the index.
@@ -798,17 +798,6 @@ def all_or_nothing(path: Path, done: str, only: list[str] | None = None) -> Iter
                     roll_back(path)
                 interrupts.reached(interrupts.NOTHING_CHANGED)
         raise
-
-
-def _remove(path: Path, names: list[str]) -> None:
-    """Delete the files ``names`` and the folders they leave empty."""
-    for name in names:
-        target = path / name
-        target.unlink(missing_ok=True)
-        for folder in target.parents:
-            if folder == path or not folder.is_relative_to(path) or any(folder.iterdir()):
-                break
-            folder.rmdir()
 
 
 def pending(project: Project) -> dict[str, set[str]]:
@@ -883,12 +872,13 @@ def update_all(
     resource to ``version`` and to the starter's answers changed by ``data``.
 
     A resource renders from the starter's answers too (Django's API router
-    exists only with ``api``), so its answers file follows theirs. Copier
-    updates one answers file at a time in a clean tree, so each
-    resource's update is kept apart by a commit of stackgen's own, taken back
-    at the end (the project's history is as it was); the starter goes last,
-    so its conflicts stay unmerged in git's index, as a plain update leaves
-    them. Returns the old version, what changed, and the resources updated.
+    exists only with ``api``), so its answers file follows theirs. Every
+    resource is rendered first, old and new, from one checkout per version
+    (``sharing``), and checked (``update.renderings``): a refusal changes
+    nothing. Then the starter goes through Copier's update, and the resources'
+    files through one three-way merge (``merge``), conflicts marked and left
+    unmerged in git's index as Copier leaves them. Returns the old version,
+    what changed, and the resources updated.
     """
     path = project.path
     existing = recorded(path) if project.template in SUPPORTED else {}
@@ -908,78 +898,26 @@ def update_all(
     if not behind:
         old, _, summary = copier_update(project, version, data, defaults)
         return old, summary, []
-    # Not the words a step's own update reaches (``update.update``): stopped after a step,
-    # the whole of it is taken back.
+    # Not the words the starter's own update reaches (``update.update``): stopped after
+    # it, the whole of it is taken back.
     done = f"the update of {path} and its resources was applied; review it with `git diff`"
-    head = git("rev-parse", "HEAD", cwd=path)
-    total = Summary()
-    unmerged: list[str] = []  # each step's conflicts as git's index holds them
     with all_or_nothing(path, done):
+        rendered = []
         for model, changed in behind.items():
-            interrupts.start()
             rp = resource_project(project, model)
-            _, _, step = copier_update(rp, version, changed, defaults=True)
-            _merge(total, step)
-            unmerged += _unmerged(path)
-            _step_commit(path, f"stackgen update: {model}")
+            rendered.append(renderings(rp, version, {**_starter_answers(rp), **changed}))
+        ignored = ignored_among(path, sorted({name for one in rendered for name in one.new}))
         interrupts.start()
-        old, _, step = copier_update(project, version, data, defaults)
-        _merge(total, step)
+        old, _, starter = copier_update(project, version, data, defaults)
+        outcome = merge.write(path, rendered, ignored)
         with interrupts.deferred():
-            _leave_as_a_plain_update(path, head, unmerged + _unmerged(path))
+            merge.record_conflicts(path, outcome.stages)
             interrupts.reached(done)
     final = summarise(path)
-    final.kept, final.conflicted = total.kept, total.conflicted
-    final.ignored_clashes, final.dependencies_changed = (
-        total.ignored_clashes,
-        total.dependencies_changed,
-    )
+    final.kept = outcome.kept + starter.kept
+    final.conflicted = outcome.conflicted + starter.conflicted
+    final.ignored_clashes = outcome.ignored_clashes + starter.ignored_clashes
+    final.dependencies_changed = starter.dependencies_changed
     final.updated = [name for name in final.updated if name not in final.conflicted]
     final.added = [name for name in final.added if name not in final.conflicted]
     return old, final, list(behind)
-
-
-def _unmerged(path: Path) -> list[str]:
-    """The index's conflict entries under ``path`` (``mode sha stage<TAB>name``), as Copier's
-    merge left them."""
-    listed = git("ls-files", "-u", "-z", "--", ".", cwd=path, strip=False)
-    return [entry for entry in listed.split("\0") if entry]
-
-
-def _leave_as_a_plain_update(path: Path, head: str, unmerged: list[str]) -> None:
-    """Take back the step commits and leave git's index as one ``copier update`` leaves it:
-    HEAD at ``head``, every change unstaged, new files untracked, and every file that could
-    not be merged (the resources' and the starter's) unmerged, its three stages listed."""
-    git("reset", "-q", head, cwd=path)  # mixed: the index is HEAD's, the work tree stays
-    if not unmerged:
-        return
-    names = sorted({entry.partition("\t")[2] for entry in unmerged})
-    records = [f"0 {'0' * 40}\t{name}" for name in names] + unmerged
-    git("update-index", "-z", "--index-info", cwd=path, stdin="\0".join(records) + "\0")
-
-
-def _merge(total: Summary, step: Summary) -> None:
-    total.kept += step.kept
-    total.conflicted += step.conflicted
-    total.ignored_clashes += step.ignored_clashes
-    total.dependencies_changed |= step.dependencies_changed
-
-
-def _step_commit(path: Path, message: str) -> None:
-    """Commit the folder as it is (conflict markers included) so Copier sees it clean."""
-    with interrupts.deferred():
-        git("add", "-A", "--", ".", cwd=path)
-        git(
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "-q",
-            "--no-verify",
-            "--allow-empty",
-            "-m",
-            message,
-            "--",
-            ".",
-            cwd=path,
-            env=STEP_ENV,
-        )

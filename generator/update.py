@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import interrupts, sharing, store, versions
+from generator import interrupts, merge, sharing, store, versions
 from generator.errors import StackgenError, from_copier
 from generator.gitutil import git
 from generator.project import ANSWERS_FILE, Project, git_dir
@@ -353,13 +353,7 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> b
     write the answers file. Else None.
     """
     path = project.path
-    slugs = {project.slug, str(answers.get("project_slug", project.slug))}
-    if not any((path / slug).is_dir() for slug in slugs):
-        raise StackgenError(
-            f"the package folder {project.slug}/ recorded in {ANSWERS_FILE} is missing "
-            f"from {path}; if you renamed it, record its new name with `stackgen update "
-            "--defaults --data project_slug=NEW_NAME`, else bring it back (nothing was changed)"
-        )
+    _check_package(project, answers)
     resource = project.answers_file != ANSWERS_FILE
     named = project.answers_file if resource else ""
     with tempfile.TemporaryDirectory() as scratch:
@@ -381,6 +375,56 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> b
         if {named, *tree} & set(ignored):  # Copier's way reports the clash: take it
             return None
         return (rendering / named).read_bytes()
+
+
+def _check_package(project: Project, answers: dict[str, Any]) -> None:
+    path = project.path
+    slugs = {project.slug, str(answers.get("project_slug", project.slug))}
+    if not any((path / slug).is_dir() for slug in slugs):
+        raise StackgenError(
+            f"the package folder {project.slug}/ recorded in {ANSWERS_FILE} is missing "
+            f"from {path}; if you renamed it, record its new name with `stackgen update "
+            "--defaults --data project_slug=NEW_NAME`, else bring it back (nothing was changed)"
+        )
+
+
+def renderings(project: Project, version: str, answers: dict[str, Any]) -> merge.Rendered:
+    """A resource's answers file rendered at its recorded version and answers (the merge's
+    base) and at ``version`` with ``answers``, the new one checked as ``check_writable``
+    checks it: refused, before anything changes, where the merge cannot write in place."""
+    _check_package(project, answers)
+    named = project.answers_file
+    with tempfile.TemporaryDirectory() as scratch:
+        new = Path(scratch) / "new"
+        _render(project, version, answers, new, named)
+        for file in sorted(new.rglob("*")):
+            if not file.is_dir():
+                _check_path(project.path, file.relative_to(new))
+        old = Path(scratch) / "old"
+        _render(project, project.version, _answers(project), old, named)
+        return merge.Rendered(
+            named,
+            merge.read_tree(old, named),
+            merge.read_tree(new, named),
+            (new / named).read_bytes(),
+        )
+
+
+def ignored_among(path: Path, names: Collection[str]) -> set[str]:
+    """Those of ``names`` (relative to the project's folder) that git ignores and does not
+    track: yours, with no history to come back from."""
+    if not names:
+        return set()
+    listing = git(
+        "check-ignore",
+        "-z",
+        "--stdin",
+        cwd=path,
+        check=False,
+        strip=False,
+        stdin="\0".join(names) + "\0",
+    )
+    return {name for name in listing.split("\0") if name}
 
 
 def _tree(root: Path, answers_file: str) -> dict[str, tuple[int, bytes | None]]:
