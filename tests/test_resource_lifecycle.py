@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import resources, update
+from generator import merge, resources, update
 from generator.cli import run
 from tests.helpers import (
     commit_all,
@@ -401,22 +401,20 @@ def test_update_brings_every_resource_to_the_new_version(at_v1, template_repo, c
     before = work_tree(project)
     head = git(project, "rev-parse", "HEAD").strip()
 
-    # Interrupted once both resources are merged (each kept apart by a commit of ours),
-    # in the starter's own merge: back at the last commit, our commits gone.
+    # Interrupted once the starter and both resources are merged, as the last step begins:
+    # back at the last commit.
     calls = []
-    original = update.dependencies_changed
 
-    def interrupted_at_the_starter(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:  # Coach, Workout, then the starter's own files
-            raise KeyboardInterrupt
-        return original(*args, **kwargs)
+    def interrupted_at_the_end(*args, **kwargs):
+        calls.append(git(project, "status", "--porcelain"))
+        raise KeyboardInterrupt
 
     with monkeypatch.context() as patched:
-        patched.setattr(update, "dependencies_changed", interrupted_at_the_starter)
+        patched.setattr(merge, "record_conflicts", interrupted_at_the_end)
         assert stackgen(project, "update", "--defaults") == 130
     assert "nothing was changed" in one_line_error(capsys.readouterr().err)
-    assert len(calls) == 3
+    [status] = calls
+    assert "README.md" in status and "gym/resources/coaches/views.py" in status
     assert work_tree(project) == before and untouched(project, head)
 
     assert stackgen(project, "update", "--defaults") == 0
