@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from generator import __version__, fields
-from generator.errors import StackgenError
+from generator.errors import StackgenError, safe_load
 
 NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
 OWNER = {"name": "owner", "type": "owner"}
@@ -207,7 +207,7 @@ def _slug(project_path: Path) -> str:
     from generator.project import ANSWERS_FILE
 
     try:
-        answers = yaml.safe_load((project_path / ANSWERS_FILE).read_text())
+        answers = safe_load((project_path / ANSWERS_FILE).read_text())
         slug = answers["project_slug"]
     except (OSError, yaml.YAMLError, TypeError, KeyError):
         raise StackgenError(f"{ANSWERS_FILE} in {project_path} names no package") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 class StackgenError(Exception):
@@ -66,3 +67,11 @@ def from_copier(suffix: str = "") -> Iterator[None]:
         ) from None
     except (CopierError, ValueError) as error:
         raise StackgenError(f"{first_line(error)}{tail}") from None
+
+
+def safe_load(text: str | bytes) -> Any:
+    """``yaml.safe_load`` through libyaml where PyYAML has it: the same documents, a tenth of
+    the time (a project with 20 resources reads 20 answers files per command)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

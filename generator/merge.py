@@ -193,6 +193,16 @@ def remove(path: Path, names: list[str]) -> None:
             folder.rmdir()
 
 
+def write_new(path: Path, files: dict[str, Entry]) -> None:
+    """Write a new resource's rendering into the project (``plan`` refused any clash)."""
+    for name, entry in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(entry.data)
+        if entry.executable:
+            target.chmod(0o755)
+
+
 def _stages(path: Path, name: str, old: Entry | None, new: Entry) -> list[str]:
     """The index lines that mark ``name`` unmerged as Copier marks it: 1 the base, 2 yours
     (the committed file), 3 the template's new text."""

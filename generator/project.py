@@ -28,7 +28,7 @@ import yaml
 
 from generator import sharing, store
 from generator.catalogue import BY_TEMPLATE
-from generator.errors import StackgenError
+from generator.errors import StackgenError, safe_load
 from generator.gitutil import git
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -79,7 +79,7 @@ def read_answers(project: Path, name: str = ANSWERS_FILE) -> dict[str, Any]:
     if path.stat().st_size > MAX_BYTES:
         raise StackgenError(f"{path} is larger than an answers file can be")
     try:
-        answers = yaml.safe_load(path.read_bytes().decode("utf-8"))
+        answers = safe_load(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise StackgenError(f"{path} is not UTF-8 text") from None
     except yaml.YAMLError as error:

@@ -14,9 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from generator.errors import StackgenError
+from generator.errors import StackgenError, safe_load
 
 Questions = dict[str, dict[str, Any]]
 # copier.yml's usual ``when``: one framework's question.
@@ -44,7 +42,7 @@ def load_questions(copier_yml: Path) -> dict[str, dict[str, Any]]:
 
 def parse_questions(text: str) -> dict[str, dict[str, Any]]:
     """The questions of a copier.yml given as text."""
-    config = yaml.safe_load(text)
+    config = safe_load(text)
     if not isinstance(config, dict):
         raise StackgenError("copier.yml does not hold a mapping of questions")
     return {
@@ -77,7 +75,7 @@ def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
         import jinja2
 
         rendered = jinja2.Environment().from_string(when).render(**answers)
-        when = yaml.safe_load(rendered) if rendered.strip() else False
+        when = safe_load(rendered) if rendered.strip() else False
     return when is not False if answers is None else bool(when)
 
 
@@ -142,5 +140,5 @@ def default_for(question: str, questions: Mapping[str, Mapping[str, Any]], **con
 
             default = jinja2.Environment().from_string(default).render(**context)
     if spec.get("type") == "bool" and isinstance(default, str):
-        return yaml.safe_load(default) is True
+        return safe_load(default) is True
     return default

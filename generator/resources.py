@@ -76,6 +76,9 @@ class Plan:
     edited: list[str] = field(default_factory=list)  # destroy: the user's, kept
     warnings: list[str] = field(default_factory=list)
     unchanged: bool = False  # the same fields again
+    # A new resource's files as its template renders them (its answers file included),
+    # written as they are by ``apply``: one rendering, not one to plan and one to write.
+    rendering: dict[str, merge.Entry] = field(default_factory=dict)
 
     @property
     def action(self) -> str:
@@ -339,7 +342,10 @@ def plan(
     else:
         data = {**_starter_answers(project), "kind": "resource", **result.data}
         result.data = data
-        result.files = {"create": _rendered(project, data, result.answers_file)}
+        result.rendering = _rendering_of(project, data, result.answers_file)
+        result.files = {
+            "create": sorted(name for name in result.rendering if name != result.answers_file)
+        }
         clash = [name for name in result.files["create"] if (project.path / name).exists()]
         if clash:
             raise StackgenError(
@@ -540,8 +546,12 @@ def _render(project: Project, data: dict[str, Any], into: Path, answers: str) ->
         )
 
 
-def _rendered(project: Project, data: dict[str, Any], answers: str) -> list[str]:
-    return sorted(_rendering(project, data, answers))
+def _rendering_of(project: Project, data: dict[str, Any], answers: str) -> dict[str, merge.Entry]:
+    """Each file the template renders with ``data``, ``answers`` included, as ``merge`` reads it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        into = Path(scratch) / "resource"
+        _render(project, data, into, answers)
+        return merge.read_tree(into)
 
 
 def _rendering(project: Project, data: dict[str, Any], answers: str) -> dict[str, str]:
@@ -765,7 +775,7 @@ def add_all(path: Path, options: tuple[Option, ...]) -> None:
         result = plan(
             project, option.model, list(option.specs), option.owned, writers=option.writers
         )
-        _render(project, result.data, path, result.answers_file)
+        merge.write_new(path, result.rendering)
         target = path / result.migration
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(result.migration_text)
@@ -852,7 +862,10 @@ def apply(project: Project, result: Plan) -> Summary:
             rp = resource_project(project, result.model)
             _, _, summary = copier_update(rp, rp.version, result.data, defaults=True)
         else:
-            _render(project, result.data, path, result.answers_file)
+            if result.rendering:  # rendered by ``plan``: written as it is
+                merge.write_new(path, result.rendering)
+            else:
+                _render(project, result.data, path, result.answers_file)
             summary = Summary()
         _write_migration(path, result, done)
     final = summarise(path)
