@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from generator import __version__, fields
+from generator import __version__, fields, sharing
 from generator.errors import StackgenError, safe_load
 
 NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
@@ -55,6 +55,7 @@ def _macros() -> tuple[Any, Any]:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
         keep_trailing_newline=True,
+        bytecode_cache=sharing.bytecode_cache(),
     )
     code = env.get_template("templates/shared/resource/code.jinja").module
     django = env.get_template("templates/shared/resource/django.jinja").module

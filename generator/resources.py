@@ -529,6 +529,7 @@ def _starter_answers(project: Project) -> dict[str, Any]:
 # Rendering, for --pretend and for the checks before anything is written.
 
 
+@sharing.shared()
 def _render(project: Project, data: dict[str, Any], into: Path, answers: str) -> None:
     import copier
 
@@ -646,6 +647,7 @@ def flask_migration(
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
         keep_trailing_newline=True,
+        bytecode_cache=sharing.bytecode_cache(),
     )
     template = env.get_template("templates/shared/resource/flask_migration.py.jinja")
     text = template.render(

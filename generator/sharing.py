@@ -256,15 +256,99 @@ def _compiling_once(base: type) -> type:
             try:
                 return state.compiled[key]
             except KeyError:
-                code = super().compile(source, name, filename, raw, defer_init)
+                code = None
+                if not raw:
+                    code = _compiled_on_disk(self, signature, source, name, filename, defer_init)
+                if code is None:
+                    code = super().compile(source, name, filename, raw, defer_init)
                 state.compiled[key] = code
                 return code
             except TypeError:  # something unhashable: compile as Jinja would
                 return super().compile(source, name, filename, raw, defer_init)
 
+        def generated(
+            self, source: str, name: str | None, filename: str | None, defer_init: bool
+        ) -> str:
+            """The Python code Jinja generates for ``source`` (its ``raw`` compilation)."""
+            return super().compile(source, name, filename, True, defer_init)
+
     Environment.__name__ = Environment.__qualname__ = base.__name__
     Environment.__module__ = base.__module__
     return Environment
+
+
+def _stable(signature: tuple[Any, ...]) -> str | None:
+    """``_signature`` as text that means the same in another process, or None where it
+    holds an identity (a callable ``autoescape`` or ``finalize``)."""
+    kind, extensions, *settings = signature
+    autoescape, finalize = settings[-4], settings[-3]
+    if not isinstance(autoescape, bool) or finalize is not None:
+        return None
+    return repr((f"{kind.__module__}.{kind.__qualname__}", extensions, *settings))
+
+
+def cache_folder() -> Path:
+    """Where the Python code Jinja generates for each template source is kept between
+    commands: beside the template store, one file per source and environment."""
+    from generator import store
+
+    return store.store_dir().parent / "cache" / "jinja"
+
+
+def bytecode_cache() -> Any:
+    """Jinja's own bytecode cache for stackgen's plain environments (the migration writers'
+    macros, from the installed templates), kept with the generated code; None where the
+    home is read-only."""
+    import jinja2
+
+    folder = cache_folder().parent / "bytecode"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def _compiled_on_disk(
+    env: Any,
+    signature: tuple[Any, ...],
+    source: str,
+    name: str | None,
+    filename: str | None,
+    defer_init: bool,
+) -> Any:
+    """The code ``env.compile`` gives for ``source``, from the Python code Jinja generated
+    for it in an earlier command (parsing and generating are 90% of a compilation); None
+    where the environment cannot be named across processes.
+
+    Jinja's generated code does not depend on ``filename`` (only the code object's name
+    for tracebacks does, given here as Jinja gives it), so it is exactly Jinja's own.
+    """
+    import hashlib
+    import os
+    import sys
+
+    import jinja2
+
+    stable = _stable(signature)
+    if stable is None:
+        return None
+    identity = repr((sys.version, jinja2.__version__, stable, source, name, defer_init))
+    digest = hashlib.sha256(identity.encode()).hexdigest()
+    file = cache_folder() / digest[:2] / f"{digest}.py"
+    try:
+        python = file.read_text()
+    except (OSError, UnicodeDecodeError):
+        python = env.generated(source, name, filename, defer_init)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "w") as out:
+                out.write(python)
+            os.replace(temporary, file)  # whole, or not there: never half a file
+        except OSError:
+            pass  # a read-only home: compile every time, as Jinja does
+    return env._compile(python, filename or "<template>")
 
 
 def _sync_with(original: Any) -> Any:

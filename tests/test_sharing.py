@@ -8,6 +8,7 @@ which now run through the sharing layer; these tests pin the layer itself.
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 import copier
@@ -84,3 +85,46 @@ def test_outside_a_scope_and_in_other_threads_nothing_is_shared(tmp_path, templa
     render(template_repo, tmp_path / "plain", "v1", FLASK)  # Copier's own path
     assert sharing._active() is None
     assert isinstance(jinja2.Environment().from_string("{{ 1 }}").render(), str)
+
+
+def test_code_generated_in_an_earlier_command_renders_the_same(tmp_path, template_repo):
+    """Jinja's generated code is kept beside the store between commands: a later command
+    (a new scope) renders from it, byte for byte what Copier renders alone, and parses
+    no template again."""
+    alone = render(template_repo, tmp_path / "alone", "v1", FLASK)
+    with sharing.shared():
+        first = render(template_repo, tmp_path / "first", "v1", FLASK)
+    kept = sorted(sharing.cache_folder().rglob("*.py"))
+    assert kept
+    parsed: list[str | None] = []
+    original = jinja2.Environment._parse
+
+    def counting(self, source, name, filename):
+        parsed.append(name)
+        return original(self, source, name, filename)
+
+    jinja2.Environment._parse = counting
+    try:
+        with sharing.shared():
+            second = render(template_repo, tmp_path / "second", "v1", FLASK)
+    finally:
+        jinja2.Environment._parse = original
+    assert first == second == alone
+    assert parsed == []
+
+
+def test_a_template_error_reads_as_jinjas_own_from_kept_code(tmp_path):
+    """A template that fails at render time names the same line, cached or not."""
+    from copier import _main
+
+    sharing._install()
+    source = "line one\n{{ missing.attribute }}\n"
+    messages = []
+    for _ in range(3):  # Jinja alone, then generating and keeping, then from what was kept
+        env = _main.SandboxedEnvironment(undefined=jinja2.StrictUndefined)
+        with sharing.shared() if messages else nullcontext():
+            try:
+                env.from_string(source).render()
+            except jinja2.UndefinedError as error:
+                messages.append((str(error), error.__traceback__ is not None))
+    assert len(messages) == 3 and len(set(messages)) == 1
