@@ -1,11 +1,11 @@
-"""Share what Copier redoes for every answers file, for the length of one command.
+"""Share what Copier redoes for every rendering, for the length of one command.
 
-``stackgen update``, ``add`` and ``remove`` run one Copier update per answers
-file (the starter's and each resource's), and each update is four renderings
-(ours in ``check_writable``, then Copier's old, current and new). Left to
-itself, every one of those Copier workers clones the template store again,
-compiles every Jinja template again, and asks git about ``core.fileMode``
-once per file written. Inside ``shared()``:
+``stackgen update``, ``add`` and ``remove`` render each answers file more than
+once (the starter's in ``check_writable`` and in Copier's update, each
+resource's old and new version in ``update.renderings``). Left to itself,
+every one of those Copier workers clones the template store again, compiles
+every Jinja template again, and asks git about ``core.fileMode`` once per
+file written. Inside ``shared()``:
 
 - one checkout per template commit: a clone Copier asks for is made once,
   kept until the outermost ``shared()`` ends, and handed to every later worker
@@ -15,7 +15,10 @@ once per file written. Inside ``shared()``:
   remembered, keyed by the source, its name and file, and everything of the
   environment that the compiler reads (syntax, extensions, filters and tests
   with how they are called, sandboxing, autoescape, finalize), so a template
-  compiles to exactly the code it would have;
+  compiles to exactly the code it would have. The Python code Jinja generates
+  for a source (parsing and generating are most of a compilation) is also
+  kept on disk beside the store (``cache_folder``), under the same key, so a
+  later command only hands it to Python's ``compile``;
 - one ``git config core.fileMode`` per destination folder: Copier's
   ``_sync_git_index_executable_bit`` runs only where that setting is
   ``false`` (elsewhere it returns without doing anything, as Copier's does).
@@ -331,7 +334,7 @@ def _compiled_on_disk(
     import jinja2
 
     stable = _stable(signature)
-    if stable is None:
+    if stable is None or not callable(getattr(env, "_compile", None)):  # Jinja 3.x's own step
         return None
     identity = repr((sys.version, jinja2.__version__, stable, source, name, defer_init))
     digest = hashlib.sha256(identity.encode()).hexdigest()
