@@ -93,7 +93,7 @@ SECTION_NOTES: dict[str, str] = {
         "at small N. `generate resource` renders the resource once (the plan's rendering is "
         "the one written), reads answers files with libyaml, and takes the migration macros "
         "from Jinja's bytecode cache. This run shared the 2-core machine with four other "
-        "sessions' test suites (load average 5-7 throughout): absolute times are 2-5x a quiet "
+        "sessions' test suites (load average 5-9 throughout): absolute times are 2-5x a quiet "
         "machine's, and vary between repetitions; the ratios are taken per repetition, both "
         "sides back to back."
     ),
