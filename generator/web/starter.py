@@ -10,8 +10,8 @@ naming the key and the values it takes.
 Rendering is ``stackgen new``'s (``create.render``: Copier, from the local
 template store, at this stackgen's version tag) without the git commit and
 without ``.env``: a download carries ``.env.example``, and its README says how
-to make ``.env``. Each render happens in a temporary folder removed at once;
-the files are kept in memory, and the last few starters asked for are cached.
+to make ``.env``. Each render happens in a worker process, in a temporary folder
+removed at once (``workers``); the files are kept in memory.
 
 The answers file of a download records ``_src_path`` as the store's default
 place, ``~/.local/share/stackgen/templates``, whatever store the server used:
@@ -26,11 +26,9 @@ from __future__ import annotations
 import re
 import shlex
 import stat
-import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -227,13 +225,7 @@ def help_me_choose(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return given
 
 
-CACHED_STARTERS = 16  # a rendered starter is ~100-300 KB
 SRC_LINE = re.compile(r"^_src_path: .*$", re.MULTILINE)
-
-# Copier changes the process's working directory while it renders (plumbum's
-# ``local.cwd``), so two renders in one process must not overlap. Identical
-# requests are served from the cache without waiting.
-_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -277,21 +269,22 @@ def _read_tree(root: Path) -> tuple[File, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=CACHED_STARTERS)
-def render(choice: Choice) -> Starter:
-    """The files of the starter ``choice`` describes (cached: Choice is hashable)."""
-    with _render_lock, tempfile.TemporaryDirectory(prefix="stackgen-serve-") as scratch:
-        target = Path(scratch) / choice.folder
-        request = create.Request(
-            target,
-            choice.answers,
-            defaults=True,
-            resources=tuple(resources.parse_option(row) for row in choice.resources),
-        )
-        # No author from this server's git configuration: copier.yml's defaults.
-        _, version = create.render(request, target, identity={})
-        create.add_resources(target, request)
-        for answers_file in [target / ANSWERS_FILE, *target.glob(resources.ANSWERS_PREFIX + "*")]:
-            answers_file.write_text(portable(answers_file.read_text()))
-        files = _read_tree(target)
-    return Starter(choice.folder, version, files)
+def build(choice: Choice, scratch: Path) -> Starter:
+    """The files of the starter ``choice`` describes, rendered in the empty folder ``scratch``.
+
+    Run in a worker process (``workers.Renderer``): Copier changes the working
+    directory, and the caller removes ``scratch``.
+    """
+    target = scratch / choice.folder
+    request = create.Request(
+        target,
+        choice.answers,
+        defaults=True,
+        resources=tuple(resources.parse_option(row) for row in choice.resources),
+    )
+    # No author from this server's git configuration: copier.yml's defaults.
+    _, version = create.render(request, target, identity={})
+    create.add_resources(target, request)
+    for answers_file in [target / ANSWERS_FILE, *target.glob(resources.ANSWERS_PREFIX + "*")]:
+        answers_file.write_text(portable(answers_file.read_text()))
+    return Starter(choice.folder, version, _read_tree(target))
