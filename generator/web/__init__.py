@@ -30,12 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("stackgen.web")
 
 
-def _error(status: int, message: str, key: str | None = None, values: Any = None) -> Response:
+def _error(
+    status: int, message: str, key: str | None = None, values: Any = None, **more: Any
+) -> Response:
     body: dict[str, Any] = {"error": message.replace("--data ", "")}
     if key is not None:
         body["key"] = key
     if values is not None:
         body["valid"] = values
+    body.update(more)
     response = jsonify(body)
     response.status_code = status
     return response
@@ -45,6 +48,7 @@ def create_app(renderer: Renderer | None = None, **bounds: Any) -> Flask:
     """The initializr as a WSGI application; ``bounds`` are ``Renderer``'s (workers,
     waiting, deadline, cached), or give a ``renderer`` of your own."""
     from generator.web.routes import NotFound, bp
+    from generator.web.starter import RowError
     from generator.web.workers import Busy, Renderer
 
     app = Flask(__name__)
@@ -61,6 +65,10 @@ def create_app(renderer: Renderer | None = None, **bounds: Any) -> Flask:
     @app.errorhandler(AnswerError)
     def refused(error: AnswerError) -> Response:
         return _error(400, str(error), error.key, error.values)
+
+    @app.errorhandler(RowError)
+    def refused_row(error: RowError) -> Response:  # the page shows it beside that row
+        return _error(400, str(error), error.key, row=error.row, name=error.name)
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> Response:

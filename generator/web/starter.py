@@ -107,8 +107,30 @@ def parse_resources(text: str, template: str) -> tuple[str, ...]:
     try:
         resources.check_options(list(rows), template)
     except StackgenError as error:
-        raise AnswerError(str(error), RESOURCES) from None
+        number = _failing_row(rows, template)
+        if number is None:  # not one row's fault
+            raise AnswerError(str(error), RESOURCES) from None
+        raise RowError(str(error), number, rows[number - 1].split()[0]) from None
     return rows
+
+
+class RowError(AnswerError):
+    """A refused resource row: its number (from 1, counting the rows given) and name."""
+
+    def __init__(self, message: str, row: int, name: str) -> None:
+        super().__init__(f"resource {row} ({name[:60]}): {message}", RESOURCES)
+        self.row, self.name = row, name[:60]
+
+
+def _failing_row(rows: tuple[str, ...], template: str) -> int | None:
+    """The first row whose own check fails. Each row may reference only those before it
+    (``check_options``), so it is the first prefix of the rows that is refused."""
+    for count in range(1, len(rows) + 1):
+        try:
+            resources.check_options(list(rows[:count]), template)
+        except StackgenError:
+            return count
+    return None
 
 
 def parse_pairs(pairs: Iterable[tuple[str, str]], rows: str = "") -> Choice:
