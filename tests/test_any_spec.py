@@ -171,6 +171,7 @@ def test_any_model_is_refused_in_one_line_or_passes_the_projects_own_ci(
     from harness.projects import ProjectEnv
 
     options = data.draw(starter_options(framework), label="starter options")
+    event("starter with " + (", ".join(key for key, on in options if on) or "the defaults"))
     project = tmp_path_factory.mktemp("drawn") / "drawn"
     shutil.copytree(bases(framework, options), project, symlinks=True)
     accepted: list[list[str]] = []

@@ -14,7 +14,9 @@ import tarfile
 import tempfile
 import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from unittest import mock
@@ -479,17 +481,26 @@ def held_app(gate: Path, **bounds):
     return create_app(renderer=Renderer(work=partial(held_build, "held", gate), **bounds))
 
 
+@contextmanager
+def held(app, gate: Path) -> Iterator[Future]:
+    """The held request in flight, let go at the end whatever happens."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            heavy = pool.submit(app.test_client().get, f"/api/preview?{HELD}")
+            wait_for(gate / "held")
+            yield heavy
+        finally:
+            (gate / "open").touch()
+
+
 def test_a_trivial_request_is_answered_while_a_heavy_render_is_held(gate):
     app = held_app(gate, deadline=600)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        heavy = pool.submit(app.test_client().get, f"/api/preview?{HELD}")
-        wait_for(gate / "held")
+    with held(app, gate) as heavy:
         light = app.test_client().get(f"/api/preview?{LIGHT}")
         assert light.status_code == 200, light.data[:300]
         assert "manage.py" in [f["path"] for f in light.get_json()["files"]]
         assert not heavy.done()  # still held: the light one did not wait for it
-        (gate / "open").touch()
-        answer = heavy.result(timeout=600)
+    answer = heavy.result(timeout=600)
     assert answer.status_code == 200, answer.data[:300]
     assert len(answer.get_json()["resources"]) == 6
 
@@ -508,15 +519,15 @@ def test_past_its_deadline_a_render_is_a_json_503_and_leaves_nothing(gate):
 
 def test_past_the_waiting_bound_a_request_is_refused_at_once(gate):
     app = held_app(gate, workers=1, waiting=0, deadline=600)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        heavy = pool.submit(app.test_client().get, f"/api/preview?{HELD}")
-        wait_for(gate / "held")
+    with held(app, gate) as heavy:
         refused = app.test_client().get(f"/api/preview?{LIGHT}")
         assert refused.status_code == 503
         assert refused.headers["Retry-After"] == str(RETRY_AFTER)
-        assert "1 starters and has 0 waiting" in refused.get_json()["error"]
-        (gate / "open").touch()
-        assert heavy.result(timeout=600).status_code == 200
+        assert refused.get_json() == {
+            "error": "the server is busy (renders running: 1, waiting: 0); try again in a few "
+            "seconds"
+        }
+    assert heavy.result(timeout=600).status_code == 200
     assert app.test_client().get(f"/api/preview?{LIGHT}").status_code == 200
 
 

@@ -109,8 +109,8 @@ class Renderer:
                 mine = False
             elif self._admitted >= self.workers + self.waiting:
                 raise Busy(
-                    f"the server is rendering {self.workers} starters and has "
-                    f"{self.waiting} waiting; try again in a few seconds"
+                    f"the server is busy (renders running: {self.workers}, waiting: "
+                    f"{self.waiting}); try again in a few seconds"
                 )
             else:
                 mine, pending = True, _Pending()
@@ -204,7 +204,9 @@ def _stop(worker: multiprocessing.process.BaseProcess) -> None:
     worker.join()
 
 
-def _worker(work: Work, choice: Choice, scratch: str, env: dict[str, Any], send: Connection):
+def _worker(
+    work: Work, choice: Choice, scratch: str, env: dict[str, Any], send: Connection
+) -> None:
     """In the worker process: render into ``scratch``, send back the starter or the error."""
     os.setpgrp()  # one group, killed as one at the deadline
     os.environ.clear()
