@@ -212,6 +212,37 @@ def test_resource_rows_reach_the_preview_the_command_and_the_download(
     assert answers["_src_path"] == store.DEFAULT_STORE and answers["resource"]["owned"] is True
 
 
+def test_a_refused_resource_row_is_named_by_its_number_and_name(client):
+    """The page shows the error beside that row: rows count from 1, blank ones skipped."""
+    rows = "Workout name:string;  ;ExerciseSet workout:references reps:integr"
+    for framework in ("flask", "django"):
+        response = client.get(f"/api/preview?{query(framework=framework, resources=rows)}")
+        assert response.status_code == 400
+        body = response.get_json()
+        assert (body["key"], body["row"], body["name"]) == ("resources", 2, "ExerciseSet")
+        assert body["error"].startswith(
+            'resource 2 (ExerciseSet): field "reps": unknown type "integr"'
+        )
+    bound = client.get(
+        f"/api/preview?{query(framework='flask', resources=HEAVY_ROWS + ';X a:string')}"
+    )
+    assert "row" not in bound.get_json()  # the bounds are no one row's fault
+
+
+def test_django_resources_get_pages_and_with_the_api_option_an_api(client):
+    rows = "Workout name:string duration_minutes:integer:min=1 --owned"
+    listed = {}
+    for api in (False, True):
+        q = query(framework="django", api=api, resources=rows)
+        preview = client.get(f"/api/preview?{q}").get_json()
+        listed[api] = {f["path"] for f in preview["files"]}
+    app = "my_project/resources/workouts/"
+    for api in (False, True):
+        assert {app + "views.py", app + "urls.py", app + "tests.py"} <= listed[api]
+    assert app + "api.py" not in listed[False]
+    assert {app + "api.py", app + "test_api.py"} <= listed[True]
+
+
 def test_file_content_and_unknown_paths(client):
     q = query(framework="flask", project_name="Movie API")
     body = client.get(f"/api/file?{q}&path=pyproject.toml").get_json()
