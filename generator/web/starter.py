@@ -115,7 +115,7 @@ def parse_resources(text: str, template: str) -> tuple[str, ...]:
 
 
 class RowError(AnswerError):
-    """A refused resource row: its number (from 1, counting the rows given) and name."""
+    """A refused resource row: its number (from 1, blank rows not counted) and its name."""
 
     def __init__(self, message: str, row: int, name: str) -> None:
         super().__init__(f"resource {row} ({name[:60]}): {message}", RESOURCES)
