@@ -11,7 +11,6 @@ import shlex
 import subprocess
 import sys
 import tarfile
-import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -470,20 +469,13 @@ def test_archives_are_the_same_project_and_carry_no_env(client):
     assert client.get(f"/starter.zip?{q}").data == zipped  # the same bytes each time
 
 
-def test_renders_are_cached_and_leave_nothing_behind(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    renderer = Renderer(cached=4)
+def test_renders_are_cached_and_leave_nothing_behind(tmp_path):
+    renderer = Renderer(cached=4, scratch=tmp_path)
     choice = starter.parse_pairs([("framework", "flask"), ("project_name", "cache-check")])
     first = renderer.render(choice)
-    assert left_in(tmp_path) == []  # the render's folder (and Copier's clone) are gone
+    assert list(tmp_path.iterdir()) == []  # the render's folder (and Copier's clone) are gone
     assert renderer.render(choice) is first
     assert renderer.cache_info() == (1, 4)
-
-
-def left_in(folder: Path) -> list[str]:
-    """What renders left in a temporary folder. Not multiprocessing's own pymp-* folder: the
-    forkserver's socket, made once per server process, removed when the server exits."""
-    return [p.name for p in folder.iterdir() if not p.name.startswith("pymp-")]
 
 
 # --- one request never holds the others ----------------------------------------------------
@@ -497,19 +489,18 @@ LIGHT = query(framework="django", project_name="light")
 
 
 @pytest.fixture
-def gate(tmp_path, monkeypatch) -> Path:
-    """The gate of a held render (tests/helpers.py held_build); every temporary folder of
-    the server and its workers in tmp_path/tmp, to see what is left."""
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    (tmp_path / "gate").mkdir()
+def gate(tmp_path) -> Path:
+    """The gate of a held render (tests/helpers.py held_build), beside tmp_path/scratch,
+    where the renders' temporary folders go, to see what is left."""
+    for folder in ("gate", "scratch"):
+        (tmp_path / folder).mkdir()
     return tmp_path / "gate"
 
 
 def held_app(gate: Path, **bounds):
     """An initializr whose render of the project called "held" waits at ``gate``."""
-    return create_app(renderer=Renderer(work=partial(held_build, "held", gate), **bounds))
+    work = partial(held_build, "held", gate)
+    return create_app(renderer=Renderer(work=work, scratch=gate.parent / "scratch", **bounds))
 
 
 @contextmanager
@@ -545,7 +536,7 @@ def test_past_its_deadline_a_render_is_a_json_503_and_leaves_nothing(gate):
         "error": "the starter took longer than 8 s to render; try again later"
     }
     assert (gate / "held").exists()  # it was rendering, with a folder of its own
-    assert left_in(gate.parent / "tmp") == []  # the worker's folders are removed
+    assert list((gate.parent / "scratch").iterdir()) == []  # the worker's folders are removed
 
 
 def test_past_the_waiting_bound_a_request_is_refused_at_once(gate):

@@ -81,11 +81,13 @@ class Renderer:
         deadline: float = DEADLINE,
         cached: int = CACHED,
         work: Work = build,
+        scratch: Path | None = None,
     ) -> None:
         if workers < 1 or waiting < 0 or deadline <= 0 or cached < 0:
             raise ValueError("workers >= 1, waiting >= 0, deadline > 0, cached >= 0")
         self.workers, self.waiting, self.deadline, self.cached = workers, waiting, deadline, cached
         self._work = work  # run in the worker; a module-level function (pickled by name)
+        self._scratch = scratch  # where each render's temporary folder goes (None: TMPDIR)
         self._slots = threading.BoundedSemaphore(workers)
         self._lock = threading.Lock()  # guards the three below, never held while rendering
         self._admitted = 0  # renders running or queued for a worker
@@ -155,7 +157,7 @@ class Renderer:
         self._ensure_store()
         if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise _late(self.deadline)
-        scratch = tempfile.mkdtemp(prefix="stackgen-serve-")
+        scratch = tempfile.mkdtemp(prefix="stackgen-serve-", dir=self._scratch)
         try:
             receive, send = self._context.Pipe(duplex=False)
             worker = self._context.Process(
