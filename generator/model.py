@@ -271,8 +271,9 @@ def desired(
                 "fields": parsed,
             }
             access.decide(info, known, resource.writers)
-        except StackgenError as error:
-            raise ModelError(f"{at}: {error}") from None
+        except StackgenError as error:  # in the file's words, not the command line's
+            said = str(error).replace("--owned", "owned: true").replace("--writers", "writers:")
+            raise ModelError(f"{at}: {said}") from None
         known[name] = info
     return known
 
