@@ -144,7 +144,7 @@ def check_updatable(
     """
     folder = git_dir(path)
     status = project_status(path)
-    if all(code in ("??", " M") and name in allowed for code, name in status):
+    if all(name in allowed and not {"D", "U"} & set(code) for code, name in status):
         status = []
     if status and waited_for is not None:
         raise StackgenError(

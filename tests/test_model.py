@@ -553,3 +553,26 @@ def test_a_model_file_gives_projects_whose_own_checks_pass(tmp_path, monkeypatch
     for database in (project / "instance" / "app.sqlite3", project / "db.sqlite3"):
         database.unlink(missing_ok=True)  # the checks start from an empty database
     own_checks()
+
+
+def test_update_writes_the_diagram_of_a_project_made_before_it(project, capsys):
+    (project / diagram.PATH).unlink()
+    commit_all(project, "as a stackgen before the diagram left it")
+    capsys.readouterr()
+
+    assert stackgen(project, "update", "--defaults") == 0
+
+    assert f"{diagram.PATH}, the diagram of the data model, was written." in (
+        capsys.readouterr().out
+    )
+    assert (project / diagram.PATH).read_text() == diagram.render(resources.recorded(project))
+
+
+def test_a_staged_model_file_is_applied_too(project, capsys):
+    (project / "model.yml").write_text(edited(FITNESS, add="      rating: integer:optional\n"))
+    git(project, "add", "model.yml")
+    capsys.readouterr()
+
+    assert stackgen(project, "model", "apply") == 0
+
+    assert "changed Workout." in capsys.readouterr().out
