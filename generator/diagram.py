@@ -103,7 +103,8 @@ def _pristine(text: str) -> bool:
 
 def refresh(path: Path) -> str:
     """Write the diagram of the project's recorded resources unless it is current or was
-    edited by hand; return which (``written``, ``current``, ``edited``)."""
+    edited by hand; return which (``written``, ``current``, ``edited``; ``outside`` when
+    docs/ leads out of the project)."""
     from generator.resources import recorded
 
     found = recorded(path)
@@ -111,10 +112,12 @@ def refresh(path: Path) -> str:
     if now in ("current", "edited"):
         return now
     target = path / PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.stackgen")
-    partial.write_text(render(found))
+    if not target.parent.resolve().is_relative_to(path.resolve()):
+        return "outside"  # docs/ is a symlink out of the project: nothing written through it
     with interrupts.deferred():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.stackgen")
+        partial.write_text(render(found))
         os.replace(partial, target)
     return "written"
 
@@ -125,4 +128,5 @@ NOTES = {
         f"{PATH} was edited by hand, so it was left as it is and no longer shows the "
         "resources: delete it and run `stackgen model diagram` to have it written again."
     ),
+    "outside": f"docs/ leads out of the project (a symlink): {PATH} was not written.",
 }

@@ -86,6 +86,8 @@ def parse(text: str, where: str = MODEL_FILE) -> Model:
         raise ModelError(f"{where} is larger than a model file can be ({MAX_BYTES} bytes)")
     try:
         root = yaml.compose(text, Loader=yaml.BaseLoader)
+    except RecursionError:
+        raise ModelError(f"{where} is nested too deeply to be a model file") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" (line {mark.line + 1})" if mark else ""
@@ -342,11 +344,14 @@ def plan(
             continue
         change = fields.changes(before["fields"], info["fields"])
         after = {"plural": info["names"].plural, "fields": info["fields"]}
+        lines = fields.describe_changes(change)
+        if before.get("writers") != info["writers"]:
+            lines.append(f"writers: {info['writers']} (was {before.get('writers')})")
         steps[name] = Step(
             "change",
             name,
             table=table,
-            changes=tuple(fields.describe_changes(change)),
+            changes=tuple(lines),
             warnings=tuple(row_warnings(before, after, template == "django-mtv", table=table)),
             **common,
         )
@@ -417,6 +422,8 @@ def _yaml_text(text: str) -> str:
 def read(path: Path) -> Model:
     """The model file at ``path``, read as untrusted text (``parse``)."""
     where = path.name
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(
             f"{path} does not exist: write one (see the README's `Data model file`), or "

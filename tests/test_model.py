@@ -576,3 +576,25 @@ def test_a_staged_model_file_is_applied_too(project, capsys):
     assert stackgen(project, "model", "apply") == 0
 
     assert "changed Workout." in capsys.readouterr().out
+
+
+def test_a_change_of_writers_is_a_change_of_code_only():
+    text = FITNESS.replace("writers: staff", "writers: users")
+    [change] = model.plan(recorded_from(FITNESS), model.parse(text), "flask-api").steps
+    assert (change.model, change.changes, change.writers) == (
+        "Exercise",
+        ("writers: users (was staff)",),
+        "users",
+    )
+
+
+def test_the_diagram_is_never_written_through_a_symlink_out_of_the_project(tmp_path, monkeypatch):
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    elsewhere.mkdir()
+    (project / "docs").symlink_to(elsewhere)
+    monkeypatch.setattr(resources, "recorded", lambda path: recorded_from(FITNESS))
+
+    assert diagram.refresh(project) == "outside"
+
+    assert list(elsewhere.iterdir()) == []

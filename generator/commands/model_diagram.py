@@ -41,6 +41,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             f"{diagram.PATH} was edited by hand; it is left as it is (delete it, then run "
             "`stackgen model diagram` again)"
         )
+    if outcome == "outside":
+        raise StackgenError(diagram.NOTES[outcome])
     if outcome == "current":
         print(f"{diagram.PATH} shows the recorded resources already; nothing to change.")
     else:
