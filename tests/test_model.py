@@ -598,3 +598,26 @@ def test_the_diagram_is_never_written_through_a_symlink_out_of_the_project(tmp_p
     assert diagram.refresh(project) == "outside"
 
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_conflict_in_one_step_is_left_unmerged_and_the_next_steps_run(project, capsys):
+    schemas = project / "gym" / "resources" / "workouts" / "schemas.py"
+    text = schemas.read_text()
+    mine = text.replace("Field(max_length=100_000)] | None", "Field(max_length=10_000)] | None", 1)
+    assert mine != text
+    schemas.write_text(mine)
+    commit_all(project, "my notes field")
+    head = head_of(project)
+    changed = FITNESS.replace("notes: text:optional", "notes: string:optional")
+    (project / "model.yml").write_text(changed + "  Tag:\n    fields:\n      label: string\n")
+    capsys.readouterr()
+
+    assert stackgen(project, "model", "apply") == 1
+
+    out = capsys.readouterr().out
+    assert "could not be merged" in out and "gym/resources/workouts/schemas.py" in out
+    assert "<<<<<<<" in schemas.read_text()
+    assert (project / "gym" / "resources" / "tags" / "models.py").exists()  # the step after
+    assert head_of(project) == head
+    stages = git(project, "ls-files", "-u", "gym/resources/workouts/schemas.py").splitlines()
+    assert [line.split()[2] for line in stages] == ["1", "2", "3"]
