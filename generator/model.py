@@ -29,12 +29,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from generator import access, fields, interrupts
 from generator.errors import StackgenError
+
+if TYPE_CHECKING:
+    from generator.project import Project
+    from generator.resources import Option
+    from generator.update import Summary
 
 MODEL_FILE = "model.yml"
 MAX_BYTES = 1_000_000
@@ -426,8 +431,8 @@ def read(path: Path) -> Model:
         raise ModelError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(
-            f"{path} does not exist: write one (see the README's `Data model file`), or "
-            "`stackgen model export > model.yml`"
+            f'{path} does not exist: write one (the README\'s "The data model file" shows '
+            "how), or `stackgen model export > model.yml` for the resources the project has"
         )
     if path.stat().st_size > MAX_BYTES:
         raise ModelError(f"{where} is larger than a model file can be ({MAX_BYTES} bytes)")
@@ -438,7 +443,7 @@ def read(path: Path) -> Model:
     return parse(text, where)
 
 
-def options(model: Model, template: str) -> list[Any]:
+def options(model: Model, template: str) -> list[Option]:
     """The model as ``new --resource`` options, referenced ones first (checked first)."""
     from generator.resources import Option
 
@@ -462,13 +467,13 @@ def options(model: Model, template: str) -> list[Any]:
 class Applied:
     """What ``apply`` did: the summary of the files, and each step's notes."""
 
-    summary: Any  # update.Summary
+    summary: Summary
     notes: list[str] = field(default_factory=list)
     migrations: list[str] = field(default_factory=list)
     diagram: str = ""  # diagram.refresh's outcome
 
 
-def apply(project: Any, steps: Plan, model_file: Path | None = None) -> Applied:
+def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Applied:
     """Run ``steps`` on the locked ``project``, each step as ``generate``/``destroy`` runs
     it (the three-way merge keeps the user's edits), kept apart by a commit of stackgen's
     own that is taken back at the end, as ``stackgen update`` does with several answers
