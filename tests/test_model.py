@@ -621,3 +621,43 @@ def test_a_conflict_in_one_step_is_left_unmerged_and_the_next_steps_run(project,
     assert head_of(project) == head
     stages = git(project, "ls-files", "-u", "gym/resources/workouts/schemas.py").splitlines()
     assert [line.split()[2] for line in stages] == ["1", "2", "3"]
+
+
+def test_ctrl_c_at_any_moment_of_apply_lands_before_or_after(project, tmp_path):
+    """A real SIGINT at moments spread over the whole run: the project is as it was, model
+    file included, or the model is applied; the message says which."""
+    import time
+
+    from tests.helpers import stackgen_interrupted
+
+    text = edited(FITNESS, add="      rating: integer:optional\n", drop="ExerciseSet")
+    text += "  Tag:\n    fields:\n      label: string\n"
+    head = head_of(project)
+    argv = ["model", "apply", "-C", str(project)]
+
+    def fresh() -> None:
+        git(project, "reset", "-q", "--hard", head)
+        git(project, "clean", "-qfd")
+        (project / "model.yml").write_text(text)
+
+    fresh()
+    before = work_tree(project)
+    start = time.perf_counter()
+    assert stackgen(project, "model", "apply") == 0  # the whole run, undisturbed
+    duration = time.perf_counter() - start + 1  # and a process's start
+    seen = set()
+    for point in range(1, 7):
+        fresh()
+        status, err = stackgen_interrupted(argv, duration * point / 7, tmp_path)
+        assert "Traceback" not in err
+        assert head_of(project) == head  # never a commit of ours left behind
+        if status == 130 and "nothing was changed" in err:
+            seen.add("before")
+            assert work_tree(project) == before
+        else:
+            assert status == 0 or "the model was applied" in one_line_error(err)
+            seen.add("after")
+            assert (project / "gym" / "resources" / "tags" / "models.py").is_file()
+            assert not (project / "gym" / "resources" / "exercise_sets").exists()
+            assert (project / "model.yml").read_text() == text
+    assert seen  # which moments landed where depends on the machine's load
