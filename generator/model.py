@@ -421,7 +421,8 @@ def export(recorded: dict[str, dict[str, Any]]) -> str:
 def _yaml_text(text: str) -> str:
     """``text`` as a YAML scalar that reads back as that text, plain where it can be."""
     dumped = yaml.safe_dump(text, default_flow_style=True, width=10_000, allow_unicode=True)
-    return dumped.removesuffix("\n").removesuffix("\n...").strip()
+    # Not .strip(): a default may end in a no-break space, which Python counts as blank.
+    return dumped.removesuffix("\n").removesuffix("\n...")
 
 
 def read(path: Path) -> Model:

@@ -661,3 +661,25 @@ def test_ctrl_c_at_any_moment_of_apply_lands_before_or_after(project, tmp_path):
             assert not (project / "gym" / "resources" / "exercise_sets").exists()
             assert (project / "model.yml").read_text() == text
     assert seen  # which moments landed where depends on the machine's load
+
+
+def test_any_default_text_survives_export_and_reading_back():
+    """A default is any printable text without quotes, backslashes or colons: written out
+    by export, it reads back as that text, whatever YAML would make of it unquoted."""
+    from hypothesis import assume, given, settings
+    from hypothesis import strategies as st
+
+    from generator import fields
+
+    @settings(max_examples=200, derandomize=True, deadline=None)
+    @given(st.text(st.characters(exclude_characters=':"\\'), max_size=30))
+    def round_trip(default: str) -> None:
+        spec = f"string:optional:default={default}"
+        assume(fields.DEFAULT_TEXT.fullmatch(default))
+        text = f"resources:\n  Note:\n    fields:\n      body: {model._yaml_text(spec)}\n"
+        found = recorded_from(text)
+        assert found["Note"]["fields"][0]["default"] == default
+        again = model.parse(model.export(found))
+        assert again.resources[0].specs == (f"body:{spec}",)
+
+    round_trip()
