@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,29 @@ def one_line_error(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("stackgen: ") and "internal error" not in lines[0], err
     return lines[0]
+
+
+def stackgen_interrupted(argv: list[str], delay: float, cwd: Path) -> tuple[int, str]:
+    """Run stackgen in a process of its own, send it SIGINT ``delay`` seconds into its work
+    (after its imports); return its exit status and stderr."""
+    import signal
+    import sys
+    import time
+
+    command = "import generator.cli as c; print('ready', flush=True); c.main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, *argv],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=300)
+    return process.returncode, err
 
 
 # A template repository that moves on.
@@ -380,10 +403,18 @@ DJANGO_USERS = (
 
 @contextmanager
 def served_with_resources(
-    folder: Path, framework: str, database: str, resources: list[str], users: list[str]
+    folder: Path,
+    framework: str,
+    database: str,
+    resources: list[str],
+    users: list[str],
+    database_url: str | None = None,
 ) -> Iterator[Served]:
     """A new project with ``resources`` generated one by one (each committed), migrated,
-    with ``users`` (those named staff... are staff) and their tokens, under gunicorn."""
+    with ``users`` (those named staff... are staff) and their tokens, under gunicorn.
+
+    ``database_url`` serves it from that database (a private cluster a test stops and
+    starts) instead of a fresh one on the shared server."""
     from harness import services
     from harness.projects import servers_for
     from harness.runtime import gunicorn
@@ -397,7 +428,12 @@ def served_with_resources(
         commit_all(project, line)
     env = ProjectEnv()
     env.install(project)
-    with servers_for({"database": database}) as urls:
+    servers = (
+        nullcontext({"DATABASE_URL": database_url})
+        if database_url
+        else servers_for({"database": database})
+    )
+    with servers as urls:
         if framework == "flask":
             settings = {
                 "SECRET_KEY": secrets.token_urlsafe(32),
@@ -429,3 +465,34 @@ def served_with_resources(
         log = folder / "gunicorn.log"
         with gunicorn(env, project, app, settings, log, "/healthz", workers=2, threads=2) as url:
             yield Served(framework, project, url, tokens)
+
+
+# The initializr's render workers: a render held as long as a scenario needs.
+
+
+def held_build(name: str, gate: Path, choice: Any, scratch: Path) -> Any:
+    """``starter.build`` in a render worker, except that the project called ``name`` first
+    leaves a file in the worker's temporary folder (as Copier's clone does), says
+    ``gate/held``, and waits for ``gate/open``. Given to ``Renderer(work=...)`` as
+    ``functools.partial(held_build, name, gate)``: a module function, pickled by name."""
+    import tempfile
+    import time
+
+    from generator.web import starter
+
+    if choice.answers["project_name"] == name:
+        Path(tempfile.mkdtemp(prefix="copier-like-")).joinpath("file").write_text("x")
+        (gate / "held").touch()
+        while not (gate / "open").exists():
+            time.sleep(0.02)
+    return starter.build(choice, scratch)
+
+
+def wait_for(path: Path, timeout: float = 120) -> None:
+    """Until ``path`` exists (a worker's signal), or fail after ``timeout`` seconds."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < end, f"{path} never appeared"
+        time.sleep(0.02)
