@@ -58,6 +58,13 @@ RESOURCE_KEYS = ("kind", "resource", "migrations")
 DERIVED_KEYS = ("names", "answers_file", "migrations", "backfilled")
 # What a resource's dict holds besides its fields: the rest is derived from the model name.
 NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
+# The identity of the commits that keep one step of a multi-step command apart (never kept).
+STEP_ENV = {
+    "GIT_AUTHOR_NAME": "stackgen",
+    "GIT_AUTHOR_EMAIL": "update-step@stackgen.invalid",
+    "GIT_COMMITTER_NAME": "stackgen",
+    "GIT_COMMITTER_EMAIL": "update-step@stackgen.invalid",
+}
 
 
 @dataclass
@@ -936,3 +943,53 @@ def update_all(
     final.updated = [name for name in final.updated if name not in final.conflicted]
     final.added = [name for name in final.added if name not in final.conflicted]
     return old, final, list(behind)
+
+
+# Several Copier updates in one command (``model apply``): each kept apart by a commit of
+# ours, taken back at the end.
+
+
+def _unmerged(path: Path) -> list[str]:
+    """The index's conflict entries under ``path`` (``mode sha stage<TAB>name``), as Copier's
+    merge left them."""
+    listed = git("ls-files", "-u", "-z", "--", ".", cwd=path, strip=False)
+    return [entry for entry in listed.split("\0") if entry]
+
+
+def _leave_as_a_plain_update(path: Path, head: str, unmerged: list[str]) -> None:
+    """Take back the step commits and leave git's index as one ``copier update`` leaves it:
+    HEAD at ``head``, every change unstaged, new files untracked, and every file that could
+    not be merged (the resources' and the starter's) unmerged, its three stages listed."""
+    git("reset", "-q", head, cwd=path)  # mixed: the index is HEAD's, the work tree stays
+    if not unmerged:
+        return
+    names = sorted({entry.partition("\t")[2] for entry in unmerged})
+    records = [f"0 {'0' * 40}\t{name}" for name in names] + unmerged
+    git("update-index", "-z", "--index-info", cwd=path, stdin="\0".join(records) + "\0")
+
+
+def _merge(total: Summary, step: Summary) -> None:
+    total.kept += step.kept
+    total.conflicted += step.conflicted
+    total.ignored_clashes += step.ignored_clashes
+    total.dependencies_changed |= step.dependencies_changed
+
+
+def _step_commit(path: Path, message: str) -> None:
+    """Commit the folder as it is (conflict markers included) so Copier sees it clean."""
+    with interrupts.deferred():
+        git("add", "-A", "--", ".", cwd=path)
+        git(
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            message,
+            "--",
+            ".",
+            cwd=path,
+            env=STEP_ENV,
+        )
