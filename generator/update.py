@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator import interrupts, merge, sharing, store, versions
 from generator.errors import StackgenError, from_copier
@@ -172,16 +172,20 @@ def roll_back(path: Path) -> None:
 
 
 @contextmanager
-def ignored_files_set_aside(path: Path, done: str) -> Iterator[list[str]]:
+def ignored_files_set_aside(path: Path, done: str, written: Collection[str]) -> Iterator[list[str]]:
     """Keep the project's git-ignored files (``.env``, databases) out of Copier's reach.
 
-    Copier writes the new template's files over whatever is there, and a
-    file git ignores has no history to come back from. Each ignored file is
-    moved into the repository's git folder for the update and moved back
-    afterwards, whatever happens. The list yielded is filled, on the way out,
-    with those the new template also has (its version is dropped: yours wins).
-    Once they are back after a body that succeeded, the disk is in state
-    ``done`` (see ``interrupts``).
+    Copier writes the new template's files over whatever is there, and removes
+    those only the old template had; a file git ignores has no history to come
+    back from. An ignored file at a path the new rendering writes (``written``)
+    is moved into the repository's git folder for the update and moved back
+    afterwards, whatever happens: the list yielded is filled, on the way out,
+    with those (the template's version is dropped: yours wins). Every other
+    ignored file stays where it is, so that a server running meanwhile keeps
+    writing to the same database (a moved one would lose those writes); a hard
+    link to it waits aside and brings it back if Copier removed the path. Once
+    they are back after a body that succeeded, the disk is in state ``done``
+    (see ``interrupts``).
     """
     listing = git(
         "ls-files",
@@ -208,6 +212,7 @@ def ignored_files_set_aside(path: Path, done: str) -> Iterator[list[str]]:
         return
     aside = Path(tempfile.mkdtemp(prefix=SET_ASIDE_PREFIX, dir=git_dir(path)))
     moved: list[str] = []
+    linked: list[str] = []
 
     def put_back() -> None:
         for name in moved:
@@ -220,14 +225,26 @@ def ignored_files_set_aside(path: Path, done: str) -> Iterator[list[str]]:
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(aside / name, target)
+        for name in linked:
+            target = path / name
+            if not (target.exists() or target.is_symlink()):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(aside / name, target)
         shutil.rmtree(aside, ignore_errors=True)
 
     try:
         with interrupts.deferred():
             for name in names:
                 (aside / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(path / name, aside / name)
-                moved.append(name)
+                if name in written:
+                    shutil.move(path / name, aside / name)
+                    moved.append(name)
+                    continue
+                try:
+                    os.link(path / name, aside / name, follow_symlinks=False)
+                except OSError:  # another file system, or no hard links: it stays unguarded
+                    continue
+                linked.append(name)
         yield clashes
     except BaseException:
         with interrupts.deferred():
@@ -267,7 +284,7 @@ def update(
     data.setdefault("framework", project.template)  # never asked again
     if new == project.version and set(data) <= {"framework"}:
         return project.version, new, Summary()
-    alone = check_writable(project, new, {**_answers(project), **data})
+    alone, written = check_writable(project, new, {**_answers(project), **data})
     applied = f"the update of {path} was applied; review it with `git diff`"
     if alone is not None:  # nothing but the answers file changes: Copier's merge is a no-op
         try:
@@ -281,7 +298,7 @@ def update(
             raise
         return project.version, new, summarise(path)
     try:
-        with ignored_files_set_aside(path, applied) as clashes:
+        with ignored_files_set_aside(path, applied, written) as clashes:
             with from_copier("nothing was changed"):
                 copier.run_update(
                     path,
@@ -336,7 +353,15 @@ def _render(
         )
 
 
-def check_writable(project: Project, version: str, answers: dict[str, Any]) -> bytes | None:
+class Writable(NamedTuple):
+    """What ``check_writable`` found: the new answers file alone, when it is all that changes
+    (else None), and every path the new rendering writes."""
+
+    alone: bytes | None
+    written: frozenset[str]
+
+
+def check_writable(project: Project, version: str, answers: dict[str, Any]) -> Writable:
     """Refuse, before anything changes, what Copier's merge cannot see.
 
     Copier writes each file of the new rendering in place, at the path the
@@ -350,7 +375,7 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> b
     answers file aside, the one the project was made from, path for path,
     byte for byte and mode for mode: Copier's merge would then rewrite each
     file and patch the user's changes back onto the same text, and only
-    write the answers file. Else None.
+    write the answers file.
     """
     path = project.path
     _check_package(project, answers)
@@ -359,22 +384,23 @@ def check_writable(project: Project, version: str, answers: dict[str, Any]) -> b
     with tempfile.TemporaryDirectory() as scratch:
         rendering = Path(scratch) / "new"
         _render(project, version, answers, rendering, named)
-        for file in sorted(rendering.rglob("*")):
-            if not file.is_dir():
-                _check_path(path, file.relative_to(rendering))
+        files = [f.relative_to(rendering) for f in sorted(rendering.rglob("*")) if not f.is_dir()]
+        for file in files:
+            _check_path(path, file)
+        written = frozenset(file.as_posix() for file in files)
         if not resource:
-            return None
+            return Writable(None, written)
         before = Path(scratch) / "old"
         _render(project, project.version, _answers(project), before, named)
         tree = _tree(rendering, named)
         if _tree(before, named) != tree:
-            return None
+            return Writable(None, written)
         ignored = git(
             "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ".", cwd=path
         ).split("\0")
         if {named, *tree} & set(ignored):  # Copier's way reports the clash: take it
-            return None
-        return (rendering / named).read_bytes()
+            return Writable(None, written)
+        return Writable((rendering / named).read_bytes(), written)
 
 
 def _check_package(project: Project, answers: dict[str, Any]) -> None:

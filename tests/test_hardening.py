@@ -185,6 +185,30 @@ def test_update_keeps_a_git_ignored_file_the_new_template_adds(
     assert load(project).version == "v2"  # the rest of the update was applied
 
 
+def test_update_leaves_a_database_in_use_where_it_is(tmp_path, capsys, monkeypatch, template_repo):
+    """A server running through the update (runserver's reload) keeps writing to the same
+    database: it is never moved aside, so no write lands in a fresh empty one."""
+    import copier
+
+    project = generate_at_v1(template_repo, tmp_path / "proj", "django")
+    database = project / "db.sqlite3"
+    database.write_bytes(b"rows written before\n")
+    release_v2(template_repo)
+    real_update = copier.run_update
+
+    def update_while_the_server_writes(*args, **kwargs):
+        with database.open("ab") as server:  # the database is where the server expects it
+            server.write(b"a row written during the update\n")
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(copier, "run_update", update_while_the_server_writes)
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and "db.sqlite3" not in captured.out
+    assert database.read_bytes() == b"rows written before\na row written during the update\n"
+    assert load(project).version == "v2"
+
+
 # 5. Interruptions land on "before" or "after", and the message says which.
 
 STACKGEN = [sys.executable, "-c", "import generator.cli as c; print('ready', flush=True); c.main()"]
