@@ -505,23 +505,35 @@ FITNESS = [
     "weight_kg:decimal:6.2:optional",
 ]
 # schemathesis, inside the project's environment, against the served site: every
-# operation of the resources, with all of schemathesis's checks, as staff (who may
-# write each of them), on rows that exist.
+# operation of its API (the resources and the polls), with all of schemathesis's checks,
+# as staff (who may write each resource), on rows that exist.
 FUZZ_MODULE = """
 import os
+from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
-schema = schemathesis.openapi.from_url(os.environ["FUZZ_URL"] + "/api/openapi.json")
-RESOURCES = schema.include(path_regex="^/api/(workouts|exercises|exercise-sets)")
+config = SchemathesisConfig.from_path(Path(__file__).with_name("schemathesis.toml"))
+schema = schemathesis.openapi.from_url(os.environ["FUZZ_URL"] + "/api/openapi.json", config=config)
 FUZZ = settings(max_examples={examples}, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@RESOURCES.parametrize()
+@schema.parametrize()
 @FUZZ
 def test_api(case):
     case.call_and_validate(headers={{"Authorization": f"Bearer {{os.environ['FUZZ_TOKEN']}}"}})
+"""
+
+# One exception to "valid data is accepted": a reference (workout_id, exercise_id) is an
+# integer the schema cannot tie to a row, and one that names no row the user sees is the
+# contract's 422. Every other check runs as schemathesis ships it.
+FUZZ_CONFIG = """
+[[operations]]
+include-path-regex = "^/api/exercise-sets"
+include-method = ["POST", "PUT", "PATCH"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 """
 
 
@@ -535,7 +547,8 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     fuzz_dir = tmp_path / "fuzz"
     fuzz_dir.mkdir()
     fuzz = fuzz_dir / "test_fuzz_resources.py"
-    fuzz.write_text(FUZZ_MODULE.format(examples=25))
+    fuzz.write_text(FUZZ_MODULE.format(examples=60))
+    (fuzz_dir / "schemathesis.toml").write_text(FUZZ_CONFIG)
     with served_with_resources(tmp_path, "django", "sqlite", FITNESS, ["staff"]) as site:
         token = site.tokens["staff"]
         workout = {"name": "Run", "duration_minutes": 30, "performed_on": "2026-12-01"}
@@ -551,7 +564,7 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
             env={"FUZZ_URL": site.url, "FUZZ_TOKEN": token},
             check=False,
         )
-    Path("/tmp/fuzz-out.txt").write_text(result.stdout)  # DEBUG
     assert result.returncode == 0, result.stdout[-20000:]
-    # Each resource's five operations (list, create, read, replace, update, delete: six).
-    assert "18 passed" in result.stdout, result.stdout[-4000:]
+    # Each resource's six operations (list, create, read, replace, update, delete) and the
+    # polls' three: none skipped.
+    assert "21 passed" in result.stdout, result.stdout[-4000:]
