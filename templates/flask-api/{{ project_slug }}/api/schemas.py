@@ -8,8 +8,9 @@ marshmallow's time.
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+from apiflask import abort
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -19,12 +20,18 @@ from pydantic import (
     Field,
     Strict,
     WithJsonSchema,
+    model_validator,
 )
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 MAX_INT = 2**31 - 1  # the largest INTEGER every database holds
 MAX_PAGE = 1_000
 MAX_PER_PAGE = 100
+# The longest text field: one that long still fits in a request body (64 KiB,
+# MAX_CONTENT_LENGTH in config.py) with the other fields of its row.
+MAX_TEXT = 16_000
+# The query parameters that page a list; every other one of a list filters it.
+PAGING = frozenset({"page", "per_page", "after", "before", "last"})
 
 
 # Visible text: no control characters, and at least one non-space character.
@@ -117,7 +124,7 @@ Text = Annotated[
 # Text of many lines (a text field), not blank.
 Paragraphs = Annotated[
     str,
-    Field(json_schema_extra={"pattern": VISIBLE_PARAGRAPHS}),
+    Field(max_length=MAX_TEXT, json_schema_extra={"pattern": VISIBLE_PARAGRAPHS}),
     AfterValidator(matching(VISIBLE_PARAGRAPHS, BLANK_OR_CONTROL)),
 ]
 Email = Annotated[
@@ -141,6 +148,90 @@ Instant = Annotated[AwareDatetime, BeforeValidator(datetime_text), AfterValidato
 Cursor = Annotated[
     int | None, Field(le=MAX_ID), WithJsonSchema({"type": "integer", "maximum": MAX_ID})
 ]
+
+
+def empty_is_null(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def documents_empty(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [*schema.get("anyOf", []), {"type": "string", "maxLength": 0}]
+
+
+Sent = TypeVar("Sent")
+# An optional text field: "" stands for no value, stored and read back as null (Django
+# answers the same); the OpenAPI document says "" is taken.
+NullIfEmpty = Annotated[
+    Sent | None, BeforeValidator(empty_is_null), Field(json_schema_extra=documents_empty)
+]
+
+
+def boolean_text(value: Any) -> Any:
+    """A boolean filter is written true or false (pydantic alone would also take yes, 1, on)."""
+    if value not in ("true", "false"):
+        raise ValueError("Must be true or false.")
+    return value == "true"
+
+
+# The types of filters, as a query string sends them: text parsed as strictly as the body's.
+QueryBool = Annotated[bool, BeforeValidator(boolean_text)]
+QueryInteger = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
+QueryNumber = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ListQuery(BaseModel):
+    """The query of a list: its paging, and the filters a resource adds (``*Query``).
+
+    A parameter the list does not take is a 400 naming the ones it does: a misspelt
+    filter would otherwise be ignored and list every row.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PAGE,
+        description="Page number, for the first pages; follow `next` beyond.",
+    )
+    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
+    after: Cursor = Field(
+        default=None,
+        ge=0,
+        description="Cursor: the page that follows the row with this id.",
+        json_schema_extra={"minimum": 0},
+    )
+    before: Cursor = Field(
+        default=None,
+        ge=1,
+        description="Cursor: the page that precedes the row with this id.",
+        json_schema_extra={"minimum": 1},
+    )
+    last: bool = Field(default=False, description="The last page: the final `per_page` rows.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_unknown_parameters(cls, sent: Any) -> Any:
+        if isinstance(sent, dict):
+            unknown = unknown_parameters(sent, cls.model_fields)
+            if unknown:
+                abort(400, **unknown)
+        return sent
+
+
+def unknown_parameters(sent: dict[str, Any], accepted: Any) -> dict[str, Any]:
+    """The 400 for the query parameters in ``sent`` a list does not take, or nothing."""
+    unknown = sorted(name for name in sent if name not in accepted)
+    if not unknown:
+        return {}
+    names = ", ".join(sorted(accepted))
+    words = "parameter" if len(unknown) == 1 else "parameters"
+    return {
+        "message": f"Unknown query {words} {', '.join(unknown)}; accepted: {names}.",
+        "detail": {
+            "query": {name: [f"Unknown query parameter; accepted: {names}."] for name in unknown}
+        },
+    }
 
 
 class ActorIn(BaseModel):
@@ -169,30 +260,10 @@ class ActorOut(BaseModel):
     updated_at: UTCDateTime
 
 
-class ActorQuery(BaseModel):
-    page: int = Field(
-        default=1,
-        ge=1,
-        le=MAX_PAGE,
-        description="Page number, for the first pages; follow `next` beyond.",
-    )
-    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
+class ActorQuery(ListQuery):
     q: SearchTerm = Field(
         default="", description="Only actors whose name contains this (case-insensitive)."
     )
-    after: Cursor = Field(
-        default=None,
-        ge=0,
-        description="Cursor: the page that follows the actor with this id.",
-        json_schema_extra={"minimum": 0},
-    )
-    before: Cursor = Field(
-        default=None,
-        ge=1,
-        description="Cursor: the page that precedes the actor with this id.",
-        json_schema_extra={"minimum": 1},
-    )
-    last: bool = Field(default=False, description="The last page: the final `per_page` actors.")
 
 
 class Pagination(BaseModel):
