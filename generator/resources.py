@@ -620,7 +620,8 @@ def flask_migration(
     table = resource["plural"]
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
-    if change is not None and not any(change.values()):
+    indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
+    if change is not None and not any(change.values()) and not indexed:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
     if before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
@@ -630,8 +631,8 @@ def flask_migration(
     else:
         assert change is not None
         slug = f"change_the_{table}_table"
-        message = f"Change the {table} table: " + "; ".join(fields.describe_changes(change))
-        message += "."
+        done = fields.describe_changes(change) + (["index its rows by owner"] if indexed else [])
+        message = f"Change the {table} table: " + "; ".join(done) + "."
     revision = _revision(path, found, before, after)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
@@ -641,6 +642,7 @@ def flask_migration(
     text = template.render(
         before=before,
         after=after,
+        indexed=indexed,
         changes=change,
         undo=fields.undo(change) if change else None,
         revision=revision,
@@ -649,6 +651,12 @@ def flask_migration(
         message=message,
     )
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
+
+
+def owner_index(resource: dict[str, Any] | None) -> bool:
+    """Whether the table indexes its rows by (owner_id, id): an owned one recorded with
+    this version's database rules (``constraints``); it pages a user's list."""
+    return bool(resource and resource.get("owned") and resource.get("constraints"))
 
 
 def _as_database(resource: dict[str, Any] | None) -> dict[str, Any] | None:
