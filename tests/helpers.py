@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -344,10 +344,18 @@ DJANGO_USERS = (
 
 @contextmanager
 def served_with_resources(
-    folder: Path, framework: str, database: str, resources: list[str], users: list[str]
+    folder: Path,
+    framework: str,
+    database: str,
+    resources: list[str],
+    users: list[str],
+    database_url: str | None = None,
 ) -> Iterator[Served]:
     """A new project with ``resources`` generated one by one (each committed), migrated,
-    with ``users`` (those named staff... are staff) and their tokens, under gunicorn."""
+    with ``users`` (those named staff... are staff) and their tokens, under gunicorn.
+
+    ``database_url`` serves it from that database (a private cluster a test stops and
+    starts) instead of a fresh one on the shared server."""
     from harness import services
     from harness.projects import servers_for
     from harness.runtime import gunicorn
@@ -361,7 +369,12 @@ def served_with_resources(
         commit_all(project, line)
     env = ProjectEnv()
     env.install(project)
-    with servers_for({"database": database}) as urls:
+    servers = (
+        nullcontext({"DATABASE_URL": database_url})
+        if database_url
+        else servers_for({"database": database})
+    )
+    with servers as urls:
         if framework == "flask":
             settings = {
                 "SECRET_KEY": secrets.token_urlsafe(32),

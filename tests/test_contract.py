@@ -9,11 +9,15 @@ the API would meet it (Django's test client skips CSRF; gunicorn does not).
 from __future__ import annotations
 
 import json
+import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.helpers import call, served_with_resources
+from harness import services
+from harness.runtime import free_port
+from tests.helpers import Reply, call, served_with_resources
 
 FITNESS = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
@@ -35,6 +39,35 @@ CASES = [
 WORKOUT = {"name": "Intervals", "duration_minutes": 40, "performed_on": "2026-12-01"}
 
 
+def names(reply: Reply, where: str, name: str) -> bool:
+    """The contract's error body: a sentence for a person, and ``name`` among the fields
+    of ``where`` (``json``, the body; ``query``, the query string) it is about."""
+    body = reply.body if reply.json else None
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return False
+    return name in (body.get("detail") or {}).get(where, {})
+
+
+def is_error(reply: Reply, status: int) -> bool:
+    """``status``, with the contract's error body: a message, and details (maybe none)."""
+    body = reply.body if reply.json else None
+    return (
+        reply.status == status
+        and isinstance(body, dict)
+        and isinstance(body.get("message"), str)
+        and isinstance(body.get("detail"), dict)
+    )
+
+
+def header(reply: Reply, name: str) -> str:
+    return {key.lower(): value for key, value in reply.headers.items()}.get(name.lower(), "")
+
+
+def ids(reply: Reply) -> list[int]:
+    assert reply.status == 200, reply
+    return [row["id"] for row in reply.body["items"]]
+
+
 def same_but_the_id(one: dict, other: dict, one_id: int, other_id: int) -> bool:
     """Two error bodies that say the same thing of two ids: no oracle of which exists."""
     return json.dumps(one).replace(str(one_id), "N") == json.dumps(other).replace(
@@ -45,7 +78,17 @@ def same_but_the_id(one: dict, other: dict, one_id: int, other_id: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize(("framework", "database"), CASES, ids=lambda value: value)
 def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database):
-    with served_with_resources(tmp_path, framework, database, FITNESS, USERS) as site:
+    with ExitStack() as stack:
+        # PostgreSQL is a private cluster, so that the scenario can stop it (a 503) and
+        # start it again; the other databases are fresh ones on the shared servers.
+        cluster = None
+        if database == "postgresql":
+            cluster = stack.enter_context(services.private_postgresql(free_port()))
+        site = stack.enter_context(
+            served_with_resources(
+                tmp_path, framework, database, FITNESS, USERS, cluster.url if cluster else None
+            )
+        )
         ann, bob, staff = (site.tokens[name] for name in USERS)
         workouts, exercises, sets = (
             site.api(name) for name in ("workouts", "exercises", "exercise-sets")
@@ -53,17 +96,29 @@ def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database
 
         # Every resource is read by signed-in users only.
         for url in (workouts, exercises, sets):
-            assert call(url).status == 401, url
+            anonymous = call(url)
+            assert is_error(anonymous, 401), (url, anonymous)
+            assert header(anonymous, "WWW-Authenticate").startswith("Bearer"), anonymous
 
         # The catalogue: everyone signed in reads it, staff write it.
         exercise = {"title": "Squat", "category": "strength"}
         refused = call(exercises, "POST", exercise, token=bob)
-        assert refused.status == 403 and refused.json, refused
+        assert is_error(refused, 403), refused
         created = call(exercises, "POST", exercise, token=staff)
         assert created.status == 201, created
         squat = created.body["id"]
-        assert call(f"{exercises}/{squat}", "PATCH", {"title": "Mine"}, token=bob).status == 403
-        assert [row["id"] for row in call(exercises, token=bob).body["items"]] == [squat]
+        assert is_error(call(f"{exercises}/{squat}", "PATCH", {"title": "Mine"}, token=bob), 403)
+        assert ids(call(exercises, token=bob)) == [squat]
+
+        # A duplicate of a unique value is a 409 naming the field, on create and on change.
+        duplicate = call(exercises, "POST", exercise, token=staff)
+        assert duplicate.status == 409 and names(duplicate, "json", "title"), duplicate
+        press = {"title": "Bench press", "category": "strength"}
+        bench = call(exercises, "POST", press, token=staff).body["id"]
+        clash = call(f"{exercises}/{bench}", "PATCH", {"title": "Squat"}, token=staff)
+        assert clash.status == 409 and names(clash, "json", "title"), clash
+        clash = call(f"{exercises}/{bench}", "PUT", exercise, token=staff)
+        assert clash.status == 409 and names(clash, "json", "title"), clash
 
         # A workout is its owner's; instants are stored in UTC on every database.
         sent = {**WORKOUT, "performed_at": "2026-12-01T18:30:00+01:00"}
@@ -75,49 +130,121 @@ def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database
         again = call(f"{workouts}/{mine.body['id']}", token=ann).body["performed_at"]
         assert datetime.fromisoformat(again) == stored
         theirs = call(workouts, "POST", WORKOUT, token=bob).body
-        assert call(f"{workouts}/{mine.body['id']}", token=bob).status == 404
+        hidden = call(f"{workouts}/{mine.body['id']}", token=bob)
+        assert is_error(hidden, 404), hidden
+
+        # An empty optional value is null, whatever its type, and "" reads back as null.
+        assert theirs["performed_at"] is None and theirs["notes"] is None, theirs
+        blank = call(f"{workouts}/{theirs['id']}", "PATCH", {"notes": ""}, token=bob)
+        assert blank.status == 200 and blank.body["notes"] is None, blank
+        noted = call(f"{workouts}/{theirs['id']}", "PATCH", {"notes": "Easy"}, token=bob)
+        assert noted.status == 200 and noted.body["notes"] == "Easy", noted
+        # A body that is not an object is refused, never taken as "no change".
+        nothing = call(f"{workouts}/{theirs['id']}", "PATCH", raw=b"null", token=bob)
+        assert nothing.status == 422 and nothing.json, nothing
 
         # Exercise sets belong to whoever owns their workout.
         a_set = {"workout_id": mine.body["id"], "exercise_id": squat, "reps": 5}
         made = call(sets, "POST", a_set, token=ann)
         assert made.status == 201, made
+        assert made.body["weight_kg"] is None, made
         own_set = call(sets, "POST", {**a_set, "workout_id": theirs["id"]}, token=bob).body
         item = f"{sets}/{made.body['id']}"
-        assert [row["id"] for row in call(sets, token=bob).body["items"]] == [own_set["id"]]
-        filtered = call(f"{sets}?workout_id={mine.body['id']}", token=bob)
-        assert filtered.status == 200 and filtered.body["items"] == []
+        assert ids(call(sets, token=bob)) == [own_set["id"]]
+        assert ids(call(f"{sets}?workout_id={mine.body['id']}", token=bob)) == []
         for method, body in [("GET", None), ("PUT", a_set), ("PATCH", {"reps": 6})]:
-            assert call(item, method, body, token=bob).status == 404, method
-        assert call(item, "DELETE", token=bob).status == 404
+            assert is_error(call(item, method, body, token=bob), 404), method
+        assert is_error(call(item, "DELETE", token=bob), 404)
         assert call(item, token=ann).body["reps"] == 5
+
+        # An exercise that sets refer to (protect) cannot be deleted: a 409.
+        kept = call(f"{exercises}/{squat}", "DELETE", token=staff)
+        assert is_error(kept, 409), kept
+        assert call(f"{exercises}/{squat}", token=staff).status == 200
 
         # Another user's workout is answered as one that does not exist, word for word.
         missing = 2**31 - 7
         foreign = call(sets, "POST", a_set, token=bob)
         absent = call(sets, "POST", {**a_set, "workout_id": missing}, token=bob)
         assert foreign.status == absent.status == 422, (foreign, absent)
-        assert "workout_id" in json.dumps(foreign.body)
+        assert names(foreign, "json", "workout_id"), foreign
         assert same_but_the_id(foreign.body, absent.body, mine.body["id"], missing)
         onto_anns = {"workout_id": mine.body["id"]}
         moved = call(f"{sets}/{own_set['id']}", "PATCH", onto_anns, token=bob)
         assert moved.status == 422 and moved.body == foreign.body, moved
 
-        # Strict input, the same rule on both: refused with a JSON 4xx naming the field.
+        # Strict input, the same rule on both: refused with a JSON 422 naming the field.
         for wrong, field in [
             ({**WORKOUT, "name": "a\u0000b"}, "name"),
             ({**WORKOUT, "name": "   "}, "name"),
             ({**WORKOUT, "duration_minutes": True}, "duration_minutes"),
+            ({**WORKOUT, "duration_minutes": "5"}, "duration_minutes"),
             ({**WORKOUT, "duration_minutes": 0}, "duration_minutes"),
+            ({**WORKOUT, "name": None}, "name"),
             ({**WORKOUT, "surprise": 1}, "surprise"),
         ]:
             answer = call(workouts, "POST", wrong, token=ann)
-            assert answer.status == 422 and answer.json, (wrong, answer)
-            assert field in json.dumps(answer.body), (wrong, answer)
-        nul = call(f"{exercises}?title=%00x", token=ann)
-        assert nul.status < 500 and nul.json, nul
+            assert answer.status == 422 and names(answer, "json", field), (wrong, answer)
         unknown = call(site.api("no-such-thing"), token=ann)
-        assert unknown.status == 404 and unknown.json, unknown
+        assert is_error(unknown, 404), unknown
+
+        # Lists: oldest first, and the same filters by the same names on both starters.
+        later = {**WORKOUT, "duration_minutes": 25, "performed_on": "2026-12-03"}
+        second = call(workouts, "POST", later, token=ann).body["id"]
+        first = mine.body["id"]
+        assert ids(call(workouts, token=ann)) == [first, second]
+        for query, expected in [
+            ("duration_minutes_min=30", [first]),
+            ("duration_minutes_max=30", [second]),
+            ("duration_minutes_min=25&duration_minutes_max=40", [first, second]),
+            ("performed_on=2026-12-03", [second]),
+            ("performed_on_min=2026-12-02&performed_on_max=2026-12-31", [second]),
+            ("performed_at_min=2026-12-01T17:00:00Z", [first]),
+            ("performed_at_max=2026-12-01T17:00:00Z", []),
+        ]:
+            assert ids(call(f"{workouts}?{query}", token=ann)) == expected, query
+        for query, expected in [
+            ("category=strength", [squat, bench]),
+            ("category=cardio", []),
+            ("title=Squat", [squat]),
+        ]:
+            assert ids(call(f"{exercises}?{query}", token=bob)) == expected, query
+        for query, expected in [
+            (f"exercise_id={squat}", [made.body["id"]]),
+            (f"exercise_id={bench}", []),
+            ("reps_min=5&reps_max=5", [made.body["id"]]),
+            ("reps_min=6", []),
+        ]:
+            assert ids(call(f"{sets}?{query}", token=ann)) == expected, query
+        # A bad value of a known parameter is a 422 naming it; an unknown one a 400
+        # naming the parameters the list accepts.
+        for query, name in [
+            ("category=yoga", "category"),
+            ("title=%00x", "title"),
+            ("performed_on=yesterday", "performed_on"),
+        ]:
+            url = workouts if name == "performed_on" else exercises
+            answer = call(f"{url}?{query}", token=ann)
+            assert answer.status == 422 and names(answer, "query", name), (query, answer)
+        colour = call(f"{exercises}?colour=red", token=ann)
+        assert colour.status == 400 and names(colour, "query", "colour"), colour
+        assert all(name in colour.body["message"] for name in ("category", "title")), colour
 
         # Nothing refused was stored.
-        listed = call(workouts, token=ann).body["items"]
-        assert [row["id"] for row in listed] == [mine.body["id"]]
+        assert ids(call(workouts, token=ann)) == [first, second]
+
+        # The database gone: a JSON 503 with Retry-After, and back without a restart.
+        if cluster is not None:
+            cluster.stop()
+            for method, body in [("GET", None), ("POST", WORKOUT)]:
+                down = call(workouts, method, body, token=ann)
+                assert is_error(down, 503), (method, down)
+                assert header(down, "Retry-After").isdigit(), down
+            cluster.start()
+            answers = []
+            for _ in range(20):  # each instance's pooled connections died with the server
+                answers.append(call(workouts, token=ann).status)
+                if answers[-1] == 200:
+                    break
+                time.sleep(0.5)
+            assert answers[-1] == 200 and set(answers) <= {200, 503}, answers
