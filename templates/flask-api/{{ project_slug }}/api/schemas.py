@@ -8,6 +8,7 @@ marshmallow's time.
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from apiflask import abort
@@ -59,12 +60,18 @@ def matching(pattern: str, error: str) -> Callable[[str], str]:
     return validate
 
 
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*", re.DOTALL)
+
+
 def date_text(value: Any) -> Any:
     """Dates are sent as YYYY-MM-DD text, as the OpenAPI document says (pydantic
-    alone would also take a number of seconds since 1970)."""
-    if value is not None and not isinstance(value, str | date):
-        raise ValueError("Must be a date written as YYYY-MM-DD.")
-    return value
+    alone would also take a number of seconds since 1970, as a number or as text)."""
+    if (isinstance(value, str) and DATE_TEXT.fullmatch(value)) or isinstance(value, date):
+        return value
+    if value is None:
+        return value
+    raise ValueError("Must be a date written as YYYY-MM-DD.")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -81,9 +88,11 @@ def to_utc(value: datetime) -> datetime:
 def datetime_text(value: Any) -> Any:
     """Instants are sent as ISO 8601 text with an offset (pydantic alone would also take
     a number of seconds since 1970)."""
-    if value is not None and not isinstance(value, str | datetime):
-        raise ValueError("Must be a date and time written as ISO 8601, with its offset.")
-    return value
+    if (isinstance(value, str) and DATETIME_TEXT.fullmatch(value)) or isinstance(value, datetime):
+        return value
+    if value is None:
+        return value
+    raise ValueError("Must be a date and time written as ISO 8601, with its offset.")
 
 
 # Validated as sent, then stored without surrounding spaces. Lone surrogates
@@ -137,11 +146,43 @@ Url = Annotated[
     Field(max_length=200, json_schema_extra={"pattern": URL}, examples=["https://example.com/"]),
     AfterValidator(matching(URL, "Must be an http or https URL.")),
 ]
+
+
+def whole_number(value: Any) -> Any:
+    """5.0 is the integer 5, as JSON Schema (and so the OpenAPI document) has it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # Strict: true is not 1 and "5" is not 5 (pydantic's lax mode would take both).
-Integer = Annotated[int, Strict()]
-Reference = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Integer = Annotated[int, BeforeValidator(whole_number), Strict()]
+# (The bounds go before the validator: after it, pydantic documents them as "ge"/"le".)
+Reference = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # 1 is a number, "1" is not
-# (A decimal is pydantic's Decimal as it is: a JSON number or a numeric string, never true.)
+
+
+def fixed_point(precision: int, scale: int, **rules: Any) -> Any:
+    """The rules of a decimal of ``precision`` digits, ``scale`` of them after the point.
+
+    It is sent as a JSON number or as text (pydantic's Decimal; never true), within the
+    bounds its digits allow unless ``rules`` narrow them (``ge=``, ``le=``, ``default=``).
+    The OpenAPI document says the same (bounds and step for a number, a pattern for text)
+    so that what it allows is taken.
+    """
+    step = Decimal(1).scaleb(-scale)
+    largest = Decimal(10) ** (precision - scale) - step
+    whole = rf"\d{{1,{precision - scale}}}" if precision > scale else "0"
+    fraction = rf"(\.\d{{1,{scale}}})?" if scale else ""
+    return Field(
+        **{"ge": -largest, "le": largest, **rules},
+        max_digits=precision,
+        decimal_places=scale,
+        multiple_of=step,
+        json_schema_extra={"pattern": f"^-?{whole}{fraction}$"},
+    )
+
+
 Day = Annotated[date, BeforeValidator(date_text)]
 Instant = Annotated[AwareDatetime, BeforeValidator(datetime_text), AfterValidator(to_utc)]
 # An id, optional; documented as an integer alone: a query string cannot send null.
