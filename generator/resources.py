@@ -130,7 +130,7 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
     made = fields.names(model)
     if any(resource.get(key) != getattr(made, key) for key in NAME_KEYS):
         raise StackgenError(f"{wrong}: its table and URL names are not {model}'s")
-    for key in ("owned", "destroyed", "constraints"):
+    for key in ("owned", "destroyed", "constraints", "owner_index"):
         if not isinstance(resource.get(key, False), bool):
             raise StackgenError(f"{wrong}: {key} must be true or false")
     why = access.check(resource)
@@ -307,10 +307,12 @@ def plan(
         **{key: getattr(made, key) for key in NAME_KEYS},
         "owned": owned,
         "fields": parsed,
-        # The database checks min=, max= and choices (CHECK constraints) and indexes an
-        # owned table's (owner, id); a resource recorded before gets them when regenerated.
+        # The database checks min=, max= and choices (CHECK constraints); a resource
+        # recorded before gets them when regenerated.
         "constraints": _constraints(project, model, before),
     }
+    if owned and project.template == "flask-api":  # its table indexes (owner_id, id)
+        resource["owner_index"] = _constraints(project, model, before, "owner_index")
     _link(resource, others)
     access.decide(resource, others, writers, before.get("writers") if before else None)
     old = _stored(before) if before is not None else None
@@ -349,14 +351,17 @@ def plan(
     return result
 
 
-def _constraints(project: Project, model: str, before: dict[str, Any] | None) -> bool:
-    """Whether the database keeps the fields' rules (CHECK constraints, the owner's index).
+def _constraints(
+    project: Project, model: str, before: dict[str, Any] | None, key: str = "constraints"
+) -> bool:
+    """Whether the database keeps the fields' rules (CHECK constraints; ``key``
+    "owner_index": an owned table's index on (owner_id, id)).
 
     A new resource: yes. One recorded before they were takes them when it is
     regenerated at this stackgen's templates (after ``stackgen update``): the
     templates of an older recorded version would not write them into its model.
     """
-    if before is None or before.get("constraints"):
+    if before is None or before.get(key):
         return True
     if project.store is None:
         return False
@@ -654,9 +659,9 @@ def flask_migration(
 
 
 def owner_index(resource: dict[str, Any] | None) -> bool:
-    """Whether the table indexes its rows by (owner_id, id): an owned one recorded with
-    this version's database rules (``constraints``); it pages a user's list."""
-    return bool(resource and resource.get("owned") and resource.get("constraints"))
+    """Whether the table indexes its rows by (owner_id, id), which pages a user's list: an
+    owned one recorded since the index exists (``owner_index``), or regenerated since."""
+    return bool(resource and resource.get("owned") and resource.get("owner_index"))
 
 
 def _as_database(resource: dict[str, Any] | None) -> dict[str, Any] | None:
