@@ -168,18 +168,24 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             raise StackgenError(f"{wrong}: the rows its tests make")
 
 
-def made_before(path: Path) -> tuple[list[str], list[str]]:
+def made_before(path: Path, template: str = "flask-api") -> tuple[list[str], list[str]]:
     """The live resources recorded before this version's rules, read once: those every
     signed-in user writes (shared, before writers were recorded; until regenerated with
-    ``--writers staff``), and those whose fields' rules the database does not check yet
-    (a regenerate adds the CHECK constraints, with their migration)."""
+    ``--writers staff``), and those whose rules the database does not keep yet (a
+    regenerate adds the CHECK constraints, and a Flask owned table's (owner_id, id) index,
+    with their migration)."""
     found = live(recorded(path))
     opened = [
         model
         for model, info in found.items()
         if info.get("backfilled") and info["writers"] == "users"
     ]
-    unchecked = [model for model, info in found.items() if info.get("constraints") is False]
+    unchecked = [
+        model
+        for model, info in found.items()
+        if info.get("constraints") is False
+        or (template == "flask-api" and info.get("owned") and not info.get("owner_index"))
+    ]
     return opened, unchecked
 
 
