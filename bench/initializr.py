@@ -8,7 +8,9 @@ cache never helps them; a "repeated" preview asks again for the previous URL
 and is answered from the cache. `stackgen new` is timed as a whole command (a
 fresh interpreter, `.env` and the git commit included), as in generation.py;
 the download is timed from the request to its last byte, the server already
-running, because that is what a user of the page waits for.
+running, because that is what a user of the page waits for. A trivial preview is
+also timed while the heaviest preview the bounds allow (6 resources, 40 fields)
+renders: renders run in worker processes, so it does not wait for the heavy one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.common import STACKGEN, Section, get, log, median, ms, paired_ratio, scratch, timed
@@ -26,6 +29,11 @@ from generator.catalogue import TEMPLATES
 from harness.runtime import free_port
 
 AUTHOR = {"author_name": "Bench Mark", "author_email": "bench@example.com"}
+
+
+HEAVY_ROWS = ";".join(
+    f"Heavy{n} " + " ".join(f"f{k}:string" for k in range(6 if n < 4 else 8)) for n in range(6)
+)
 
 
 @contextmanager
@@ -42,10 +50,18 @@ def serving(env: dict[str, str]):
         line = server.stdout.readline()
         if not line.startswith("Serving"):
             raise RuntimeError(f"stackgen serve did not start: {line!r}")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", server.pid
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def resident_mb(pid: int) -> float:
+    """The process's resident memory (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def fetch(url: str) -> float:
@@ -62,7 +78,7 @@ def measure(quick: bool) -> Section:
     reps = 3 if quick else 9
     with scratch("initializr") as tmp:
         env = {"STACKGEN_HOME": str(tmp / "home")}
-        with serving(env) as base:
+        with serving(env) as (base, pid):
             # Warm-up: the store and its tag, the OS caches, both sides once.
             for flag in TEMPLATES:
                 fetch(f"{base}/starter.zip?{urlencode({'framework': flag})}")
@@ -92,6 +108,17 @@ def measure(quick: bool) -> Section:
                 )
                 add("preview, changed option", fetch(preview))
                 add("preview, repeated", fetch(preview))
+                heavy = f"{base}/api/preview?" + urlencode(
+                    {"framework": "flask", "project_name": f"heavy-{rep}", "resources": HEAVY_ROWS}
+                )
+                trivial = f"{base}/api/preview?" + urlencode(
+                    {"framework": "flask", "project_name": f"trivial-{rep}"}
+                )
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    running = pool.submit(fetch, heavy)
+                    time.sleep(0.3)  # the heavy one is in its worker
+                    add("trivial preview while a heavy one renders", fetch(trivial))
+                    add("heavy preview (6 resources, 40 fields)", running.result())
 
             count = 20
             urls = [
@@ -103,6 +130,7 @@ def measure(quick: bool) -> Section:
             with ThreadPoolExecutor(max_workers=count) as pool:
                 list(pool.map(fetch, urls))
             parallel = time.perf_counter() - start
+            rss = resident_mb(pid)
 
         med = {key: median(values) for key, values in times.items()}
         rows = [
@@ -127,10 +155,26 @@ def measure(quick: bool) -> Section:
             detail="renders: informational",
         )
         section.add("preview, repeated", med["preview, repeated"] * 1000, "< 50 ms", unit="ms")
+        section.add(
+            "trivial preview during a heavy one / the heavy one",
+            paired_ratio(
+                times["trivial preview while a heavy one renders"],
+                times["heavy preview (6 resources, 40 fields)"],
+            ),
+            "< 1.0x",
+            detail="renders in worker processes: one request never holds the others",
+        )
+        section.add(
+            "server memory after every render above",
+            rss,
+            unit="MB",
+            detail="resident; renders run and end in worker processes: informational",
+        )
         section.notes.append(
             f"{count} downloads with distinct answers at once took {ms(parallel)} in all: "
-            "renders in one server process take turns (Copier changes the working directory "
-            "while it renders), so a team server scales with gunicorn workers."
+            "each server process renders in at most 2 worker processes at once (Copier "
+            "changes the working directory, so renders cannot share a process), 8 more "
+            "wait, and the rest of the server's threads' requests queue in waitress."
         )
     return section
 

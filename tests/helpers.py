@@ -406,3 +406,34 @@ def served_with_resources(
         log = folder / "gunicorn.log"
         with gunicorn(env, project, app, settings, log, "/healthz", workers=2, threads=2) as url:
             yield Served(framework, project, url, tokens)
+
+
+# The initializr's render workers: a render held as long as a scenario needs.
+
+
+def held_build(name: str, gate: Path, choice: Any, scratch: Path) -> Any:
+    """``starter.build`` in a render worker, except that the project called ``name`` first
+    leaves a file in the worker's temporary folder (as Copier's clone does), says
+    ``gate/held``, and waits for ``gate/open``. Given to ``Renderer(work=...)`` as
+    ``functools.partial(held_build, name, gate)``: a module function, pickled by name."""
+    import tempfile
+    import time
+
+    from generator.web import starter
+
+    if choice.answers["project_name"] == name:
+        Path(tempfile.mkdtemp(prefix="copier-like-")).joinpath("file").write_text("x")
+        (gate / "held").touch()
+        while not (gate / "open").exists():
+            time.sleep(0.02)
+    return starter.build(choice, scratch)
+
+
+def wait_for(path: Path, timeout: float = 120) -> None:
+    """Until ``path`` exists (a worker's signal), or fail after ``timeout`` seconds."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < end, f"{path} never appeared"
+        time.sleep(0.02)

@@ -3,9 +3,11 @@
 Hypothesis draws whole models: resources with names and fields of every type, with
 their parameters, modifiers, defaults and bounds, references to the resources drawn
 before them, owned or shared, and names that collide with Python and with what the
-templates define. Each resource is generated in turn: it is refused in one line with
-nothing written, or it is added. The project then passes its own CI: ruff check, ruff
-format --check, its tests and the migration drift check.
+templates define; and the starter they go into: the options that change what a
+resource's code imports, generates or meets (``starter_options``). Each resource is
+generated in turn: it is refused in one line with nothing written, or it is added. The
+project then passes its own CI: ruff check, ruff format --check, its tests and the
+migration drift check.
 
 A bounded number of models runs in the suite, from a fixed seed so that a failure is
 reproducible; more with STACKGEN_SPEC_EXAMPLES=50 (and STACKGEN_SPEC_SEED for other
@@ -47,7 +49,10 @@ COLLIDING_FIELDS = [
     "mapped_column", "select", "json", "query", "order", "user", "saved", "visible_to",
 ]  # fmt: skip
 PLAIN_MODELS = ["Workout", "Exercise", "Entry", "BodyMeasurement", "Tag", "Status"]
-COLLIDING_MODELS = ["A", "I", "Db", "Class", "Decimal", "Type", "Actor", "User", "Session"]
+COLLIDING_MODELS = [
+    "A", "I", "Db", "Class", "Decimal", "Type", "Actor", "User", "Session",
+    "Vote", "ApiToken", "Task",  # what analytics, api and celery add to a starter
+]  # fmt: skip
 CHOICES = ["draft", "published", "a", "b-c", "x_1", "very-long-choice-value-here"]
 
 # Mostly what a person would write, often enough what collides.
@@ -117,16 +122,35 @@ def resource_line(draw: st.DrawFn, targets: list[str]) -> list[str]:
     return [model, *specs, *flags]
 
 
+# copier.yml's options that change what a resource's code imports, generates or meets:
+# Django's api (each resource's api.py and test_api.py, the shared <slug>/api.py, the
+# ApiToken model), analytics (Django's Vote model and its URLs, Flask's extensions) and
+# celery (its settings and test fixtures). The database stays SQLite and the browser test
+# off: the draws are about the resources' code, not about the servers.
+DRAWN_OPTIONS = {"flask": ["analytics", "celery"], "django": ["api", "analytics", "celery"]}
+
+
+@st.composite
+def starter_options(draw: st.DrawFn, framework: str) -> tuple[tuple[str, bool], ...]:
+    """The answers of the starter the resources go into, besides the defaults."""
+    return tuple((key, draw(st.booleans())) for key in DRAWN_OPTIONS[framework])
+
+
 @pytest.fixture(scope="module")
-def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A new committed project per framework (SQLite; Django with its API), copied per model."""
-    made = {}
-    for framework in ("flask", "django"):
-        project = tmp_path_factory.mktemp(f"base-{framework}") / "drawn"
-        extra = [] if framework == "flask" else ["--data=api=true", "--data=browser_tests=false"]
-        assert new_project(project, framework, *extra) == 0
-        made[framework] = project
-    return made
+def bases(tmp_path_factory: pytest.TempPathFactory):
+    """A new committed project per framework and options, made once, copied per model."""
+    made: dict[tuple[str, tuple[tuple[str, bool], ...]], Path] = {}
+
+    def base(framework: str, options: tuple[tuple[str, bool], ...]) -> Path:
+        if (framework, options) not in made:
+            project = tmp_path_factory.mktemp(f"base-{framework}") / "drawn"
+            answers = [*options, ("browser_tests", False)]
+            data = [f"--data={key}={str(value).lower()}" for key, value in answers]
+            assert new_project(project, framework, *data) == 0
+            made[framework, options] = project
+        return made[framework, options]
+
+    return base
 
 
 def generate(project: Path, line: list[str]) -> tuple[int, str]:
@@ -146,8 +170,10 @@ def test_any_model_is_refused_in_one_line_or_passes_the_projects_own_ci(
 ):
     from harness.projects import ProjectEnv
 
+    options = data.draw(starter_options(framework), label="starter options")
+    event("starter with " + (", ".join(key for key, on in options if on) or "the defaults"))
     project = tmp_path_factory.mktemp("drawn") / "drawn"
-    shutil.copytree(bases[framework], project, symlinks=True)
+    shutil.copytree(bases(framework, options), project, symlinks=True)
     accepted: list[list[str]] = []
     tried = data.draw(st.integers(1, 4), label="resources tried")
     for _ in range(tried):
@@ -171,7 +197,8 @@ def test_any_model_is_refused_in_one_line_or_passes_the_projects_own_ci(
     env.install(project)
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
+    answers = {"database": "sqlite", "browser_tests": False, **dict(options)}
     if framework == "flask":
-        check_flask(env, project, {})
+        check_flask(env, project, {}, answers)
     else:
-        check_django(env, project, {}, {"database": "sqlite", "api": True})
+        check_django(env, project, {}, answers)

@@ -11,10 +11,12 @@ import shlex
 import subprocess
 import sys
 import tarfile
-import tempfile
 import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode
@@ -32,7 +34,9 @@ from generator.errors import AnswerError
 from generator.questions import asks, load_questions, option_values
 from generator.recommendation import QUESTIONS
 from generator.web import create_app, starter
+from generator.web.workers import RETRY_AFTER, Renderer
 from harness.projects import REPO_ROOT
+from tests.helpers import held_build, wait_for
 
 QUESTIONS_YML = load_questions(REPO_ROOT / "copier.yml")
 AUTHOR = {"author_name": "Ada Lovelace", "author_email": "ada@example.com"}
@@ -207,6 +211,37 @@ def test_resource_rows_reach_the_preview_the_command_and_the_download(
     assert answers["_src_path"] == store.DEFAULT_STORE and answers["resource"]["owned"] is True
 
 
+def test_a_refused_resource_row_is_named_by_its_number_and_name(client):
+    """The page shows the error beside that row: rows count from 1, blank ones skipped."""
+    rows = "Workout name:string;  ;ExerciseSet workout:references reps:integr"
+    for framework in ("flask", "django"):
+        response = client.get(f"/api/preview?{query(framework=framework, resources=rows)}")
+        assert response.status_code == 400
+        body = response.get_json()
+        assert (body["key"], body["row"], body["name"]) == ("resources", 2, "ExerciseSet")
+        assert body["error"].startswith(
+            'resource 2 (ExerciseSet): field "reps": unknown type "integr"'
+        )
+    bound = client.get(
+        f"/api/preview?{query(framework='flask', resources=HEAVY_ROWS + ';X a:string')}"
+    )
+    assert "row" not in bound.get_json()  # the bounds are no one row's fault
+
+
+def test_django_resources_get_pages_and_with_the_api_option_an_api(client):
+    rows = "Workout name:string duration_minutes:integer:min=1 --owned"
+    listed = {}
+    for api in (False, True):
+        q = query(framework="django", api=api, resources=rows)
+        preview = client.get(f"/api/preview?{q}").get_json()
+        listed[api] = {f["path"] for f in preview["files"]}
+    app = "my_project/resources/workouts/"
+    for api in (False, True):
+        assert {app + "views.py", app + "urls.py", app + "tests.py"} <= listed[api]
+    assert app + "api.py" not in listed[False]
+    assert {app + "api.py", app + "test_api.py"} <= listed[True]
+
+
 def test_file_content_and_unknown_paths(client):
     q = query(framework="flask", project_name="Movie API")
     body = client.get(f"/api/file?{q}&path=pyproject.toml").get_json()
@@ -341,7 +376,8 @@ def test_any_pairs_make_a_choice_or_an_answer_error_naming_a_given_key(pairs, fr
 def test_any_query_string_is_never_a_server_error(client, raw):
     # A stand-in render: this is about the checks, not about Copier.
     fake = starter.Starter("x", "v0", (starter.File("README.md", 0o644, b"hi\n"),))
-    with mock.patch.object(starter, "render", lambda choice: fake):
+    renderer = client.application.extensions["stackgen.renderer"]
+    with mock.patch.object(renderer, "render", lambda choice: fake):
         for endpoint in (
             "/api/preview",
             "/api/file",
@@ -433,15 +469,108 @@ def test_archives_are_the_same_project_and_carry_no_env(client):
     assert client.get(f"/starter.zip?{q}").data == zipped  # the same bytes each time
 
 
-def test_renders_are_cached_and_leave_nothing_behind(client, tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+def test_renders_are_cached_and_leave_nothing_behind(tmp_path):
+    renderer = Renderer(cached=4, scratch=tmp_path)
     choice = starter.parse_pairs([("framework", "flask"), ("project_name", "cache-check")])
-    starter.render.cache_clear()
-    first = starter.render(choice)
+    first = renderer.render(choice)
     assert list(tmp_path.iterdir()) == []  # the render's folder (and Copier's clone) are gone
-    assert starter.render(choice) is first
-    info = starter.render.cache_info()
-    assert (info.hits, info.misses, info.maxsize) == (1, 1, starter.CACHED_STARTERS)
+    assert renderer.render(choice) is first
+    assert renderer.cache_info() == (1, 4)
+
+
+# --- one request never holds the others ----------------------------------------------------
+
+# The heaviest preview the bounds allow: 6 resources, 40 fields.
+HEAVY_ROWS = ";".join(
+    f"Heavy{n} " + " ".join(f"f{k}:string" for k in range(6 if n < 4 else 8)) for n in range(6)
+)
+HELD = query(framework="flask", project_name="held", resources=HEAVY_ROWS)
+LIGHT = query(framework="django", project_name="light")
+
+
+@pytest.fixture
+def gate(tmp_path) -> Path:
+    """The gate of a held render (tests/helpers.py held_build), beside tmp_path/scratch,
+    where the renders' temporary folders go, to see what is left."""
+    for folder in ("gate", "scratch"):
+        (tmp_path / folder).mkdir()
+    return tmp_path / "gate"
+
+
+def held_app(gate: Path, **bounds):
+    """An initializr whose render of the project called "held" waits at ``gate``."""
+    work = partial(held_build, "held", gate)
+    return create_app(renderer=Renderer(work=work, scratch=gate.parent / "scratch", **bounds))
+
+
+@contextmanager
+def held(app, gate: Path) -> Iterator[Future]:
+    """The held request in flight, let go at the end whatever happens."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            heavy = pool.submit(app.test_client().get, f"/api/preview?{HELD}")
+            wait_for(gate / "held")
+            yield heavy
+        finally:
+            (gate / "open").touch()
+
+
+def test_a_trivial_request_is_answered_while_a_heavy_render_is_held(gate):
+    app = held_app(gate, deadline=600)
+    with held(app, gate) as heavy:
+        light = app.test_client().get(f"/api/preview?{LIGHT}")
+        assert light.status_code == 200, light.data[:300]
+        assert "manage.py" in [f["path"] for f in light.get_json()["files"]]
+        assert not heavy.done()  # still held: the light one did not wait for it
+    answer = heavy.result(timeout=600)
+    assert answer.status_code == 200, answer.data[:300]
+    assert len(answer.get_json()["resources"]) == 6
+
+
+def test_past_its_deadline_a_render_is_a_json_503_and_leaves_nothing(gate):
+    app = held_app(gate, deadline=8)  # the gate never opens: always past it, however busy
+    response = app.test_client().get(f"/starter.zip?{HELD}")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER)
+    assert response.get_json() == {
+        "error": "the starter took longer than 8 s to render; try again later"
+    }
+    assert (gate / "held").exists()  # it was rendering, with a folder of its own
+    assert list((gate.parent / "scratch").iterdir()) == []  # the worker's folders are removed
+
+
+def test_past_the_waiting_bound_a_request_is_refused_at_once(gate):
+    app = held_app(gate, workers=1, waiting=0, deadline=600)
+    with held(app, gate) as heavy:
+        refused = app.test_client().get(f"/api/preview?{LIGHT}")
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == str(RETRY_AFTER)
+        assert refused.get_json() == {
+            "error": "the server is busy (renders running: 1, waiting: 0); try again in a few "
+            "seconds"
+        }
+    assert heavy.result(timeout=600).status_code == 200
+    assert app.test_client().get(f"/api/preview?{LIGHT}").status_code == 200
+
+
+def test_the_serving_process_never_loads_copier():
+    """Renders happen in worker processes, which end with them: the server's own memory
+    holds its cache, not Copier, Jinja and the templates of every render so far."""
+    code = (
+        "import sys\n"
+        "from generator.web import create_app\n"
+        "client = create_app().test_client()\n"
+        "for name in ('one', 'two'):\n"
+        "    assert client.get(f'/api/preview?framework=flask&project_name={name}').status_code"
+        " == 200\n"
+        "print(sorted(m for m in ('copier', 'plumbum') "
+        "if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # --- the download on the user's machine ---------------------------------------------------

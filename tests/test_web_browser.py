@@ -164,8 +164,11 @@ with sync_playwright() as playwright:
         page.screenshot(path=out / "phone.png", full_page=True)
         page.set_viewport_size(DESKTOP)
 
-        # Keyboard: Tab from the last option reaches the download, with a visible focus.
+        # Keyboard: Tab from the last option reaches the resources, then the download,
+        # with a visible focus.
         page.focus('input[name="browser_tests"]')  # the last option Flask asks
+        page.keyboard.press("Tab")
+        expect(page.locator("#add-resource")).to_be_focused()
         page.keyboard.press("Tab")
         expect(page.locator("#download-zip")).to_be_focused()
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
@@ -203,20 +206,48 @@ with sync_playwright() as playwright:
         expect(error).to_be_hidden()
         same_state(page)
 
-        # A resource of one's own: a row of the table, checked as the CLI checks it,
-        # goes into the tree, the command and the download.
+        # A resource of one's own: a row of the list, checked as the CLI checks it,
+        # goes into the tree, the command and the download. The list comes before the
+        # downloads, and a row's error is shown beside that row.
+        resources = page.locator("#resource-rows > li")
+        assert box(page.locator("#add-resource"))["y"] < box(page.locator("#download-zip"))["y"]
         page.click("#add-resource")
-        cells = page.locator("#resource-rows tr").first.locator("input")
-        cells.nth(0).fill("Workout")
-        cells.nth(1).fill("name:strng")
-        expect(page.locator("#error-resources")).to_contain_text('unknown type "strng"')
+        first = resources.nth(0)
+        first.locator(".name").fill("Workout")
+        first.locator(".fields").fill("name:string duration_minutes:integer:min=1")
+        page.click("#add-resource")
+        second = resources.nth(1)
+        second.locator(".name").fill("ExerciseSet")
+        second.locator(".fields").fill("workout:references reps:integr")
+        row_error = second.locator(".field-error")
+        expect(row_error).to_contain_text('unknown type "integr"')
+        expect(first.locator(".field-error")).to_be_hidden()
+        expect(second.locator(".fields")).to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#error")).to_have_text(
+            "Downloads are off until resource 2 (ExerciseSet) is fixed."
+        )
         expect(page.locator("#download-zip")).to_have_attribute("aria-disabled", "true")
-        cells.nth(1).fill("name:string duration_minutes:integer:min=1")
+        spec, message = box(second.locator(".fields")), box(row_error)
+        assert 0 <= message["y"] - (spec["y"] + spec["height"]) < 24, (spec, message)
+        serious(page, "a resource row refused")
+        page.screenshot(path=out / "desktop-resource-invalid.png", full_page=True)
+        second.locator("button").click()  # removed: the first row alone is fine
         expect(page.locator("#tree")).to_contain_text("workouts/", timeout=60_000)
         expect(page.locator("#error-resources")).to_be_hidden()
         expect(page.locator("#command")).to_contain_text(
             "--resource 'Workout name:string duration_minutes:integer:min=1'"
         )
+        # The fields box uses the card's width, and a long list of fields stays in sight.
+        fields = first.locator(".fields")
+        assert box(fields)["width"] >= 0.9 * box(first)["width"] - 30, (box(fields), box(first))
+        long_specs = " ".join(f"measurement_number_{n}:decimal:6.2:min=0" for n in range(6))
+        fields.fill(long_specs)
+        sizes = fields.evaluate(
+            "a => [a.scrollWidth, a.clientWidth, a.scrollHeight, a.clientHeight]"
+        )
+        print("fields box", box(fields)["width"], sizes)
+        assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3] + 2, sizes
+        fields.fill("name:string duration_minutes:integer:min=1")
         expect(page.locator("#explore")).not_to_have_attribute("aria-busy", "true", timeout=60_000)
         serious(page, "a resource")
         fits(page, "a resource, desktop")
@@ -229,12 +260,33 @@ with sync_playwright() as playwright:
         other = browser.new_page()
         other.goto(shared)
         same_state(other)
-        expect(other.locator("#resource-rows tr input").first).to_have_value("Workout")
+        expect(other.locator("#resource-rows .name").first).to_have_value("Workout")
 
         with page.expect_download() as download:
             page.click("#download-zip")
         print("download", download.value.suggested_filename)
         download.value.save_as(out / "download.zip")
+
+        # Django takes resources too: the same list, what they bring said for Django,
+        # and a Django refusal beside its row.
+        page.select_option("#framework", "django")
+        expect(page.locator("#resources-framework")).to_contain_text("Django")
+        expect(page.locator("#resources-framework")).to_contain_text("JSON API option")
+        expect(page.locator("#tree")).to_contain_text("manage.py", timeout=60_000)
+        expect(page.locator("#tree")).to_contain_text("workouts/")
+        expect(page.locator("#command")).to_contain_text("--framework django")
+        expect(page.locator("#command")).to_contain_text(
+            "--resource 'Workout name:string duration_minutes:integer:min=1'"
+        )
+        page.click("#add-resource")
+        session = resources.nth(1)
+        session.locator(".name").fill("Session")
+        session.locator(".fields").fill("label:string")
+        expect(session.locator(".field-error")).to_contain_text("sessions")
+        expect(page.locator("#error")).to_have_text(
+            "Downloads are off until resource 2 (Session) is fixed."
+        )
+        serious(page, "a Django resource refused")
     finally:
         page.screenshot(path=screenshot, full_page=True)
         browser.close()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, render_template, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from generator.errors import AnswerError, StackgenError
 from generator.recommendation import recommend
 from generator.web import archive, query, starter
+from generator.web.workers import Renderer
 
 PATH_KEY = "path"  # /api/file: which file, besides the answers
 FLIP_KEY = "flip"  # /api/diff: KEY=VALUE to compare with
@@ -26,6 +27,11 @@ class NotFound(StackgenError):
     def __init__(self, message: str, key: str, values: list | None = None) -> None:
         super().__init__(message)
         self.key, self.values = key, values
+
+
+def _render(choice: starter.Choice) -> starter.Starter:
+    renderer: Renderer = current_app.extensions["stackgen.renderer"]
+    return renderer.render(choice)
 
 
 def _choice(*reserved: str) -> tuple[starter.Choice, dict[str, str]]:
@@ -59,7 +65,7 @@ def recommendation() -> Response:
 @bp.get("/api/preview")
 def preview() -> Response:
     choice, _ = _choice()
-    built = starter.render(choice)
+    built = _render(choice)
     return jsonify(
         {
             "folder": built.folder,
@@ -76,7 +82,7 @@ def preview() -> Response:
 @bp.get("/api/file")
 def file() -> Response:
     choice, taken = _choice(PATH_KEY)
-    built = starter.render(choice)
+    built = _render(choice)
     path = taken.get(PATH_KEY)
     found = built.file(path) if path is not None else None
     if found is None:
@@ -102,14 +108,14 @@ def compare() -> Response:
             "flip must be KEY=VALUE, one of the template's answers", FLIP_KEY, options
         )
     other = choice.flipped(key, value)
-    result = archive.diff(starter.render(choice), starter.render(other))
+    result = archive.diff(_render(choice), _render(other))
     return jsonify({"flip": {"key": key, "value": dict(other.data).get(key)}, **result})
 
 
 @bp.get("/starter.<any(zip, 'tar.gz'):kind>")
 def download(kind: str) -> Response:
     choice, _ = _choice()
-    built = starter.render(choice)
+    built = _render(choice)
     mimetype, pack = ARCHIVES[kind]
     response = Response(pack(built), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{built.folder}.{kind}"'

@@ -10,8 +10,8 @@ naming the key and the values it takes.
 Rendering is ``stackgen new``'s (``create.render``: Copier, from the local
 template store, at this stackgen's version tag) without the git commit and
 without ``.env``: a download carries ``.env.example``, and its README says how
-to make ``.env``. Each render happens in a temporary folder removed at once;
-the files are kept in memory, and the last few starters asked for are cached.
+to make ``.env``. Each render happens in a worker process, in a temporary folder
+removed at once (``workers``); the files are kept in memory.
 
 The answers file of a download records ``_src_path`` as the store's default
 place, ``~/.local/share/stackgen/templates``, whatever store the server used:
@@ -26,11 +26,9 @@ from __future__ import annotations
 import re
 import shlex
 import stat
-import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +107,30 @@ def parse_resources(text: str, template: str) -> tuple[str, ...]:
     try:
         resources.check_options(list(rows), template)
     except StackgenError as error:
-        raise AnswerError(str(error), RESOURCES) from None
+        number = _failing_row(rows, template)
+        if number is None:  # not one row's fault
+            raise AnswerError(str(error), RESOURCES) from None
+        raise RowError(str(error), number, rows[number - 1].split()[0]) from None
     return rows
+
+
+class RowError(AnswerError):
+    """A refused resource row: its number (from 1, blank rows not counted) and its name."""
+
+    def __init__(self, message: str, row: int, name: str) -> None:
+        super().__init__(f"resource {row} ({name[:60]}): {message}", RESOURCES)
+        self.row, self.name = row, name[:60]
+
+
+def _failing_row(rows: tuple[str, ...], template: str) -> int | None:
+    """The first row whose own check fails. Each row may reference only those before it
+    (``check_options``), so it is the first prefix of the rows that is refused."""
+    for count in range(1, len(rows) + 1):
+        try:
+            resources.check_options(list(rows[:count]), template)
+        except StackgenError:
+            return count
+    return None
 
 
 def parse_pairs(pairs: Iterable[tuple[str, str]], rows: str = "") -> Choice:
@@ -227,13 +247,7 @@ def help_me_choose(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return given
 
 
-CACHED_STARTERS = 16  # a rendered starter is ~100-300 KB
 SRC_LINE = re.compile(r"^_src_path: .*$", re.MULTILINE)
-
-# Copier changes the process's working directory while it renders (plumbum's
-# ``local.cwd``), so two renders in one process must not overlap. Identical
-# requests are served from the cache without waiting.
-_render_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -277,21 +291,22 @@ def _read_tree(root: Path) -> tuple[File, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=CACHED_STARTERS)
-def render(choice: Choice) -> Starter:
-    """The files of the starter ``choice`` describes (cached: Choice is hashable)."""
-    with _render_lock, tempfile.TemporaryDirectory(prefix="stackgen-serve-") as scratch:
-        target = Path(scratch) / choice.folder
-        request = create.Request(
-            target,
-            choice.answers,
-            defaults=True,
-            resources=tuple(resources.parse_option(row) for row in choice.resources),
-        )
-        # No author from this server's git configuration: copier.yml's defaults.
-        _, version = create.render(request, target, identity={})
-        create.add_resources(target, request)
-        for answers_file in [target / ANSWERS_FILE, *target.glob(resources.ANSWERS_PREFIX + "*")]:
-            answers_file.write_text(portable(answers_file.read_text()))
-        files = _read_tree(target)
-    return Starter(choice.folder, version, files)
+def build(choice: Choice, scratch: Path) -> Starter:
+    """The files of the starter ``choice`` describes, rendered in the empty folder ``scratch``.
+
+    Run in a worker process (``workers.Renderer``): Copier changes the working
+    directory, and the caller removes ``scratch``.
+    """
+    target = scratch / choice.folder
+    request = create.Request(
+        target,
+        choice.answers,
+        defaults=True,
+        resources=tuple(resources.parse_option(row) for row in choice.resources),
+    )
+    # No author from this server's git configuration: copier.yml's defaults.
+    _, version = create.render(request, target, identity={})
+    create.add_resources(target, request)
+    for answers_file in [target / ANSWERS_FILE, *target.glob(resources.ANSWERS_PREFIX + "*")]:
+        answers_file.write_text(portable(answers_file.read_text()))
+    return Starter(choice.folder, version, _read_tree(target))
