@@ -313,8 +313,13 @@ def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
             "python manage.py migrate",
             "python manage.py loadsamplepolls",
             f"python manage.py createsuperuser{INTERACTIVE}",
-            "python manage.py runserver",
         ]
+        if answers.get("api") is True:
+            steps += [
+                "python manage.py users create me  # a user of the API, not an admin",
+                "python manage.py apitoken create me  # its API token, printed once",
+            ]
+        steps += ["python manage.py runserver"]
     else:
         steps += [
             "flask db upgrade",

@@ -99,10 +99,11 @@ SHADOWING: tuple[tuple[frozenset[str], str], ...] = (
         frozenset({"date", "datetime", "decimal", "uuid", "time"}),
         "would shadow an import of the generated models (date, datetime, decimal, uuid, time)",
     ),
-    # The list's query parameters: a filter of that name would be one of them.
+    # The list's query parameters (Django's page_size too): a filter of that name would be
+    # one of them.
     (
-        frozenset({"page", "per_page", "after", "before", "last", "q"}),
-        "is a list query parameter (page, per_page, after, before, last, q)",
+        frozenset({"page", "per_page", "page_size", "after", "before", "last", "q"}),
+        "is a list query parameter (page, per_page, page_size, after, before, last, q)",
     ),
 )
 # Resource names whose snake_case singular is a name the Flask views import or define at

@@ -130,7 +130,7 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
     made = fields.names(model)
     if any(resource.get(key) != getattr(made, key) for key in NAME_KEYS):
         raise StackgenError(f"{wrong}: its table and URL names are not {model}'s")
-    for key in ("owned", "destroyed", "constraints"):
+    for key in ("owned", "destroyed", "constraints", "owner_index"):
         if not isinstance(resource.get(key, False), bool):
             raise StackgenError(f"{wrong}: {key} must be true or false")
     why = access.check(resource)
@@ -168,18 +168,24 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             raise StackgenError(f"{wrong}: the rows its tests make")
 
 
-def made_before(path: Path) -> tuple[list[str], list[str]]:
+def made_before(path: Path, template: str = "flask-api") -> tuple[list[str], list[str]]:
     """The live resources recorded before this version's rules, read once: those every
     signed-in user writes (shared, before writers were recorded; until regenerated with
-    ``--writers staff``), and those whose fields' rules the database does not check yet
-    (a regenerate adds the CHECK constraints, with their migration)."""
+    ``--writers staff``), and those whose rules the database does not keep yet (a
+    regenerate adds the CHECK constraints, and a Flask owned table's (owner_id, id) index,
+    with their migration)."""
     found = live(recorded(path))
     opened = [
         model
         for model, info in found.items()
         if info.get("backfilled") and info["writers"] == "users"
     ]
-    unchecked = [model for model, info in found.items() if info.get("constraints") is False]
+    unchecked = [
+        model
+        for model, info in found.items()
+        if info.get("constraints") is False
+        or (template == "flask-api" and info.get("owned") and not info.get("owner_index"))
+    ]
     return opened, unchecked
 
 
@@ -307,10 +313,12 @@ def plan(
         **{key: getattr(made, key) for key in NAME_KEYS},
         "owned": owned,
         "fields": parsed,
-        # The database checks min=, max= and choices (CHECK constraints) and indexes an
-        # owned table's (owner, id); a resource recorded before gets them when regenerated.
+        # The database checks min=, max= and choices (CHECK constraints); a resource
+        # recorded before gets them when regenerated.
         "constraints": _constraints(project, model, before),
     }
+    if owned and project.template == "flask-api":  # its table indexes (owner_id, id)
+        resource["owner_index"] = _constraints(project, model, before, "owner_index")
     _link(resource, others)
     access.decide(resource, others, writers, before.get("writers") if before else None)
     old = _stored(before) if before is not None else None
@@ -349,14 +357,17 @@ def plan(
     return result
 
 
-def _constraints(project: Project, model: str, before: dict[str, Any] | None) -> bool:
-    """Whether the database keeps the fields' rules (CHECK constraints, the owner's index).
+def _constraints(
+    project: Project, model: str, before: dict[str, Any] | None, key: str = "constraints"
+) -> bool:
+    """Whether the database keeps the fields' rules (CHECK constraints; ``key``
+    "owner_index": an owned table's index on (owner_id, id)).
 
     A new resource: yes. One recorded before they were takes them when it is
     regenerated at this stackgen's templates (after ``stackgen update``): the
     templates of an older recorded version would not write them into its model.
     """
-    if before is None or before.get("constraints"):
+    if before is None or before.get(key):
         return True
     if project.store is None:
         return False
@@ -620,7 +631,8 @@ def flask_migration(
     table = resource["plural"]
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
-    if change is not None and not any(change.values()):
+    indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
+    if change is not None and not any(change.values()) and not indexed:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
     if before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
@@ -630,8 +642,8 @@ def flask_migration(
     else:
         assert change is not None
         slug = f"change_the_{table}_table"
-        message = f"Change the {table} table: " + "; ".join(fields.describe_changes(change))
-        message += "."
+        done = fields.describe_changes(change) + (["index its rows by owner"] if indexed else [])
+        message = f"Change the {table} table: " + "; ".join(done) + "."
     revision = _revision(path, found, before, after)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(store.packaged_templates())),
@@ -641,6 +653,7 @@ def flask_migration(
     text = template.render(
         before=before,
         after=after,
+        indexed=indexed,
         changes=change,
         undo=fields.undo(change) if change else None,
         revision=revision,
@@ -649,6 +662,12 @@ def flask_migration(
         message=message,
     )
     return f"{FLASK_MIGRATIONS}/{revision}_{slug}.py", text
+
+
+def owner_index(resource: dict[str, Any] | None) -> bool:
+    """Whether the table indexes its rows by (owner_id, id), which pages a user's list: an
+    owned one recorded since the index exists (``owner_index``), or regenerated since."""
+    return bool(resource and resource.get("owned") and resource.get("owner_index"))
 
 
 def _as_database(resource: dict[str, Any] | None) -> dict[str, Any] | None:

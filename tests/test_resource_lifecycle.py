@@ -120,8 +120,8 @@ def test_a_conflict_is_marked_listed_and_exit_1(project, capsys):
     schemas = project / "gym" / "resources" / "workouts" / "schemas.py"
     text = schemas.read_text()
     mine = text.replace(
-        "notes: Annotated[Paragraphs, Field(max_length=100_000)] | None = None",
-        "notes: Annotated[Paragraphs, Field(max_length=10_000)] | None = None",
+        "notes: NullIfEmpty[Paragraphs] = None",
+        "notes: NullIfEmpty[Annotated[Paragraphs, Field(max_length=10_000)]] = None",
         1,
     )
     assert mine != text
@@ -618,3 +618,30 @@ def test_a_resource_made_before_check_constraints_gets_them_when_regenerated(pro
     assert text.count('batch_op.drop_constraint(batch_op.f("ck_scores_') == 2  # downgrade
     assert "note" not in text
     assert models.read_text().count("CheckConstraint(") == 2
+
+
+def test_an_owned_resource_made_before_its_owner_index_gets_it_when_regenerated(project, capsys):
+    plan = ["Plan", "title:string", "--owned"]
+    assert generate(project, *plan) == 0
+    path = project / resources.answers_file("Plan")
+    answers = yaml.safe_load(path.read_text())
+    del answers["resource"]["owner_index"]  # as a stackgen before the (owner, id) index wrote it
+    path.write_text(yaml.safe_dump(answers, sort_keys=False))
+    models = project / "gym" / "resources" / "plans" / "models.py"
+    [created] = recorded(project, "Plan")["migrations"]
+    for made in (models, project / created):  # without the index
+        lines = made.read_text().splitlines(keepends=True)
+        kept = [line for line in lines if "_by_owner" not in line and "one index" not in line]
+        made.write_text("".join(kept).replace("ForeignKey, Index,", "ForeignKey,"))
+    commit_all(project, "made by an older stackgen")
+    capsys.readouterr()
+
+    assert generate(project, *plan) == 0
+
+    migration = project / recorded(project, "Plan")["migrations"][-1]
+    text = migration.read_text()
+    assert 'op.create_index(op.f("ix_plans_by_owner"), "plans", ["owner_id", "id"]' in text
+    assert 'op.drop_index(op.f("ix_plans_by_owner"), table_name="plans")' in text
+    assert "batch_op" not in text  # no column changed
+    assert 'Index("ix_plans_by_owner", "owner_id", "id")' in models.read_text()
+    assert recorded(project, "Plan")["resource"]["owner_index"] is True

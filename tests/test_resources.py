@@ -165,8 +165,10 @@ def test_values_at_the_limits_are_taken(spec):
         ("uuid:uuid", "uuid would shadow an import"),
         (
             "page:integer",
-            'field "page": page is a list query parameter (page, per_page, after, before, last, q)',
+            'field "page": page is a list query parameter (page, per_page, page_size, after, '
+            "before, last, q)",
         ),
+        ("page_size:integer", 'field "page_size": page_size is a list query parameter'),
         ("q:string", 'field "q": q is a list query parameter'),
         ("type:string", 'field "type": type is a Python keyword'),
     ],

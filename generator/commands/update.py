@@ -65,7 +65,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             raise StackgenError("the framework of an existing project cannot be changed")
         answers.check_answers({**project.answers, **data}, questions)
         supported = project.template in resources.SUPPORTED
-        opened, unchecked = resources.made_before(path) if supported else ([], [])
+        opened, unchecked = resources.made_before(path, project.template) if supported else ([], [])
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
     new = version
     if old == new and not data and not refreshed:
@@ -89,7 +89,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     if unchecked:
         print(
             f"Note: the database does not check the fields' rules of {', '.join(unchecked)} "
-            "yet (min=, max= and choices as CHECK constraints, new in this version): "
+            "yet (min=, max= and choices as CHECK constraints; in Flask, an owned table's index "
+            "on (owner_id, id); new in this version): "
             "regenerate each with its fields (`stackgen generate resource NAME <its fields>`) "
             "to add them, with their migration."
         )

@@ -1,7 +1,10 @@
+import io
 import re
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -152,3 +155,48 @@ class LoginThrottlingBehindAProxyTests(TestCase):
         for _ in range(3):
             self.log_in("wrong", "198.51.100.7, 203.0.113.9")
         self.assertRedirects(self.log_in(PASSWORD, "198.51.100.7"), reverse("polls:index"))
+
+
+class UsersCommandTests(TestCase):
+    def users(self, *args: str, stdin: str = "") -> str:
+        out = io.StringIO()
+        with mock.patch("sys.stdin", io.StringIO(stdin)):
+            call_command("users", *args, stdout=out)
+        return out.getvalue()
+
+    def test_a_user_with_a_password_from_stdin(self) -> None:
+        said = self.users(
+            "create", "ada", "--email", "ada@example.com", "--password-stdin", stdin=PASSWORD + "\n"
+        )
+        self.assertIn("'ada'", said)
+        user = User.objects.get(username="ada")
+        self.assertEqual(
+            (user.email, user.is_staff, user.is_superuser), ("ada@example.com", False, False)
+        )
+        self.assertTrue(user.check_password(PASSWORD))
+
+    def test_staff_without_a_password_cannot_sign_in_with_one(self) -> None:
+        self.users("create", "bob", "--staff")
+        user = User.objects.get(username="bob")
+        self.assertTrue(user.is_staff)
+        self.assertFalse(user.has_usable_password())
+
+    def test_a_password_at_the_terminal_is_asked_twice(self) -> None:
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("getpass.getpass", side_effect=[PASSWORD, PASSWORD]),
+        ):
+            call_command("users", "create", "cy", stdout=io.StringIO())
+        self.assertTrue(User.objects.get(username="cy").check_password(PASSWORD))
+
+    def test_bad_input_is_refused_and_nothing_is_saved(self) -> None:
+        User.objects.create_user("taken")
+        for args, stdin in [
+            (("create", "taken"), ""),
+            (("create", "a b!"), ""),
+            (("create", "dee", "--email", "nowhere"), ""),
+            (("create", "dee", "--password-stdin"), "123\n"),
+        ]:
+            with self.subTest(args=args), self.assertRaises(CommandError):
+                self.users(*args, stdin=stdin)
+        self.assertEqual(User.objects.count(), 1)

@@ -16,11 +16,13 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError, connection, connections
 from django.http import HttpRequest
 from django.test import SimpleTestCase, TestCase, override_settings
-from django.urls import include, path
+from django.urls import include, path, reverse
+from django.utils.html import escape
 from django.utils.log import configure_logging
 from storages.backends.s3 import S3Storage
 
 from . import health
+from .context_processors import SITE_NAME
 from .log import request_id
 from .settings import media_storage, statement_time_limit
 
@@ -47,6 +49,13 @@ class ErrorPageTests(TestCase):
         self.assertContains(response, "Server error", status_code=500)
         self.assertContains(response, 'class="site-name"', status_code=500)
         self.assertNotContains(response, "Log in", status_code=500)
+
+
+class NavigationTests(TestCase):
+    def test_the_header_names_the_site_not_only_the_polls(self) -> None:
+        response = self.client.get(reverse("polls:index"))
+        header = f'<a class="site-name" href="/">{escape(SITE_NAME)}</a>'
+        self.assertContains(response, header, html=True)
 
 
 @override_settings(ALLOWED_HOSTS=["polls.example.com"], SECURE_SSL_REDIRECT=True)

@@ -139,6 +139,32 @@ def test_json_that_is_not_an_object_is_422(client):
     assert_json_error(client.post("/api/actors", json=["Cher"]), 422)
 
 
+@pytest.mark.parametrize("body", ["null", "[]", "1"])
+def test_a_patch_that_is_not_an_object_is_422_not_an_empty_change(client, add_actors, body):
+    [actor_id] = add_actors(1)
+
+    response = client.patch(f"/api/actors/{actor_id}", data=body, content_type="application/json")
+
+    assert_json_error(response, 422)
+    assert "_schema" in response.get_json()["detail"]["json"]
+
+
+def test_an_unknown_query_parameter_is_400_naming_the_accepted_ones(client):
+    response = client.get("/api/actors?colour=red&nmae=Cher")
+
+    assert_json_error(response, 400)
+    accepted = "accepted: after, before, last, page, per_page, q."
+    assert response.get_json() == {
+        "message": f"Unknown query parameters colour, nmae; {accepted}",
+        "detail": {
+            "query": {
+                "colour": [f"Unknown query parameter; {accepted}"],
+                "nmae": [f"Unknown query parameter; {accepted}"],
+            }
+        },
+    }
+
+
 def test_wrong_method_is_405_with_allow(client):
     response = client.delete("/api/actors")
 
@@ -174,6 +200,9 @@ def test_openapi_document(client):
     create = spec["paths"]["/api/actors"]["post"]
     assert create["requestBody"]["required"] is True
     assert {"201", "400", "413", "415", "422"} <= set(create["responses"])
+    listed = spec["paths"]["/api/actors"]["get"]
+    assert {"200", "400", "422", "503"} <= set(listed["responses"])
+    assert spec["info"]["title"].endswith(" API")
 
 
 def test_docs_page_uses_only_its_own_assets(client):

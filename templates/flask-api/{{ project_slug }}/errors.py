@@ -2,14 +2,15 @@
 
 APIFlask already turns HTTP errors into ``{"message": ..., "detail": ...}``;
 this adds the cases it leaves to the application: a request body that is
-not JSON (415), too large even when sent in chunks (413), or too deeply
-nested to parse (400), a database that does not answer (503, with
+not JSON (415), too large even when sent in chunks (413), too deeply
+nested to parse (400) or not a JSON object (422, ``null`` included, which
+APIFlask would read as ``{}``: an empty PATCH), a database that does not answer (503, with
 Retry-After), and an unhandled exception (500, logged, no traceback sent).
 """
 
 import logging
 
-from apiflask import APIFlask
+from apiflask import APIFlask, abort
 from flask import current_app, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import (
@@ -47,9 +48,12 @@ def check_request_body() -> None:
     ):
         raise RequestEntityTooLarge()
     try:
-        request.get_json()  # parsed once, here: validation would let RecursionError through
+        body = request.get_json()  # parsed once, here: validation would let RecursionError through
     except RecursionError:
         raise BadRequest("The JSON body is nested too deeply.") from None
+    if not isinstance(body, dict):
+        message = "The request body must be a JSON object."
+        abort(422, message=message, detail={"json": {"_schema": [message]}})
 
 
 def database_unavailable(error: OperationalError) -> tuple[dict, int, dict[str, str]]:
@@ -69,7 +73,11 @@ def internal_server_error(error: InternalServerError) -> tuple[dict, int]:
 
 
 def integrity_error(error: IntegrityError) -> tuple[dict, int]:
-    """A write the database refused: a duplicate of a unique value, or a row others refer to."""
+    """A write the database refused: a duplicate of a unique value, or a row others refer to.
+
+    The views check unique values before writing (api/resources.py, ``check_unique``), so
+    this is a race between two writes, or a row that a protected reference points to.
+    """
     db.session.rollback()
     message = "The change conflicts with other rows (a duplicate, or rows that refer to it)."
     return {"message": message, "detail": {}}, Conflict.code

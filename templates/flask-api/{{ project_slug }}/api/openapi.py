@@ -11,6 +11,8 @@ BODY_ERRORS = {
     "415": "Request body is not JSON",
 }
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+# A list refuses a query parameter it does not take (schemas.py, ListQuery).
+UNKNOWN_PARAMETER = "Unknown query parameter: the answer names the accepted ones"
 
 
 def rate_limited(what: str) -> dict[str, Any]:
@@ -35,6 +37,10 @@ def error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
+def takes_query(operation: dict[str, Any]) -> bool:
+    return any(parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+
+
 def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
     for path in spec.get("paths", {}).values():
         for method, operation in path.items():
@@ -46,6 +52,8 @@ def complete_spec(spec: dict[str, Any]) -> dict[str, Any]:
                     operation["responses"].setdefault(status, error(description))
             if method in WRITE_METHODS:
                 operation["responses"].setdefault("429", RATE_LIMITED)
+            if method == "get" and takes_query(operation):
+                operation["responses"].setdefault("400", error(UNKNOWN_PARAMETER))
             if operation.get("tags") != ["Health"]:
                 operation["responses"].setdefault("503", DATABASE_UNAVAILABLE)
     return spec

@@ -6,8 +6,12 @@ Each resource's model says which of its rows a user may see, as one SQL conditio
 it, so a row the user may not see is missing wherever it is asked for: a 404 by id,
 absent from lists and filters, and the same 422 as a reference as a row that does not
 exist (the words give away no other user's ids).
+
+A list's filters are its query model's fields besides paging: ``<field>`` is equal,
+``<field>_min`` and ``<field>_max`` bound a range (both inclusive).
 """
 
+import re
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, Protocol, TypeVar
@@ -19,7 +23,8 @@ from sqlalchemy import ColumnElement, Select, select
 from ..auth import current_user
 from ..extensions import Base, db
 from ..models import User
-from .schemas import MAX_ID
+from .pagination import paginate
+from .schemas import MAX_ID, PAGING, ListQuery
 from .writes import saved
 
 
@@ -39,6 +44,45 @@ View = TypeVar("View", bound=Callable[..., Any])
 def visible(model: type[Row]) -> Select[tuple[Row]]:
     """The rows of ``model`` that the signed-in user may see, to filter and page further."""
     return select(model).where(model.visible_to(current_user()))
+
+
+def condition(model: type[Visible], name: str, value: Any) -> ColumnElement[bool]:
+    """The SQL of one filter: ``title`` is equal, ``reps_min``/``reps_max`` bound a range.
+
+    A column of the filter's own name wins: the generator refuses a field whose filter
+    names would collide with another field's (``reps`` next to ``reps_min``).
+    """
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    if name in columns:
+        return columns[name] == value
+    field, _, bound = name.rpartition("_")
+    if field in columns and bound == "min":
+        return columns[field] >= value
+    if field in columns and bound == "max":
+        return columns[field] <= value
+    raise LookupError(f"{model.__name__} has no column to filter by {name}")
+
+
+def query_text(value: Any) -> str:
+    """A filter's value written back into a link: ``true``, not ``True``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def listed(model: type[Row], query: ListQuery) -> dict[str, Any]:
+    """One page of the rows of ``model`` the user may see, filtered as ``query`` says.
+
+    The filters go into every link of the page, so cursors page through the same rows.
+    """
+    statement = visible(model)
+    filters = query.model_dump(exclude=PAGING, exclude_none=True)
+    for name, value in filters.items():
+        statement = statement.where(condition(model, name, value))
+    sent = query.model_dump(mode="json", exclude=PAGING, exclude_none=True)
+    links = {name: query_text(value) for name, value in sent.items()}
+    page = paginate(statement, model.id, **query.model_dump(include=PAGING), **links)
+    return {"items": page.items, "pagination": page.pagination}
 
 
 def get_or_404(model: type[Row], row_id: int) -> Row:
@@ -68,14 +112,42 @@ def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visi
             abort(422, message=message, detail={"json": {field: [message]}})
 
 
+def described(model: type[Any]) -> str:
+    """How a sentence names one row of ``model``: ``ExerciseSet`` is "an exercise set"."""
+    label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", model.__name__).lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
+def check_unique(row: Base, data: Mapping[str, Any]) -> None:
+    """A value sent for a unique column must be no other row's: else a 409 naming the field.
+
+    Checked before writing, so the answer names the field; two writes racing past this
+    both reach the unique index, and the loser is still a 409 (errors.py).
+    """
+    model = type(row)
+    for column in model.__table__.columns:
+        value = data.get(column.key)
+        if not column.unique or value is None:
+            continue
+        statement = select(column).where(column == value)
+        if row.id is not None:
+            statement = statement.where(model.__table__.c.id != row.id)
+        if db.session.scalar(statement.limit(1)) is not None:
+            what = column.key.removesuffix("_id").replace("_", " ")
+            message = f"{described(model).capitalize()} with this {what} already exists."
+            abort(409, message=message, detail={"json": {column.key: [message]}})
+
+
 def save(
     row: Base,
     data: Mapping[str, Any],
     out: type[BaseModel],
     references: Mapping[str, type[Visible]] | None = None,
 ) -> dict[str, Any]:
-    """Check the references sent, set the fields sent on ``row`` and commit it (``saved``)."""
+    """Check the references and unique values sent, set the fields sent on ``row`` and
+    commit it (``saved``)."""
     check_references(data, references or {})
+    check_unique(row, data)
     for field, value in data.items():
         setattr(row, field, value)
     db.session.add(row)

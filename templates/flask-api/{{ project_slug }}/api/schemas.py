@@ -8,8 +8,10 @@ marshmallow's time.
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
+from apiflask import abort
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -19,12 +21,18 @@ from pydantic import (
     Field,
     Strict,
     WithJsonSchema,
+    model_validator,
 )
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT (and SQLite) can hold
 MAX_INT = 2**31 - 1  # the largest INTEGER every database holds
 MAX_PAGE = 1_000
 MAX_PER_PAGE = 100
+# The longest text field: one that long still fits in a request body (64 KiB,
+# MAX_CONTENT_LENGTH in config.py) with the other fields of its row.
+MAX_TEXT = 16_000
+# The query parameters that page a list; every other one of a list filters it.
+PAGING = frozenset({"page", "per_page", "after", "before", "last"})
 
 
 # Visible text: no control characters, and at least one non-space character.
@@ -52,12 +60,18 @@ def matching(pattern: str, error: str) -> Callable[[str], str]:
     return validate
 
 
+DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}.*", re.DOTALL)
+
+
 def date_text(value: Any) -> Any:
     """Dates are sent as YYYY-MM-DD text, as the OpenAPI document says (pydantic
-    alone would also take a number of seconds since 1970)."""
-    if value is not None and not isinstance(value, str | date):
-        raise ValueError("Must be a date written as YYYY-MM-DD.")
-    return value
+    alone would also take a number of seconds since 1970, as a number or as text)."""
+    if (isinstance(value, str) and DATE_TEXT.fullmatch(value)) or isinstance(value, date):
+        return value
+    if value is None:
+        return value
+    raise ValueError("Must be a date written as YYYY-MM-DD.")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -74,9 +88,11 @@ def to_utc(value: datetime) -> datetime:
 def datetime_text(value: Any) -> Any:
     """Instants are sent as ISO 8601 text with an offset (pydantic alone would also take
     a number of seconds since 1970)."""
-    if value is not None and not isinstance(value, str | datetime):
-        raise ValueError("Must be a date and time written as ISO 8601, with its offset.")
-    return value
+    if (isinstance(value, str) and DATETIME_TEXT.fullmatch(value)) or isinstance(value, datetime):
+        return value
+    if value is None:
+        return value
+    raise ValueError("Must be a date and time written as ISO 8601, with its offset.")
 
 
 # Validated as sent, then stored without surrounding spaces. Lone surrogates
@@ -117,7 +133,7 @@ Text = Annotated[
 # Text of many lines (a text field), not blank.
 Paragraphs = Annotated[
     str,
-    Field(json_schema_extra={"pattern": VISIBLE_PARAGRAPHS}),
+    Field(max_length=MAX_TEXT, json_schema_extra={"pattern": VISIBLE_PARAGRAPHS}),
     AfterValidator(matching(VISIBLE_PARAGRAPHS, BLANK_OR_CONTROL)),
 ]
 Email = Annotated[
@@ -130,17 +146,133 @@ Url = Annotated[
     Field(max_length=200, json_schema_extra={"pattern": URL}, examples=["https://example.com/"]),
     AfterValidator(matching(URL, "Must be an http or https URL.")),
 ]
+
+
+def whole_number(value: Any) -> Any:
+    """5.0 is the integer 5, as JSON Schema (and so the OpenAPI document) has it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # Strict: true is not 1 and "5" is not 5 (pydantic's lax mode would take both).
-Integer = Annotated[int, Strict()]
-Reference = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+Integer = Annotated[int, BeforeValidator(whole_number), Strict()]
+# (The bounds go before the validator: after it, pydantic documents them as "ge"/"le".)
+Reference = Annotated[int, Strict(), Field(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]  # 1 is a number, "1" is not
-# (A decimal is pydantic's Decimal as it is: a JSON number or a numeric string, never true.)
+
+
+def fixed_point(precision: int, scale: int, **rules: Any) -> Any:
+    """The rules of a decimal of ``precision`` digits, ``scale`` of them after the point.
+
+    It is sent as a JSON number or as text (pydantic's Decimal; never true), within the
+    bounds its digits allow unless ``rules`` narrow them (``ge=``, ``le=``, ``default=``).
+    The OpenAPI document says the same (bounds and step for a number, a pattern for text)
+    so that what it allows is taken.
+    """
+    step = Decimal(1).scaleb(-scale)
+    largest = Decimal(10) ** (precision - scale) - step
+    whole = rf"\d{{1,{precision - scale}}}" if precision > scale else "0"
+    fraction = rf"(\.\d{{1,{scale}}})?" if scale else ""
+    return Field(
+        **{"ge": -largest, "le": largest, **rules},
+        max_digits=precision,
+        decimal_places=scale,
+        multiple_of=step,
+        json_schema_extra={"pattern": f"^-?{whole}{fraction}$"},
+    )
+
+
 Day = Annotated[date, BeforeValidator(date_text)]
 Instant = Annotated[AwareDatetime, BeforeValidator(datetime_text), AfterValidator(to_utc)]
 # An id, optional; documented as an integer alone: a query string cannot send null.
 Cursor = Annotated[
     int | None, Field(le=MAX_ID), WithJsonSchema({"type": "integer", "maximum": MAX_ID})
 ]
+
+
+def empty_is_null(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def documents_empty(schema: dict[str, Any]) -> None:
+    schema["anyOf"] = [*schema.get("anyOf", []), {"type": "string", "maxLength": 0}]
+
+
+Sent = TypeVar("Sent")
+# An optional text field: "" stands for no value, stored and read back as null (Django
+# answers the same); the OpenAPI document says "" is taken.
+NullIfEmpty = Annotated[
+    Sent | None, BeforeValidator(empty_is_null), Field(json_schema_extra=documents_empty)
+]
+
+
+def boolean_text(value: Any) -> Any:
+    """A boolean filter is written true or false (pydantic alone would also take yes, 1, on)."""
+    if value not in ("true", "false"):
+        raise ValueError("Must be true or false.")
+    return value == "true"
+
+
+# The types of filters, as a query string sends them: text parsed as strictly as the body's.
+QueryBool = Annotated[bool, BeforeValidator(boolean_text)]
+QueryInteger = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
+QueryNumber = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class ListQuery(BaseModel):
+    """The query of a list: its paging, and the filters a resource adds (``*Query``).
+
+    A parameter the list does not take is a 400 naming the ones it does: a misspelt
+    filter would otherwise be ignored and list every row.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    page: int = Field(
+        default=1,
+        ge=1,
+        le=MAX_PAGE,
+        description="Page number, for the first pages; follow `next` beyond.",
+    )
+    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
+    after: Cursor = Field(
+        default=None,
+        ge=0,
+        description="Cursor: the page that follows the row with this id.",
+        json_schema_extra={"minimum": 0},
+    )
+    before: Cursor = Field(
+        default=None,
+        ge=1,
+        description="Cursor: the page that precedes the row with this id.",
+        json_schema_extra={"minimum": 1},
+    )
+    last: bool = Field(default=False, description="The last page: the final `per_page` rows.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def refuse_unknown_parameters(cls, sent: Any) -> Any:
+        if isinstance(sent, dict):
+            unknown = unknown_parameters(sent, cls.model_fields)
+            if unknown:
+                abort(400, **unknown)
+        return sent
+
+
+def unknown_parameters(sent: dict[str, Any], accepted: Any) -> dict[str, Any]:
+    """The 400 for the query parameters in ``sent`` a list does not take, or nothing."""
+    unknown = sorted(name for name in sent if name not in accepted)
+    if not unknown:
+        return {}
+    names = ", ".join(sorted(accepted))
+    words = "parameter" if len(unknown) == 1 else "parameters"
+    return {
+        "message": f"Unknown query {words} {', '.join(unknown)}; accepted: {names}.",
+        "detail": {
+            "query": {name: [f"Unknown query parameter; accepted: {names}."] for name in unknown}
+        },
+    }
 
 
 class ActorIn(BaseModel):
@@ -169,30 +301,10 @@ class ActorOut(BaseModel):
     updated_at: UTCDateTime
 
 
-class ActorQuery(BaseModel):
-    page: int = Field(
-        default=1,
-        ge=1,
-        le=MAX_PAGE,
-        description="Page number, for the first pages; follow `next` beyond.",
-    )
-    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
+class ActorQuery(ListQuery):
     q: SearchTerm = Field(
         default="", description="Only actors whose name contains this (case-insensitive)."
     )
-    after: Cursor = Field(
-        default=None,
-        ge=0,
-        description="Cursor: the page that follows the actor with this id.",
-        json_schema_extra={"minimum": 0},
-    )
-    before: Cursor = Field(
-        default=None,
-        ge=1,
-        description="Cursor: the page that precedes the actor with this id.",
-        json_schema_extra={"minimum": 1},
-    )
-    last: bool = Field(default=False, description="The last page: the final `per_page` actors.")
 
 
 class Pagination(BaseModel):
