@@ -89,7 +89,9 @@ def read_password(from_stdin: bool, *, required: bool) -> str:
 @click.option("--staff", is_flag=True, help="Staff may change the resources users share.")
 @click.option("--email", help="The user's email address.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(username: str, staff: bool, email: str | None, password_stdin: bool) -> None:
+def create_user_command(
+    username: str, staff: bool, email: str | None, password_stdin: bool
+) -> None:
     """Create the user USERNAME, with a password asked for (or read with --password-stdin)."""
     if find_user(username) is not None:
         raise click.ClickException(f"A user called {username!r} already exists.")

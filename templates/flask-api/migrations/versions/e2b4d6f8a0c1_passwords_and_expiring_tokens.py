@@ -35,7 +35,9 @@ def upgrade() -> None:
     tokens = sa.table("api_tokens", sa.column("expires_at", sa.DateTime(timezone=True)))
     op.execute(tokens.update().values(expires_at=datetime.now(UTC) + timedelta(days=days)))
     with op.batch_alter_table("api_tokens") as batch_op:
-        batch_op.alter_column("expires_at", existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch_op.alter_column(
+            "expires_at", existing_type=sa.DateTime(timezone=True), nullable=False
+        )
 
 
 def downgrade() -> None:
