@@ -114,9 +114,13 @@ def set_password(user: User, password: str, *, keep: ApiToken | None = None) -> 
 def create_token(name: str, user: User) -> tuple[str, ApiToken]:
     """Store a new token called ``name`` for ``user``: the token (the only time it is seen)
     and its row."""
-    token = secrets.token_urlsafe(32)
+    token, now = secrets.token_urlsafe(32), utcnow()
     api_token = ApiToken(
-        name=name, token_hash=digest(token), user=user, expires_at=utcnow() + token_lifetime()
+        name=name,
+        token_hash=digest(token),
+        user=user,
+        created_at=now,
+        expires_at=now + token_lifetime(),
     )
     db.session.add(api_token)
     db.session.commit()
