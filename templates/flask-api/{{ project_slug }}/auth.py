@@ -95,17 +95,15 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, *, keep: ApiToken | None = None) -> int:
-    """Change ``user``'s password and revoke their tokens but ``keep`` (the one a change
-    over HTTP came with); return how many were revoked."""
+def set_password(user: User, password: str) -> int:
+    """Change ``user``'s password and revoke every token of theirs: whoever knew the old
+    one keeps no way in. Return how many were revoked."""
     user.password_hash = passwords.hash(password)
     statement = (
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    if keep is not None:
-        statement = statement.where(ApiToken.id != keep.id)
     revoked = db.session.execute(statement).rowcount
     db.session.commit()
     return revoked
