@@ -275,8 +275,8 @@ MAKE_TOKEN = {
 ASK_ME = {
     "flask": (
         "import os; from wsgi import app; from datetime import datetime, UTC; "
-        "from sqlalchemy import select; from gym_api.extensions import db; "
-        "from gym_api.models import ApiToken; "
+        "from sqlalchemy import select; from gym.extensions import db; "
+        "from gym.models import ApiToken; "
         "answer = app.test_client().get('/api/auth/me', "
         "headers={'Authorization': 'Bearer ' + os.environ['TOKEN']}); "
         "ctx = app.app_context(); ctx.push(); "
