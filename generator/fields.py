@@ -535,7 +535,28 @@ def parse_fields(
             raise FieldError(f'field "{name}": a unique field is indexed already; drop index')
         seen |= columns
         fields.append(field)
+    check_filter_names(fields)
     return fields
+
+
+# The types a list filters by range: <field>_min and <field>_max (both inclusive).
+RANGED = frozenset({"integer", "decimal", "float", "date", "datetime"})
+
+
+def check_filter_names(fields: list[dict[str, Any]]) -> None:
+    """Refuse a field named as another's range filter (``reps`` next to ``reps_min``): the
+    list's query would take one name for two things, in both starters."""
+    columns = {column_name(field): field["name"] for field in fields}
+    for field in fields:
+        if field["type"] not in RANGED:
+            continue
+        for name in (f"{field['name']}_min", f"{field['name']}_max"):
+            if name in columns:
+                raise FieldError(
+                    f'field "{columns[name]}": {name} is the range filter of field '
+                    f"{field['name']} on the list ({field['name']}_min, {field['name']}_max); "
+                    "name it otherwise"
+                )
 
 
 def resource(

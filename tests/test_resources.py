@@ -68,6 +68,8 @@ def test_field_grammar_round_trips(spec, expected):
         (["flag:boolean:default=yes"], "boolean"),
         (["x:decimal:10"], "precision"),
         (["parent:references:setnull"], "no resource parent"),
+        (["reps:integer", "reps_min:integer"], 'field "reps_min": reps_min is the range filter'),
+        (["on_max:string", "on:date"], 'field "on_max": on_max is the range filter of field on'),
     ],
 )
 def test_refusals_name_the_field(specs, words):

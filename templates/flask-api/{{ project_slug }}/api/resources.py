@@ -112,10 +112,19 @@ def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visi
             abort(422, message=message, detail={"json": {field: [message]}})
 
 
+def article(word: str) -> str:
+    """The article before ``word``, by its sound: an exercise, an hour, a user, a unit."""
+    if word.startswith(("hour", "heir", "hono")):
+        return "an"
+    if word.startswith(("uni", "one", "eu")) or re.match(r"u[^aeiou][aeiouy]", word):
+        return "a"
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+
+
 def described(model: type[Any]) -> str:
     """How a sentence names one row of ``model``: ``ExerciseSet`` is "an exercise set"."""
     label = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", model.__name__).lower()
-    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+    return f"{article(label)} {label}"
 
 
 def check_unique(row: Base, data: Mapping[str, Any]) -> None:

@@ -172,8 +172,8 @@ def fixed_point(precision: int, scale: int, **rules: Any) -> Any:
     """
     step = Decimal(1).scaleb(-scale)
     largest = Decimal(10) ** (precision - scale) - step
-    whole = rf"\d{{1,{precision - scale}}}" if precision > scale else "0"
-    fraction = rf"(\.\d{{1,{scale}}})?" if scale else ""
+    whole = r"\d{1," + str(precision - scale) + "}" if precision > scale else "0"
+    fraction = r"(\.\d{1," + str(scale) + "})?" if scale else ""
     return Field(
         **{"ge": -largest, "le": largest, **rules},
         max_digits=precision,
