@@ -141,7 +141,7 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
         return args.handle(args, interactive)
     except StackgenError as error:
         print(f"stackgen: error: {one_line(str(error))}", file=sys.stderr)
-        return 1
+        return getattr(error, "status", 1)  # a bad model file: 2
     except EOFError:
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ class Request:
     defaults: bool = False  # take every other answer's default, ask nothing
     force: bool = False  # write into a non-empty destination
     resources: tuple[Option, ...] = ()  # resources.check_options
+    model_text: str | None = None  # --model FILE's text: the project's model.yml
 
 
 @dataclass
@@ -237,11 +238,17 @@ def render(request: Request, target: Path, identity: dict[str, str]) -> tuple[di
 
 
 def add_resources(target: Path, request: Request) -> None:
-    """The ``--resource`` options, generated into the rendered project."""
+    """The ``--resource`` options (or ``--model``'s resources), generated into the rendered
+    project, with their diagram; ``--model``'s file becomes the project's model.yml."""
     if request.resources:
-        from generator import resources
+        from generator import diagram, resources
 
         resources.add_all(target, request.resources)
+        diagram.refresh(target)
+    if request.model_text is not None:
+        from generator.model import MODEL_FILE
+
+        (target / MODEL_FILE).write_text(request.model_text)
 
 
 def create(request: Request) -> Result:

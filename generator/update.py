@@ -140,11 +140,11 @@ def check_updatable(
     folder found then was left by a run that no longer lives. ``waited_for``:
     the command that held the lock before this one (``Held.waited_for``); the
     changes found are its work, not the user's. ``allowed``: untracked files that
-    may be there (``resources.pending``).
+    may be there (``resources.pending``), or changed (the model file, the diagram).
     """
     folder = git_dir(path)
     status = project_status(path)
-    if all(code == "??" and name in allowed for code, name in status):
+    if all(name in allowed and not {"D", "U"} & set(code) for code, name in status):
         status = []
     if status and waited_for is not None:
         raise StackgenError(

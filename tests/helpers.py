@@ -98,6 +98,29 @@ def one_line_error(err: str) -> str:
     return lines[0]
 
 
+def stackgen_interrupted(argv: list[str], delay: float, cwd: Path) -> tuple[int, str]:
+    """Run stackgen in a process of its own, send it SIGINT ``delay`` seconds into its work
+    (after its imports); return its exit status and stderr."""
+    import signal
+    import sys
+    import time
+
+    command = "import generator.cli as c; print('ready', flush=True); c.main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, *argv],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=300)
+    return process.returncode, err
+
+
 # A template repository that moves on.
 
 V2_README_LINE = "Template v2 adds this line to the README."

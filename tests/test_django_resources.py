@@ -547,7 +547,7 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     fuzz_dir = tmp_path / "fuzz"
     fuzz_dir.mkdir()
     fuzz = fuzz_dir / "test_fuzz_resources.py"
-    fuzz.write_text(FUZZ_MODULE.format(examples=60))
+    fuzz.write_text(FUZZ_MODULE.format(examples=100))
     (fuzz_dir / "schemathesis.toml").write_text(FUZZ_CONFIG)
     with served_with_resources(tmp_path, "django", "sqlite", FITNESS, ["staff"]) as site:
         token = site.tokens["staff"]

@@ -33,6 +33,7 @@ VERBS = (
     "generate",
     "destroy",
     "resources",
+    "model",
     "serve",
 )
 INSTALL = 'pip install -e ".[dev]" (or uv sync --locked)'

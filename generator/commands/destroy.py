@@ -31,7 +31,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import resources
+    from generator import diagram, resources
     from generator.commands import changing, report_plan
 
     with changing(args) as project:
@@ -41,6 +41,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             report_plan(plan, path)
             return 0
         summary = resources.apply(project, plan)
+        drawn = diagram.refresh(path)
     print(f"Destroyed the resource {plan.model} in {path}:")
     print("\n".join(summary.lines()))
     if summary.kept:
@@ -53,4 +54,6 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             f"{line[0].upper()}{line[1:]}. Back it up first if you need the data; then run "
             "the tests and commit."
         )
+    if drawn in diagram.NOTES:
+        print(diagram.NOTES[drawn])
     return 1 if summary.conflicted else 0

@@ -57,7 +57,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace, interactive: bool) -> int:
     from pathlib import Path
 
-    from generator import resources, update
+    from generator import diagram, resources, update
     from generator.commands import report_plan, report_update
     from generator.errors import StackgenError
     from generator.project import load, locked
@@ -68,6 +68,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         # Resources generated before and not committed yet may be there, untouched.
         earlier = resources.pending(project)
         allowed = set().union(*earlier.values())
+        if earlier:  # the diagram shows them already
+            allowed.add(diagram.PATH)
         update.check_updatable(path, held.waited_for, allowed)
         if earlier and args.name in resources.recorded(path):
             raise StackgenError(
@@ -85,9 +87,12 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             report_plan(plan, path)
             return 0
         summary = resources.apply(project, plan)
+        drawn = diagram.refresh(path)
     migrate = resources.MIGRATE_COMMANDS[project.template]
     for line in plan.warnings:
         print(f"Note: {line}.")
+    if drawn in diagram.NOTES:
+        print(diagram.NOTES[drawn])
     if plan.action == "create" and not summary.conflicted:
         print(f"Added the resource {plan.model} to {path} ({len(summary.added)} files):")
         for name in summary.added:

@@ -31,6 +31,7 @@ stackgen new api --framework flask --defaults --data analytics=true \\
 stackgen new gym --framework flask --defaults \\
     --resource "Workout name:string duration_minutes:integer:min=1 --owned" \\
     --resource "ExerciseSet title:string workout:references"
+stackgen new gym --framework django --defaults --model gym.yml   # its resources, its model.yml
 """
 
 
@@ -55,6 +56,13 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
         metavar='"NAME FIELD..."',
         help="start with a resource, as `stackgen generate resource NAME FIELD... [--owned]` "
         "would add it (repeatable; Flask)",
+    )
+    new.add_argument(
+        "--model",
+        metavar="FILE",
+        type=Path,
+        help="start with the resources of a model file (see `stackgen model`), which "
+        "becomes the project's model.yml",
     )
     new.add_argument(
         "--force",
@@ -141,13 +149,16 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         raise StackgenError(
             "--defaults needs --framework flask|django (`stackgen recommend` helps you choose)"
         )
-    from generator import resources
+    from generator import model, resources
 
     dest = args.path.expanduser().resolve()
     create.check_destination(dest, args.force)  # said at once, before any question
     template = TEMPLATES.get(args.framework)
+    wanted_model, model_text = _model_file(args)
     if template:
         resources.check_options(args.resource, template)
+        if wanted_model is not None:
+            model.options(wanted_model, template)
     questions = installed()
     data = answers.parse_data(answers.split_data(args.data), questions, template)
     if "framework" in data:
@@ -162,6 +173,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         data = answers.complete(data, questions, str(template), dest.name)
     answers.check_answers(data, questions)
     wanted = resources.check_options(args.resource, data["framework"])
+    if wanted_model is not None:
+        wanted = model.options(wanted_model, data["framework"])
 
     # Every answer is known by now: Copier asks nothing.
     request = create.Request(
@@ -170,6 +183,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         defaults=True,
         force=args.force,
         resources=tuple(wanted),
+        model_text=model_text,
     )
     result = create.create(request)
     label = BY_TEMPLATE[result.answers["framework"]].label
@@ -187,6 +201,19 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     for step in create.next_steps(result.path, result.answers):
         print(f"  {step}")
     return 0
+
+
+def _model_file(args: argparse.Namespace) -> tuple[Any, str | None]:
+    """``--model FILE``, read and its shape checked (its fields once the framework is known)."""
+    from generator import model
+
+    if args.model is None:
+        return None, None
+    if args.resource:
+        raise StackgenError("give the resources with --model or with --resource, not both")
+    path = args.model.expanduser()
+    read = model.read(path)
+    return read, path.read_text()
 
 
 def _ask(
@@ -221,5 +248,6 @@ def _ask(
     given = answers.not_default(data, questions, {"project_name": dest.name, **identity})
     command = recommendation.new_command(str(args.path), framework, given)
     command += "".join(f" --resource {shlex.quote(text)}" for text in args.resource)
+    command += f" --model {shlex.quote(str(args.model))}" if args.model else ""
     print(f"Generate it with: {command}")
     return data

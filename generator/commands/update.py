@@ -81,7 +81,7 @@ def gains_token_expiry(path: Path, template: str, before: bool) -> bool:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import answers, resources, update
+    from generator import answers, diagram, resources, update
     from generator.project import load, locked, questions_at
 
     path = project_path(args)
@@ -102,9 +102,12 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         expiring = gains_token_expiry(path, project.template, before=True)
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
         expiring = expiring and gains_token_expiry(path, project.template, before=False)
+        drawn = diagram.refresh(path) if supported else "current"
     new = version
     if old == new and not data and not refreshed:
         print(f"{path} is already at template version {new}; nothing to do.")
+        if drawn in diagram.NOTES:
+            print(diagram.NOTES[drawn])
         return 0
     if old != new:
         headline = f"Updated {path} from template version {old} to {new}."
@@ -115,6 +118,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     if refreshed:
         headline += f" Its resources too: {', '.join(refreshed)}."
     status = report_update(path, headline, summary)
+    if drawn in diagram.NOTES:
+        print(diagram.NOTES[drawn])
     for model in opened:
         print(
             f"Note: {model} keeps the write rule it had, now recorded: every signed-in user "
