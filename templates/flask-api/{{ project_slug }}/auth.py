@@ -151,9 +151,13 @@ def revoke(api_token: ApiToken) -> None:
         db.session.commit()
 
 
-def revoke_token(name: str) -> bool:
-    """Revoke the tokens called ``name``; False if there is none."""
-    found = db.session.scalars(select(ApiToken).where(ApiToken.name == name)).all()
+def revoke_token(name: str, username: str | None = None) -> bool:
+    """Revoke the tokens called ``name`` (of ``username`` alone, if given: users name their
+    own devices, and two may both have a "laptop"); False if there is none."""
+    statement = select(ApiToken).where(ApiToken.name == name)
+    if username is not None:
+        statement = statement.join(ApiToken.user).where(User.username == username)
+    found = db.session.scalars(statement).all()
     for api_token in found:
         revoke(api_token)
     return bool(found)

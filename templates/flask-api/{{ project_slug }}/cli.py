@@ -145,9 +145,10 @@ def list_tokens() -> None:
 
 @tokens.command("revoke")
 @click.argument("name")
-def revoke_command(name: str) -> None:
-    """Revoke the token called NAME: it stops working at once."""
-    if not revoke_token(name):
+@click.option("--user", "username", help="Only that user's tokens called NAME.")
+def revoke_command(name: str, username: str | None) -> None:
+    """Revoke the tokens called NAME: they stop working at once."""
+    if not revoke_token(name, username):
         raise click.ClickException(f"No token called {name!r}.")
     click.echo(f"Revoked {name}.")
 
