@@ -138,3 +138,14 @@ def test_the_readme_creates_the_database_with_the_printed_command(tmp_path, fram
     ]
     assert create.split()[0] in {"createdb", "mysql"}, create
     assert create in commands_of((project / "README.md").read_text())
+
+
+def test_an_api_project_says_how_to_make_an_api_user_and_its_token(tmp_path):
+    project = generate(tmp_path / "apisite", "django", api=True)
+    recorded = answers_of(project)
+    steps = next_steps(project, recorded)
+    added = [s for s in steps if s not in next_steps(project, {**recorded, "api": False})]
+    commands = [step.split("  #")[0] for step in added]
+    assert commands == ["python manage.py users create me", "python manage.py apitoken create me"]
+    readme = commands_of((project / "README.md").read_text())
+    assert all(command in readme for command in commands), readme
