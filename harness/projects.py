@@ -189,8 +189,10 @@ class ProjectEnv:
         env: Mapping[str, str] | None = None,
         timeout: float = 600,
         check: bool = True,
+        input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run ``command`` inside ``project`` with this environment active.
+        """Run ``command`` inside ``project`` with this environment active (``input`` on
+        its standard input).
 
         On failure the assertion message carries the command's whole output,
         which is what one needs to fix a template.
@@ -203,6 +205,7 @@ class ProjectEnv:
             capture_output=True,
             text=True,
             timeout=timeout,
+            input=input,
         )
         if check and result.returncode != 0:
             raise AssertionError(

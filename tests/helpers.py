@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -380,15 +380,39 @@ def call(
 
 @dataclass
 class Served:
-    """A generated project under gunicorn: its API's base URL, and a way to sign users in."""
+    """A generated project under gunicorn: its API's base URL, its users' tokens, and a
+    way to run its own commands against the same database."""
 
     framework: str
     project: Path
     url: str
     tokens: dict[str, str]  # username -> bearer token
+    env: ProjectEnv | None = None
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     def api(self, path: str) -> str:
         return f"{self.url}/api/{path.lstrip('/')}"
+
+    def manage(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``flask ARGS`` or ``python manage.py ARGS``, on the served database."""
+        assert self.env is not None
+        command = ("flask",) if self.framework == "flask" else ("python", "manage.py")
+        return self.env.run(self.project, *command, *args, env=self.settings, input=input)
+
+    def python(self, code: str) -> subprocess.CompletedProcess[str]:
+        """Run ``code`` with the project's app loaded (Flask: in an app context as ``app``;
+        Django: ``manage.py shell -c``), on the served database."""
+        assert self.env is not None
+        if self.framework == "flask":
+            code = "from wsgi import app\nwith app.app_context():\n" + "".join(
+                f"    {line}\n" for line in code.splitlines()
+            )
+            return self.env.run(self.project, "python", "-c", code, env=self.settings)
+        return self.manage("shell", "-c", code)
+
+
+# The password every user made by served_with_resources signs in with.
+PASSWORD = "a long passphrase"
 
 
 # Each framework's way to make a user (staff or not) and a bearer token for them.
@@ -396,7 +420,7 @@ DJANGO_USERS = (
     "import json, os; from django.contrib.auth import get_user_model; "
     "from accounts.tokens import issue_token; users = get_user_model().objects; "
     "print(json.dumps({name: issue_token(name, users.create_user(name, password="
-    "'a long passphrase', is_staff=name.startswith('staff'))) "
+    "os.environ['PASSWORD'], is_staff=name.startswith('staff'))) "
     "for name in os.environ['USERNAMES'].split()}))"
 )
 
@@ -445,7 +469,12 @@ def served_with_resources(
             tokens = {}
             for name in users:
                 staff = ["--staff"] if name.startswith("staff") else []
-                env.run(project, "flask", "users", "create", name, *staff, env=settings)
+                env.run(
+                    project,
+                    *("flask", "users", "create", name, *staff, "--password-stdin"),
+                    env=settings,
+                    input=f"{PASSWORD}\n",
+                )
                 made = env.run(project, "flask", "tokens", "create", name, env=settings)
                 tokens[name] = made.stdout.strip()
             app = "wsgi:app"
@@ -458,13 +487,13 @@ def served_with_resources(
                 **urls,
             }
             env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
-            names = {**settings, "USERNAMES": " ".join(users)}
+            names = {**settings, "USERNAMES": " ".join(users), "PASSWORD": PASSWORD}
             made = env.run(project, "python", "manage.py", "shell", "-c", DJANGO_USERS, env=names)
             tokens = json.loads(made.stdout.strip().splitlines()[-1])
             app = f"{project.name}.wsgi"
         log = folder / "gunicorn.log"
         with gunicorn(env, project, app, settings, log, "/healthz", workers=2, threads=2) as url:
-            yield Served(framework, project, url, tokens)
+            yield Served(framework, project, url, tokens, env, settings)
 
 
 # The initializr's render workers: a render held as long as a scenario needs.

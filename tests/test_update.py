@@ -8,6 +8,7 @@ changes (a file changed, one added, one removed) and is tagged v2.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import copier
@@ -15,7 +16,7 @@ import pytest
 
 from generator import __version__, store
 from generator.cli import run
-from harness.projects import FRAMEWORKS, REPO_ROOT
+from harness.projects import FRAMEWORKS, REPO_ROOT, ProjectEnv
 from tests.helpers import (
     CTRL_C,
     ENTER,
@@ -249,3 +250,97 @@ def test_check_is_the_same_with_or_without_stackgen_home(tmp_path, monkeypatch, 
     assert not (tmp_path / "home").exists()  # the recorded store was used, no other
     assert run(["update", str(project), "--defaults"], interactive=False) == 0
     assert "already at template version" in capsys.readouterr().out
+
+
+# The last commit whose templates made tokens that never expire (before issue 29).
+BEFORE_EXPIRING_TOKENS = "7a94e21e01a13c45195185e1416ba8e4ba166946"
+# Each framework's commands, with what they need to run on the project's SQLite.
+MANAGE = {"flask": ("flask",), "django": ("python", "manage.py")}
+SETTINGS = {
+    "flask": {"SECRET_KEY": "not-a-secret-but-long-enough-for-this-test"},
+    "django": {
+        "DJANGO_SECRET_KEY": "not-a-secret-but-long-enough-for-this-test",
+        "DJANGO_DEBUG": "true",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+    },
+}
+MAKE_TOKEN = {
+    "flask": [("users", "create", "ann"), ("tokens", "create", "laptop", "--user", "ann")],
+    "django": [
+        ("shell", "-c", "from accounts.models import User; User.objects.create_user('ann')"),
+        ("apitoken", "create", "laptop", "--user", "ann"),
+    ],
+}
+# The token's answer on /api/auth/me, and the days it has left, through the project's app.
+ASK_ME = {
+    "flask": (
+        "import os; from wsgi import app; from datetime import datetime, UTC; "
+        "from sqlalchemy import select; from gym.extensions import db; "
+        "from gym.models import ApiToken; "
+        "answer = app.test_client().get('/api/auth/me', "
+        "headers={'Authorization': 'Bearer ' + os.environ['TOKEN']}); "
+        "ctx = app.app_context(); ctx.push(); "
+        "left = db.session.scalar(select(ApiToken.expires_at)).replace(tzinfo=UTC) "
+        "- datetime.now(UTC); "
+        "print(answer.status_code, answer.get_json()['username'], left.days)"
+    ),
+    "django": (
+        "import os; from django.test import Client; from django.utils import timezone; "
+        "from accounts.models import ApiToken; "
+        "answer = Client().get('/api/auth/me', "
+        "HTTP_AUTHORIZATION='Bearer ' + os.environ['TOKEN']); "
+        "left = ApiToken.objects.get().expires_at - timezone.now(); "
+        "print(answer.status_code, answer.json()['username'], left.days)"
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["flask", "django"])
+def test_tokens_made_before_they_expired_keep_working_after_the_update(tmp_path, framework, capsys):
+    """A project from the templates before issue 29 updates, migrates, and its users' tokens
+    go on, now with the lifetime a new one gets (API_TOKEN_LIFETIME_DAYS, 30)."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    tar = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", BEFORE_EXPIRING_TOKENS, "copier.yml", "templates"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=tar, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1")
+    git(repo, "tag", "v1")
+    shutil.rmtree(repo / "templates")
+    shutil.copytree(
+        REPO_ROOT / "templates",
+        repo / "templates",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    shutil.copy(REPO_ROOT / "copier.yml", repo)
+    commit_all(repo, "v2")
+    git(repo, "tag", "v2")
+    extra = {"api": True, "browser_tests": False} if framework == "django" else {}
+    project = generate_at_v1(repo, tmp_path / "gym", framework, project_name="Gym", **extra)
+    env = ProjectEnv()
+    env.install(project)
+    settings = SETTINGS[framework]
+    migrate = ("db", "upgrade") if framework == "flask" else ("migrate", "--noinput")
+    env.run(project, *MANAGE[framework], *migrate, env=settings)
+    for command in MAKE_TOKEN[framework]:
+        made = env.run(project, *MANAGE[framework], *command, env=settings)
+    token = made.stdout.strip()
+
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+
+    assert "Note: API tokens now expire" in capsys.readouterr().out
+    env.install(project)
+    env.run(project, *MANAGE[framework], *migrate, env=settings)
+    code = ASK_ME[framework]
+    python = (
+        ("python", "-c", code)
+        if framework == "flask"
+        else (*MANAGE[framework], "shell", "-c", code)
+    )
+    answer = env.run(project, *python, env={**settings, "TOKEN": token})
+    assert answer.stdout.split()[-3:] == ["200", "ann", "29"]

@@ -47,6 +47,39 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     update.set_defaults(handle=handle)
 
 
+# The migration that gives API tokens an expiry (issue 29), per template, and how
+# the project applies it.
+TOKEN_EXPIRY = {
+    "flask-api": (
+        "migrations/versions/e2b4d6f8a0c1_passwords_and_expiring_tokens.py",
+        "flask db upgrade",
+        "flask users set-password NAME",
+    ),
+    "django-mtv": (
+        "accounts/migrations/0003_apitoken_expiry.py",
+        "python manage.py migrate",
+        "python manage.py users set-password NAME",
+    ),
+}
+
+
+def token_expiry_note(template: str) -> str:
+    _, migrate, set_password = TOKEN_EXPIRY[template]
+    return (
+        "Note: API tokens now expire. Each token made before keeps working for "
+        "API_TOKEN_LIFETIME_DAYS (default 30) from when `" + migrate + "` applies the new "
+        "migration; clients then sign in with POST /api/auth/tokens, which takes a "
+        "password: give your users one with `" + set_password + "`."
+    )
+
+
+def gains_token_expiry(path: Path, template: str, before: bool) -> bool:
+    """Whether ``path`` lacks (``before``) or has the migration that makes tokens expire."""
+    if template not in TOKEN_EXPIRY:
+        return False
+    return (path / TOKEN_EXPIRY[template][0]).exists() != before
+
+
 def handle(args: argparse.Namespace, interactive: bool) -> int:
     from generator import answers, diagram, resources, update
     from generator.project import load, locked, questions_at
@@ -66,7 +99,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         answers.check_answers({**project.answers, **data}, questions)
         supported = project.template in resources.SUPPORTED
         opened, unchecked = resources.made_before(path, project.template) if supported else ([], [])
+        expiring = gains_token_expiry(path, project.template, before=True)
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
+        expiring = expiring and gains_token_expiry(path, project.template, before=False)
         drawn = diagram.refresh(path) if supported else "current"
     new = version
     if old == new and not data and not refreshed:
@@ -91,6 +126,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             "writes it (new shared resources are written by staff only). For staff-only "
             f"writes: `stackgen generate resource {model} <its fields> --writers staff`."
         )
+    if expiring:
+        print(token_expiry_note(project.template))
     if unchecked:
         print(
             f"Note: the database does not check the fields' rules of {', '.join(unchecked)} "

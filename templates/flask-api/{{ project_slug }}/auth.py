@@ -1,37 +1,128 @@
-"""Bearer tokens for the API's writes.
+"""Who is asking: users' passwords, and the bearer tokens the API takes.
 
-A token is a random string handed out once (``flask tokens create NAME``), and
-belongs to a user (``--user USERNAME``; by default the user called NAME);
-the database keeps only its SHA-256 digest, so a leaked table grants
-nothing. A request's token is found by its digest: there is no secret to
-compare character by character.
+A token is a random string handed out once, by ``POST /api/auth/tokens`` (a
+username and password) or ``flask tokens create NAME``; the database keeps
+only its SHA-256 digest, so a leaked table grants nothing, and a request's
+token is found by its digest: there is no secret to compare character by
+character. A token works until it expires (``API_TOKEN_LIFETIME_DAYS`` after
+it was made: a fixed lifetime, README "Signing in") or is revoked; changing a
+user's password revokes their tokens.
+
+Passwords are hashed with argon2 (pwdlib); a hash made with older parameters
+is replaced at the next sign-in. Nothing here logs a password or a token.
 """
 
 import hashlib
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from apiflask import HTTPTokenAuth
-from sqlalchemy import select
+from flask import current_app, request
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import select, update
 
 from .extensions import db
 from .models import ApiToken, User, utcnow
 
-auth = HTTPTokenAuth(scheme="Bearer", description="A token from `flask tokens create NAME`.")
+# A token's last use is written when it is older than this: a read stays a
+# read (no write per request), and the time is still exact to the minute.
+USE_RECORDED_EVERY = timedelta(minutes=1)
+passwords = PasswordHash((Argon2Hasher(),))
+# Verified against for a username nobody has, so that an unknown user takes as
+# long to refuse as a wrong password (no enumeration of users by timing).
+DUMMY_HASH = passwords.hash(secrets.token_urlsafe(16))
+
+
+class BearerAuth(HTTPTokenAuth):
+    """Bearer tokens; a 401 for a token that was sent says so (RFC 6750: invalid_token),
+    so that a client knows to sign in again rather than retry."""
+
+    def authenticate_header(self) -> str:
+        if request.authorization is not None and request.authorization.token:
+            return 'Bearer error="invalid_token"'
+        return "Bearer"
+
+
+auth = BearerAuth(
+    scheme="Bearer",
+    description="A token from `POST /api/auth/tokens` (or `flask tokens create NAME`).",
+)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone: they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_lifetime() -> timedelta:
+    return timedelta(days=int(current_app.config["API_TOKEN_LIFETIME_DAYS"]))
+
+
 def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def create_user(username: str, *, staff: bool = False) -> User:
-    user = User(username=username, is_staff=staff)
+def create_user(
+    username: str, *, staff: bool = False, email: str | None = None, password: str | None = None
+) -> User:
+    """A new user; without ``password`` it cannot sign in with one until it is given one."""
+    user = User(username=username, is_staff=staff, email=email)
+    if password:
+        user.password_hash = passwords.hash(password)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user whose password this is, or None: the same answer, in about the same time,
+    for an unknown user, a user without a password and a wrong password."""
+    user = find_user(username)
+    if user is None or user.password_hash is None:
+        passwords.verify(password, DUMMY_HASH)
+        return None
+    valid, new_hash = passwords.verify_and_update(password, user.password_hash)
+    if not valid:
+        return None
+    if new_hash is not None:  # hashed with parameters older than today's
+        user.password_hash = new_hash
+        db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> int:
+    """Change ``user``'s password and revoke every token of theirs: whoever knew the old
+    one keeps no way in. Return how many were revoked."""
+    user.password_hash = passwords.hash(password)
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    revoked = db.session.execute(statement).rowcount
+    db.session.commit()
+    return revoked
+
+
+def create_token(name: str, user: User) -> tuple[str, ApiToken]:
+    """Store a new token called ``name`` for ``user``: the token (the only time it is seen)
+    and its row."""
+    token, now = secrets.token_urlsafe(32), utcnow()
+    api_token = ApiToken(
+        name=name,
+        token_hash=digest(token),
+        user=user,
+        created_at=now,
+        expires_at=now + token_lifetime(),
+    )
+    db.session.add(api_token)
+    db.session.commit()
+    return token, api_token
 
 
 def issue_token(name: str, username: str | None = None) -> str:
@@ -41,34 +132,57 @@ def issue_token(name: str, username: str | None = None) -> str:
     """
     username = username or name
     user = find_user(username) or create_user(username)
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(name=name, token_hash=digest(token), user=user))
-    db.session.commit()
-    return token
+    return create_token(name, user)[0]
+
+
+def current_token() -> ApiToken:
+    """The token that authenticated this request (in views behind ``auth``)."""
+    return auth.current_user
 
 
 def current_user() -> User:
     """The user whose token authenticated this request (in views behind ``auth``)."""
-    api_token: ApiToken = auth.current_user
-    return api_token.user
+    return current_token().user
 
 
-def revoke_token(name: str) -> bool:
-    """Revoke the token called ``name``; False if there is none."""
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.name == name))
-    if api_token is None:
-        return False
+def revoke(api_token: ApiToken) -> None:
     if api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
         db.session.commit()
-    return True
+
+
+def revoke_token(name: str, username: str | None = None) -> bool:
+    """Revoke the tokens called ``name`` (of ``username`` alone, if given: users name their
+    own devices, and two may both have a "laptop"); False if there is none."""
+    statement = select(ApiToken).where(ApiToken.name == name)
+    if username is not None:
+        statement = statement.join(ApiToken.user).where(User.username == username)
+    found = db.session.scalars(statement).all()
+    for api_token in found:
+        revoke(api_token)
+    return bool(found)
+
+
+def is_active(api_token: ApiToken, now: datetime) -> bool:
+    return api_token.revoked_at is None and as_utc(api_token.expires_at) > now
+
+
+def record_use(api_token: ApiToken, now: datetime) -> None:
+    """Write the token's last use, unless it was written less than a minute ago."""
+    last = api_token.last_used_at
+    if last is None or now - as_utc(last) >= USE_RECORDED_EVERY:
+        api_token.last_used_at = now
+        db.session.commit()
 
 
 @auth.verify_token
 def verify_token(token: str) -> ApiToken | None:
-    """The token's owner, or None (401) for a missing, unknown or revoked token."""
+    """The token, or None (401) for a missing, unknown, expired or revoked one."""
     if not token:
         return None
-    return db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
-    )
+    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    now = utcnow()
+    if api_token is None or not is_active(api_token, now):
+        return None
+    record_use(api_token, now)
+    return api_token

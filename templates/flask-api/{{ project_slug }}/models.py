@@ -37,6 +37,10 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    # An argon2 hash (auth.py); None: no password yet, so no sign-in with one
+    # (``flask users set-password NAME`` gives one).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     # Staff change the resources every user shares (``flask users create NAME --staff``).
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -46,14 +50,21 @@ class User(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token for the API's writes; only its SHA-256 digest is stored."""
+    """A bearer token of the API; only its SHA-256 digest is stored.
+
+    ``name`` says which device or script holds it (two users may both have a
+    "laptop"). It works until ``expires_at`` unless revoked first;
+    ``last_used_at`` is written at most once a minute (auth.py, USE_RECORDED_EVERY).
+    """
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 

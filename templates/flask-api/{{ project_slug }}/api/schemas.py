@@ -319,3 +319,61 @@ class Pagination(BaseModel):
 class ActorPage(BaseModel):
     items: list[ActorOut]
     pagination: Pagination
+
+
+# Signing in (api/auth.py). A password is at most 1024 characters: hashing a
+# longer one would let a client make the server work for nothing.
+MAX_PASSWORD = 1024
+TokenName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=80,
+        json_schema_extra={"pattern": VISIBLE_TEXT},
+        description="Which device or script holds the token, to tell your tokens apart.",
+        examples=["laptop"],
+    ),
+    AfterValidator(matching(VISIBLE_TEXT, BLANK_OR_CONTROL)),
+]
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    username: str = Field(min_length=1, max_length=80, examples=["ann"])
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD, examples=["a long passphrase"])
+    name: TokenName
+
+
+class TokenOut(BaseModel):
+    """One of your tokens, never its secret: only its digest is stored."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: UTCDateTime
+    last_used_at: UTCDateTime | None
+    expires_at: UTCDateTime
+
+
+class NewToken(BaseModel):
+    token: str = Field(description="Send it as `Authorization: Bearer <token>`; shown once.")
+    id: int
+    name: str
+    created_at: UTCDateTime
+    last_used_at: UTCDateTime | None
+    expires_at: UTCDateTime
+
+
+class TokenList(BaseModel):
+    items: list[TokenOut]
+
+
+class Me(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    email: str | None
+    is_staff: bool

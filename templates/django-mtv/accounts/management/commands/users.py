@@ -1,10 +1,15 @@
-"""``python manage.py users create NAME [--staff] [--email ADDRESS] [--password-stdin]``.
+"""``python manage.py users create NAME [--staff] [--email ADDRESS] [--password-stdin]``
+and ``python manage.py users set-password NAME [--password-stdin]``.
 
 An ordinary user of the site and its API, made without the admin. The password
 is never an argument (it would stay in the shell's history and in ``ps``): it
 is asked for at a terminal, or read from the first line of standard input with
 ``--password-stdin``; without one the user has an unusable password: it cannot
 sign in with one (an API token, ``manage.py apitoken create``, still acts as it).
+
+``set-password`` rather than Django's ``changepassword``, which reads only from
+a terminal: scripts and tests need ``--password-stdin``. Either one revokes
+every API token of the user (accounts/models.py, ``User.save``).
 """
 
 import getpass
@@ -33,8 +38,33 @@ class Command(BaseCommand):
             help="Read the password from the first line of standard input.",
         )
 
+        change = actions.add_parser(
+            "set-password", help="Set a user's password: every API token of theirs is revoked."
+        )
+        change.add_argument("name", help="The user's name.")
+        change.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from the first line of standard input.",
+        )
+
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        {"create": self.create}[action](**options)
+        {"create": self.create, "set-password": self.set_password}[action](**options)
+
+    def set_password(self, name: str, password_stdin: bool, **options: Any) -> None:
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise CommandError(f"No user called {name!r}.")
+        password = self.read_password(password_stdin)
+        if not password:
+            raise CommandError("No password given (--password-stdin reads it from stdin).")
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        user.set_password(password)
+        user.save()
+        self.stdout.write(f"Changed the password of {name!r}; its API tokens are revoked.")
 
     def create(
         self, name: str, staff: bool, email: str, password_stdin: bool, **options: Any

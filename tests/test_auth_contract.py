@@ -1,0 +1,177 @@
+"""Signing in over HTTP (issue 29): the same /api/auth/ contract on both starters.
+
+One scenario, written once, drives each starter served by gunicorn on a real
+database, as a front end or a mobile app would: sign in with a password, use
+the token on a resource, read me and my tokens, revoke one, sign out, meet an
+expired token, and lose every token when the password changes. Wrong
+credentials answer alike whether the user exists or not.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.helpers import PASSWORD, Reply, call, served_with_resources
+
+WORKOUTS = [
+    "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date --owned",
+]
+USERS = ["ann", "bob"]
+CASES = [
+    ("flask", "sqlite"),
+    ("flask", "postgresql"),
+    ("django", "sqlite"),
+    ("django", "postgresql"),
+]
+WORKOUT = {"name": "Intervals", "duration_minutes": 40, "performed_on": "2026-12-01"}
+TOKEN_FIELDS = {"id", "name", "created_at", "last_used_at", "expires_at"}
+# A token made expired by the project's own code (its models), as time would.
+EXPIRE = {
+    "flask": (
+        "from datetime import timedelta\n"
+        "from sqlalchemy import update\n"
+        "from gym_api.extensions import db\n"
+        "from gym_api.models import ApiToken, utcnow\n"
+        "db.session.execute(update(ApiToken).where(ApiToken.name == 'tablet')"
+        ".values(expires_at=utcnow() - timedelta(seconds=1)))\n"
+        "db.session.commit()"
+    ),
+    "django": (
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from accounts.models import ApiToken; "
+        "ApiToken.objects.filter(name='tablet')"
+        ".update(expires_at=timezone.now() - timedelta(seconds=1))"
+    ),
+}
+
+
+def header(reply: Reply, name: str) -> str:
+    return {key.lower(): value for key, value in reply.headers.items()}.get(name.lower(), "")
+
+
+def is_error(reply: Reply, status: int) -> bool:
+    body = reply.body if reply.json else None
+    return (
+        reply.status == status
+        and isinstance(body, dict)
+        and isinstance(body.get("message"), str)
+        and isinstance(body.get("detail"), dict)
+    )
+
+
+def refused_as_invalid(reply: Reply) -> bool:
+    """A token that was sent but no longer works: sign in again (RFC 6750)."""
+    return is_error(reply, 401) and header(reply, "WWW-Authenticate") == (
+        'Bearer error="invalid_token"'
+    )
+
+
+def json_text(reply: Reply) -> str:
+    return json.dumps(reply.body)
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("framework", "database"), CASES, ids=lambda value: value)
+def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, database):
+    with served_with_resources(tmp_path, framework, database, WORKOUTS, USERS) as site:
+        tokens, me, workouts = (site.api(path) for path in ("auth/tokens", "auth/me", "workouts"))
+
+        def sign_in(name: str, username: str = "ann", password: str = PASSWORD) -> Reply:
+            body = {"username": username, "password": password, "name": name}
+            return call(tokens, "POST", body)
+
+        # Sign in: a token with its expiry, API_TOKEN_LIFETIME_DAYS (30) from now.
+        laptop = sign_in("laptop")
+        assert laptop.status == 201, laptop
+        assert set(laptop.body) == TOKEN_FIELDS | {"token"}
+        assert laptop.body["name"] == "laptop"
+        lifetime = instant(laptop.body["expires_at"]) - datetime.now(UTC)
+        assert timedelta(days=29) < lifetime <= timedelta(days=30)
+        ann = laptop.body["token"]
+
+        # The token is a bearer token like any other: on a resource, and on me.
+        assert call(workouts, "POST", WORKOUT, token=ann).status == 201
+        assert call(workouts, token=ann).status == 200
+        who = call(me, token=ann)
+        assert who.status == 200
+        assert (who.body["username"], who.body["is_staff"]) == ("ann", False)
+        assert call(workouts, token=site.tokens["ann"]).status == 200  # the command's token
+
+        # My tokens: the one the command made, and this one; never a secret.
+        phone = sign_in("phone").body
+        mine = call(tokens, token=ann)
+        assert mine.status == 200
+        assert [token["name"] for token in mine.body["items"]] == ["ann", "laptop", "phone"]
+        assert all(set(token) == TOKEN_FIELDS for token in mine.body["items"])
+        assert ann not in json_text(mine) and phone["token"] not in json_text(mine)
+        assert mine.body["items"][1]["last_used_at"] is not None  # laptop's use was recorded
+
+        # Revoke one: it stops at once, the others go on.
+        assert call(f"{tokens}/{phone['id']}", "DELETE", token=ann).status == 204
+        assert refused_as_invalid(call(me, token=phone["token"]))
+        assert call(me, token=ann).status == 200
+
+        # Another user's token is not found, as one that does not exist.
+        bob = site.tokens["bob"]
+        theirs = call(f"{tokens}/{laptop.body['id']}", "DELETE", token=bob)
+        missing = call(f"{tokens}/{10**9}", "DELETE", token=bob)
+        assert is_error(theirs, 404) and is_error(missing, 404)
+        assert call(me, token=ann).status == 200
+
+        # Sign out: the token used is revoked.
+        assert call(f"{tokens}/current", "DELETE", token=ann).status == 204
+        assert refused_as_invalid(call(me, token=ann))
+        assert refused_as_invalid(call(workouts, token=ann))
+        anonymous = call(me)
+        assert is_error(anonymous, 401)
+        assert header(anonymous, "WWW-Authenticate") == "Bearer"
+
+        # A token past its expiry is refused like a revoked one.
+        tablet = sign_in("tablet").body["token"]
+        assert call(me, token=tablet).status == 200
+        site.python(EXPIRE[framework])
+        assert refused_as_invalid(call(me, token=tablet))
+
+        # Wrong credentials: the same answer for an unknown user and a wrong password.
+        wrong = sign_in("x", password="not the passphrase")
+        unknown = sign_in("x", username="nobody")
+        assert is_error(wrong, 401) and is_error(unknown, 401)
+        assert wrong.body == unknown.body
+        assert header(wrong, "WWW-Authenticate") == header(unknown, "WWW-Authenticate")
+        assert is_error(call(tokens, "POST", {"username": "ann", "password": PASSWORD}), 422)
+
+        # A new password (the project's command) revokes every token of the user.
+        desk = sign_in("desk").body["token"]
+        site.manage("users", "set-password", "ann", "--password-stdin", input="a new passphrase\n")
+        assert refused_as_invalid(call(me, token=desk))
+        assert refused_as_invalid(call(me, token=site.tokens["ann"]))
+        assert is_error(sign_in("desk"), 401)
+        assert sign_in("desk", password="a new passphrase").status == 201
+        assert call(me, token=bob).status == 200  # another user's tokens go on
+
+        # OpenAPI: every endpoint, with its statuses and the bearer scheme.
+        spec = call(site.api("openapi.json")).body
+        schemes = spec["components"]["securitySchemes"]
+        [bearer] = [
+            name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"
+        ]
+        paths = spec["paths"]
+        assert {"201", "401", "422"} <= set(paths["/api/auth/tokens"]["post"]["responses"])
+        assert not paths["/api/auth/tokens"]["post"].get("security")
+        for path, method in [
+            ("/api/auth/me", "get"),
+            ("/api/auth/tokens", "get"),
+            ("/api/auth/tokens/current", "delete"),
+            ("/api/auth/tokens/{token_id}", "delete"),
+        ]:
+            operation = paths[path][method]
+            assert operation["security"] == [{bearer: []}], (path, method)
+            assert "401" in operation["responses"], (path, method)
+        assert "404" in paths["/api/auth/tokens/{token_id}"]["delete"]["responses"]
