@@ -838,6 +838,41 @@ def all_or_nothing(path: Path, done: str, only: list[str] | None = None) -> Iter
         raise
 
 
+def importers(project: Project, plural: str) -> list[str]:
+    """The project's Python files that still import the package of the resource ``plural``.
+
+    After a destroy, these are the files it could not remove: one the resource brought and
+    the user renamed (git tells no template which), or the user's own. Each would fail to
+    import; the user is told which, rather than finding out from the tests.
+    """
+    package = re.compile(
+        rf"^\s*(?:from|import)\s+(?:{re.escape(project.slug)}\.resources\.{plural}"
+        rf"|\.\.{plural})\b",
+        re.MULTILINE,
+    )
+    listing = git(
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        "--",
+        "*.py",
+        cwd=project.path,
+        strip=False,
+    )
+    found = []
+    for name in sorted(filter(None, listing.split("\0"))):
+        file = project.path / name
+        try:
+            text = file.read_text(errors="replace") if file.is_file() else ""
+        except OSError:
+            continue
+        if package.search(text):
+            found.append(name)
+    return found
+
+
 def pending(project: Project) -> dict[str, set[str]]:
     """The resources an earlier ``generate`` added and nobody committed yet, each with its
     files: its answers file (untracked), what its template renders, and its migrations.

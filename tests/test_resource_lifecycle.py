@@ -339,6 +339,20 @@ def test_destroy_keeps_what_you_changed_and_says_the_data_goes(project, capsys):
     assert recorded(project, "Workout")["resource"].get("destroyed") is not True
 
 
+def test_destroy_names_a_renamed_test_file_that_still_imports_the_resource(project, capsys):
+    git(project, "mv", "tests/test_workouts.py", "tests/test_my_workouts.py")
+    commit_all(project, "my name for the workouts' tests")
+    capsys.readouterr()
+
+    assert stackgen(project, "destroy", "resource", "Workout") == 0
+
+    out = capsys.readouterr().out
+    assert "Still importing the destroyed Workout's modules" in out
+    assert "tests/test_my_workouts.py" in out
+    assert (project / "tests" / "test_my_workouts.py").exists()  # the user's: never deleted
+    assert "tests/test_coaches.py" not in out
+
+
 def test_destroy_pretend_says_the_rows_go_and_names_the_migration_it_writes(project, capsys):
     head = git(project, "rev-parse", "HEAD").strip()
     capsys.readouterr()

@@ -42,12 +42,19 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             return 0
         summary = resources.apply(project, plan)
         drawn = diagram.refresh(path)
+        importers = resources.importers(project, plan.before["plural"]) if plan.before else []
     print(f"Destroyed the resource {plan.model} in {path}:")
     print("\n".join(summary.lines()))
     if summary.kept:
         print(
             "  Delete what was kept once you have moved what you need from it: it still "
             "imports the resource's modules."
+        )
+    left = [name for name in importers if name not in summary.kept]
+    if left:
+        print(
+            f"Still importing the destroyed {plan.model}'s modules (renamed or yours: change "
+            f"or delete them): {', '.join(left)}"
         )
     for line in plan.warnings:  # what applying its migration does to the rows
         print(
