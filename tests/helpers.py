@@ -18,6 +18,7 @@ import secrets
 import shutil
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -376,6 +377,47 @@ def call(
     if reply.json and text:
         reply.body = json.loads(text)
     return reply
+
+
+class LoginSession:
+    """A browser's login session on a served Django site: its cookies, kept between calls,
+    and its CSRF token, sent as the X-CSRFToken header only when asked (``csrf=True``)."""
+
+    def __init__(self, base: str, username: str, password: str) -> None:
+        import http.cookiejar
+        import re
+
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        login = f"{base}/accounts/login/"
+        with self.opener.open(login, timeout=30) as page:
+            form = page.read().decode()
+        hidden = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert hidden, form
+        fields = {"csrfmiddlewaretoken": hidden[1], "username": username, "password": password}
+        data = urllib.parse.urlencode(fields).encode()
+        with self.opener.open(urllib.request.Request(login, data=data), timeout=30):
+            pass
+        assert self.cookie("sessionid"), "the login did not start a session"
+
+    def cookie(self, name: str) -> str:
+        return next((cookie.value for cookie in self.jar if cookie.name == name), "")
+
+    def call(self, url: str, method: str = "GET", body: Any = None, csrf: bool = False) -> Reply:
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        if csrf:
+            headers["X-CSRFToken"] = self.cookie("csrftoken")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, text, got = response.status, response.read(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            status, text, got = error.code, error.read(), dict(error.headers)
+        reply = Reply(status, got, text.decode(errors="replace"))
+        if reply.json and text:
+            reply.body = json.loads(text)
+        return reply
 
 
 @dataclass

@@ -17,7 +17,7 @@ import pytest
 
 from harness import services
 from harness.runtime import free_port
-from tests.helpers import Reply, call, served_with_resources
+from tests.helpers import PASSWORD, LoginSession, Reply, call, served_with_resources
 
 FITNESS = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
@@ -232,6 +232,17 @@ def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database
 
         # Nothing refused was stored.
         assert ids(call(workouts, token=ann)) == [first, second]
+
+        # Django's login session reads and writes the same API; its writes need the CSRF
+        # token, as the pages' forms do (Django's test client would skip that check).
+        if framework == "django":
+            browser = LoginSession(site.url, "ann", PASSWORD)
+            assert ids(browser.call(workouts)) == [first, second]
+            forged = browser.call(workouts, "POST", WORKOUT)
+            assert is_error(forged, 403), forged
+            written = browser.call(workouts, "POST", WORKOUT, csrf=True)
+            assert written.status == 201, written
+            assert written.body["id"] in ids(call(workouts, token=ann))
 
         # The database gone: a JSON 503 with Retry-After, and back without a restart.
         if cluster is not None:
