@@ -14,7 +14,10 @@ from ..auth import auth
 from ..extensions import db
 from ..models import ApiToken
 from .openapi import error
-from .schemas import MAX_ID, Me, NewToken, SignIn, TokenList, TokenOut
+from .schemas import Me, NewToken, SignIn, TokenList, TokenOut
+
+# api_tokens.id is an INTEGER: a larger id cannot exist, and asking would overflow it.
+MAX_TOKEN_ID = 2**31 - 1
 
 bp = APIBlueprint("auth", __name__, url_prefix="/api/auth", tag="Auth")
 
@@ -85,7 +88,7 @@ def sign_out() -> tuple[str, int]:
 @bp.doc(responses={**SIGNED_OUT, 404: error("No such token of yours")})
 def revoke_token(token_id: int) -> tuple[str, int]:
     """Revoke one of your tokens (another user's is not found)."""
-    api_token = db.session.get(ApiToken, token_id) if token_id <= MAX_ID else None
+    api_token = db.session.get(ApiToken, token_id) if token_id <= MAX_TOKEN_ID else None
     if api_token is None or api_token.user_id != accounts.current_user().id:
         abort(404, message=f"Token {token_id} not found.")
     accounts.revoke(api_token)
