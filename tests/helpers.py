@@ -106,7 +106,12 @@ def stackgen_interrupted(argv: list[str], delay: float, cwd: Path) -> tuple[int,
     import sys
     import time
 
-    command = "import generator.cli as c; print('ready', flush=True); c.main()"
+    # SIGINT as a terminal delivers it, even where this suite's parent ignores it (a shell's
+    # background job does, and its children would inherit that: no signal would land).
+    command = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "import generator.cli as c; print('ready', flush=True); c.main()"
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", command, *argv],
         cwd=cwd,

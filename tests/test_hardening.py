@@ -29,6 +29,7 @@ from tests.helpers import (
     record,
     release_v2,
     snapshot,
+    stackgen_interrupted,
     untouched,
     work_tree,
 )
@@ -211,7 +212,14 @@ def test_update_leaves_a_database_in_use_where_it_is(tmp_path, capsys, monkeypat
 
 # 5. Interruptions land on "before" or "after", and the message says which.
 
-STACKGEN = [sys.executable, "-c", "import generator.cli as c; print('ready', flush=True); c.main()"]
+# SIGINT as a terminal delivers it, even where this suite's own parent ignores it (a shell's
+# background job does: its children would inherit that, and no signal would land).
+STACKGEN = [
+    sys.executable,
+    "-c",
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "import generator.cli as c; print('ready', flush=True); c.main()",
+]
 
 
 def overloaded() -> bool:
@@ -226,19 +234,7 @@ def overloaded() -> bool:
 
 def interrupted_run(argv: list[str], delay: float, cwd: Path) -> tuple[int, str]:
     """Run stackgen, send SIGINT ``delay`` seconds into its work; return status and stderr."""
-    process = subprocess.Popen(
-        [*STACKGEN, *argv],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout.readline() == "ready\n"
-    time.sleep(delay)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
-    return process.returncode, err
+    return stackgen_interrupted(argv, delay, cwd)
 
 
 def timed_run(argv: list[str], cwd: Path) -> float:

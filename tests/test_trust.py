@@ -236,7 +236,8 @@ def test_a_ctrl_c_that_lands_where_python_cannot_raise_it_is_delivered_again():
     """A KeyboardInterrupt inside a C callback (pydantic building a validator while Copier
     imports) is "ignored" by Python with a printed traceback; stackgen's hook re-delivers it."""
     code = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # even if inherited ignored\n"
         "from generator import cli\n"
         "sys.unraisablehook = cli._interrupt_again\n"
         "class Callback:\n"
