@@ -371,17 +371,37 @@ def call(
         headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    return send(urllib.request.Request(url, data=data, method=method, headers=headers))
+
+
+def send(request: urllib.request.Request, opener: Any = None) -> Reply:
+    """Send ``request`` (through ``opener``, else urllib's own); the answer, errors included."""
+    open_url = opener.open if opener is not None else urllib.request.urlopen
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status = response.status
-            text, got = response.read(), dict(response.headers)
+        with open_url(request, timeout=30) as response:
+            status, text, got = response.status, response.read(), dict(response.headers)
     except urllib.error.HTTPError as error:
         status, text, got = error.code, error.read(), dict(error.headers)
     reply = Reply(status, got, text.decode(errors="replace"))
     if reply.json and text:
         reply.body = json.loads(text)
     return reply
+
+
+def header(reply: Reply, name: str) -> str:
+    """A header of the answer, whatever the case of its name."""
+    return {key.lower(): value for key, value in reply.headers.items()}.get(name.lower(), "")
+
+
+def is_error(reply: Reply, status: int) -> bool:
+    """``status``, with the API contract's error body: a message, and details (maybe none)."""
+    body = reply.body if reply.json else None
+    return (
+        reply.status == status
+        and isinstance(body, dict)
+        and isinstance(body.get("message"), str)
+        and isinstance(body.get("detail"), dict)
+    )
 
 
 class LoginSession:
@@ -414,15 +434,7 @@ class LoginSession:
             headers["X-CSRFToken"] = self.cookie("csrftoken")
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                status, text, got = response.status, response.read(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            status, text, got = error.code, error.read(), dict(error.headers)
-        reply = Reply(status, got, text.decode(errors="replace"))
-        if reply.json and text:
-            reply.body = json.loads(text)
-        return reply
+        return send(request, self.opener)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import PASSWORD, Reply, call, served_with_resources
+from tests.helpers import PASSWORD, Reply, call, header, is_error, served_with_resources
 
 WORKOUTS = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date --owned",
@@ -46,20 +46,6 @@ EXPIRE = {
         ".update(expires_at=timezone.now() - timedelta(seconds=1))"
     ),
 }
-
-
-def header(reply: Reply, name: str) -> str:
-    return {key.lower(): value for key, value in reply.headers.items()}.get(name.lower(), "")
-
-
-def is_error(reply: Reply, status: int) -> bool:
-    body = reply.body if reply.json else None
-    return (
-        reply.status == status
-        and isinstance(body, dict)
-        and isinstance(body.get("message"), str)
-        and isinstance(body.get("detail"), dict)
-    )
 
 
 def refused_as_invalid(reply: Reply) -> bool:

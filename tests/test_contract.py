@@ -17,7 +17,15 @@ import pytest
 
 from harness import services
 from harness.runtime import free_port
-from tests.helpers import PASSWORD, LoginSession, Reply, call, served_with_resources
+from tests.helpers import (
+    PASSWORD,
+    LoginSession,
+    Reply,
+    call,
+    header,
+    is_error,
+    served_with_resources,
+)
 
 FITNESS = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
@@ -46,21 +54,6 @@ def names(reply: Reply, where: str, name: str) -> bool:
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return False
     return name in (body.get("detail") or {}).get(where, {})
-
-
-def is_error(reply: Reply, status: int) -> bool:
-    """``status``, with the contract's error body: a message, and details (maybe none)."""
-    body = reply.body if reply.json else None
-    return (
-        reply.status == status
-        and isinstance(body, dict)
-        and isinstance(body.get("message"), str)
-        and isinstance(body.get("detail"), dict)
-    )
-
-
-def header(reply: Reply, name: str) -> str:
-    return {key.lower(): value for key, value in reply.headers.items()}.get(name.lower(), "")
 
 
 def ids(reply: Reply) -> list[int]:
