@@ -330,7 +330,7 @@ def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
     else:
         steps += [
             "flask db upgrade",
-            "flask tokens create me  # an API token for writes, printed once",
+            "flask tokens create me  # your API token (reads and writes), printed once",
             "flask run",
         ]
     return [*steps, "pytest"]
