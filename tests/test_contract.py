@@ -18,6 +18,7 @@ import pytest
 from harness import services
 from harness.runtime import free_port
 from tests.helpers import (
+    FITNESS,
     PASSWORD,
     LoginSession,
     Reply,
@@ -27,13 +28,6 @@ from tests.helpers import (
     served_with_resources,
 )
 
-FITNESS = [
-    "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
-    "Exercise title:string:unique category:choice:strength/cardio/mobility",
-    "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
-    "weight_kg:decimal:6.2:optional",
-]
 USERS = ["ann", "bob", "staff"]
 # Each starter on each database, once.
 CASES = [

@@ -498,13 +498,6 @@ def test_round_trip_on_an_edited_django_project_with_rows(
 
 
 SCHEMATHESIS = "schemathesis==4.32.5"
-FITNESS = [
-    "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
-    "Exercise title:string:unique category:choice:strength/cardio/mobility",
-    "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
-    "weight_kg:decimal:6.2:optional",
-]
 # schemathesis, inside the project's environment, on the site's WSGI application with the
 # served site's database: every operation of its API (the resources and the polls), with
 # all of schemathesis's checks, as staff (who may write each resource), on rows that exist.
@@ -575,7 +568,7 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 @pytest.mark.slow
 def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     from harness.projects import ProjectEnv
-    from tests.helpers import call, served_with_resources
+    from tests.helpers import FITNESS, call, served_with_resources
 
     env = ProjectEnv()
     env.install_requirements(SCHEMATHESIS)

@@ -31,7 +31,7 @@ import pytest
 from harness import services
 from harness.projects import ProjectEnv, generate
 from harness.runtime import gunicorn, playwright_requirement, run_in_browser
-from tests.helpers import new_flask
+from tests.helpers import FITNESS, new_flask
 
 SCHEMATHESIS = "schemathesis==4.32.5"
 
@@ -129,17 +129,6 @@ with app.app_context():
     paths = app.spec["paths"].values()
 print(json.dumps([method for path in paths for method in path if method != "parameters"]))
 """
-
-
-# The resource API contract's fitness model (owned, staff-written with a unique field and
-# choices, scoped through two references one of which protects its target).
-FITNESS = [
-    "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
-    "Exercise title:string:unique category:choice:strength/cardio/mobility",
-    "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
-    "weight_kg:decimal:6.2:optional",
-]
 
 
 @pytest.mark.slow
