@@ -21,6 +21,7 @@ from flask import current_app, request
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import ApiToken, User, utcnow
@@ -180,7 +181,13 @@ def verify_token(token: str) -> ApiToken | None:
     """The token, or None (401) for a missing, unknown, expired or revoked one."""
     if not token:
         return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    # The user comes in the same statement: every view behind ``auth`` asks for it.
+    statement = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == digest(token))
+    )
+    api_token = db.session.scalar(statement)
     now = utcnow()
     if api_token is None or not is_active(api_token, now):
         return None
