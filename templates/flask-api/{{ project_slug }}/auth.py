@@ -38,6 +38,7 @@ from limits import RateLimitItem, parse
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from .extensions import db, limiter
 from .models import ApiToken, User, utcnow
@@ -199,7 +200,13 @@ def verify_token(token: str) -> ApiToken | None:
     """The token, or None (401) for a missing, unknown, expired or revoked one."""
     if not token:
         return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    # The user comes in the same statement: every view behind ``auth`` asks for it.
+    statement = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == digest(token))
+    )
+    api_token = db.session.scalar(statement)
     now = utcnow()
     if api_token is None or not is_active(api_token, now):
         return None
