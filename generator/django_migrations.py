@@ -77,6 +77,13 @@ def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[
     old = _by_name(before)
     new = _by_name(after)
     operations: list[tuple[str, Any]] = []
+    # A field of ``after`` with ``renamed_from`` (fields.resolve_renames): RenameField, its
+    # column renamed with its values; the old field stands under the new name from then on.
+    for field in fields.changes(before["fields"], after["fields"])["renamed"]:
+        was, now = field
+        operations.append(("rename", (was, now)))
+        old = {now["name"] if name == was["name"] else name: f for name, f in old.items()}
+        old[now["name"]] = {**was, "name": now["name"]}
     for name, field in old.items():
         if name not in new or _column(new[name]) != _column(field):
             operations.append(("remove", field))
@@ -100,8 +107,13 @@ def _column(field: dict[str, Any]) -> str:
 
 
 def _definition(field: dict[str, Any]) -> dict[str, Any]:
-    # What a reference records of its target's ownership changes no column.
-    return {key: value for key, value in field.items() if key != "target_owned"}
+    # What a reference records of its target's ownership changes no column; a rename is
+    # its own operation.
+    return {
+        key: value
+        for key, value in field.items()
+        if key not in ("target_owned", fields.RENAMED_FROM)
+    }
 
 
 def write(
@@ -225,7 +237,12 @@ def _name(operations: list[tuple[str, Any]], resource: dict[str, Any], number: i
     if operations[0][0] == "delete":
         return f"delete_{model}"
     verbs = {"add": "", "remove": "remove_", "alter": "alter_"}
-    parts = [f"{verbs[op]}{model}_{item['name']}" for op, item in operations]
+    parts = [
+        f"rename_{item[0]['name']}_{model}_{item[1]['name']}"
+        if op == "rename"
+        else f"{verbs[op]}{model}_{item['name']}"
+        for op, item in operations
+    ]
     joined = "_".join(parts)
     return joined if len(joined) <= 52 else f"change_{model}"
 
@@ -295,6 +312,15 @@ def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
             + "            ],\n"
             + '            options={"ordering": ["-id"]},\n'
             + "        ),\n"
+        )
+    if op == "rename":
+        was, now = item
+        return (
+            "        migrations.RenameField(\n"
+            f'            model_name="{model.lower()}",\n'
+            f'            old_name="{was["name"]}",\n'
+            f'            new_name="{now["name"]}",\n'
+            "        ),\n"
         )
     verb = {"add": "AddField", "remove": "RemoveField", "alter": "AlterField"}[op]
     lines = f'            model_name="{model.lower()}",\n            name="{item["name"]}",\n'

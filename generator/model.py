@@ -19,9 +19,10 @@ the model -> the steps, ordered by references) and ``export`` (recorded -> text)
 generator/resources.py's own plan and apply (the three-way merge that keeps edits).
 
 Room for what comes next, without changing the shape: a field spec grows new types and
-parameters (``tags: many``, ``coach: references:to=User``,
-``comments: text:renamed_from=notes``) and a resource new keys (``unique: [workout, tag]``,
-``renamed_from: OldName``), each refused today in one line naming it.
+parameters (``tags: many``, ``coach: references:to=User``) and a resource new keys
+(``unique: [workout, tag]``, ``renamed_from: OldName``), each refused today in one line
+naming it. A field renamed keeps its values: ``comments: text:renamed_from=notes`` (applied
+once; the file may keep saying it, generator/fields.py resolve_renames).
 """
 
 from __future__ import annotations
@@ -343,6 +344,12 @@ def plan(
         if before is None:
             steps[name] = Step("create", name, table=table, **common)
             continue
+        try:  # a rename the file still names once applied is done: it changes nothing
+            info["fields"] = fields.resolve_renames(before["fields"], info["fields"])
+        except fields.FieldError as error:
+            raise ModelError(
+                f"{model.where} line {resource.line}, resource {name}: {error}"
+            ) from None
         same_fields = _specs(before["fields"]) == _specs(info["fields"])
         if same_fields and before.get("writers") == info["writers"]:
             unchanged.append(name)

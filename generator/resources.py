@@ -314,6 +314,7 @@ def plan(
             )
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
+    parsed = fields.resolve_renames(before["fields"] if before else None, parsed)
     fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
@@ -350,6 +351,7 @@ def plan(
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
     )
+    resource["fields"] = fields.settled(parsed)  # a rename is done once, by its migration
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
         if preview:
@@ -524,8 +526,8 @@ def row_warnings(
                 "that has rows (make it optional, or give it default=)"
             )
     lines += [
-        f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
-        "and added again)"
+        f"{fields.column_name(f)} is dropped with its values (to keep them under another "
+        f"name, give the new field renamed_from={f['name']})"
         for f in added["dropped"]
     ]
     return lines

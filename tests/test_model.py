@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import diagram, model, resources
+from generator import diagram, fields, model, resources
 from generator.cli import run
 from generator.errors import StackgenError
 from tests.helpers import (
@@ -226,6 +226,32 @@ def test_a_change_lists_its_columns_and_what_happens_to_rows(template, required)
     assert change.warnings[1].startswith("notes is dropped with its values")
 
 
+RENAMED = FITNESS.replace(
+    "      notes: text:optional\n", "      remarks: text:optional:renamed_from=notes\n"
+)
+
+
+@pytest.mark.parametrize("template", ["flask-api", "django-mtv"])
+def test_a_renamed_field_keeps_its_values_and_is_renamed_once(template):
+    steps = model.plan(recorded_from(FITNESS, template), model.parse(RENAMED), template)
+    [change] = steps.steps
+    assert (change.action, change.model) == ("change", "Workout")
+    assert change.changes == ("notes renamed to remarks",) and change.warnings == ()
+    # Applied, the project records remarks; the file that still says renamed_from is done.
+    done = {
+        name: {**info, "fields": fields.settled(info["fields"])}
+        for name, info in recorded_from(RENAMED, template).items()
+    }
+    assert model.plan(done, model.parse(RENAMED), template).steps == ()
+    wrong = RENAMED.replace("renamed_from=notes", "renamed_from=note")
+    with pytest.raises(model.ModelError) as raised:
+        model.plan(recorded_from(FITNESS, template), model.parse(wrong), template)
+    assert str(raised.value).startswith(
+        'model.yml line 9, resource Workout: field "remarks": renamed_from=note, but there is '
+        "no field note"
+    )
+
+
 def test_children_are_destroyed_before_their_parents():
     text = "resources:\n  Exercise:\n    fields:\n      title: string:unique\n"
     steps = model.plan(recorded_from(FITNESS), model.parse(text), "flask-api")
@@ -388,6 +414,9 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     head = head_of(project)
     # Uncommitted, as one edits it: a field added, a resource removed.
     text = edited(FITNESS, add="      rating: integer:optional\n", drop="ExerciseSet")
+    text = text.replace(
+        "      notes: text:optional\n", "      remarks: text:optional:renamed_from=notes\n"
+    )
     (project / "model.yml").write_text(text)
     capsys.readouterr()
 
@@ -395,7 +424,7 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     out = capsys.readouterr().out
     assert "  destroy ExerciseSet: its files unless you changed them\n" in out
     assert "    note: the table exercise_sets is dropped: every row in it is deleted\n" in out
-    assert "  change Workout: add rating:integer:optional\n" in out
+    assert "  change Workout: notes renamed to remarks; add rating:integer:optional\n" in out
     assert "  unchanged: Exercise\n" in out
     assert out.index("destroy ExerciseSet") < out.index("change Workout")
     assert git(project, "status", "--porcelain").splitlines() == [" M model.yml"]
@@ -406,7 +435,9 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     assert "Applied model.yml to" in out and "changed Workout; destroyed ExerciseSet." in out
     assert "drops the table exercise_sets: every row in it is deleted" in out
     assert MINE in views.read_text()
-    assert "rating" in (project / "gym" / "resources" / "workouts" / "models.py").read_text()
+    models = (project / "gym" / "resources" / "workouts" / "models.py").read_text()
+    assert "rating" in models and "remarks" in models and "notes" not in models
+    assert "renamed_from" not in (project / resources.answers_file("Workout")).read_text()
     assert not (project / "gym" / "resources" / "exercise_sets").exists()
     assert (project / "model.yml").read_text() == text  # the user's file, as they left it
     assert head_of(project) == head  # no commit of ours is left

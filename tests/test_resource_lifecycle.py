@@ -527,6 +527,19 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         assert sql("SELECT title, rating FROM workouts") == "Run|5"
         assert "No new upgrade operations detected" in flask("db", "check")
 
+        # Rename: title to name, a column renamed with its values (not a drop and an add).
+        capsys.readouterr()
+        spec = ["Workout", "name:string:renamed_from=title", *spec[2:]]
+        assert generate(project, *spec) == 0
+        out = capsys.readouterr().out
+        assert "Regenerated the resource Workout in" in out and "title renamed to name" in out
+        assert "dropped" not in out and MINE in views.read_text()
+        assert "renamed_from" not in (project / resources.answers_file("Workout")).read_text()
+        commit_all(project, "title is name")
+        flask("db", "upgrade")
+        assert sql("SELECT name, rating FROM workouts") == "Run|5"
+        assert "No new upgrade operations detected" in flask("db", "check")
+
         # A newer template version reaches the resources; every edit is still there.
         resource_v2(template_repo)
         assert stackgen(project, "update", "--defaults") == 0
@@ -544,10 +557,10 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         assert "No new upgrade operations detected" in flask("db", "check")
 
         # Backwards, one migration at a time, with a row in each table it changes.
-        create, change, drop = (
+        create, change, _, drop = (
             Path(name).name.split("_", 1)[0] for name in recorded(project, "Workout")["migrations"]
         )
-        flask("db", "downgrade", change)  # the table comes back, empty
+        flask("db", "downgrade", change)  # the table comes back, empty; name is title again
         sql(
             "INSERT INTO workouts (title, coach_id, rating, created_at, updated_at) "
             "SELECT 'Swim', id, 2, now(), now() FROM coaches"
