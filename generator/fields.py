@@ -719,7 +719,9 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def resolve_renames(
-    before: list[dict[str, Any]] | None, after: list[dict[str, Any]]
+    before: list[dict[str, Any]] | None,
+    after: list[dict[str, Any]],
+    retargeted: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """``after`` with each ``renamed_from`` checked against ``before``, the recorded fields
     (None: a new resource, which has nothing to rename: its fields are created).
@@ -729,6 +731,8 @@ def resolve_renames(
     command run twice) it is dropped, so a later run never renames again. Refused: an
     old name ``before`` lacks, one kept beside its new name, one renamed twice, and a
     rename with a change of type or modifiers in the same step (rename, then change).
+    ``retargeted``: tables renamed with their rows (``stackgen rename resource``), old to
+    new: a reference to one is renamed with it, its values still the same rows.
     """
     if before is None:
         return settled(after)
@@ -762,6 +766,8 @@ def resolve_renames(
             raise FieldError(f"{where}: {source} is renamed twice")
         taken.add(source)
         was = {**old[source], "name": field["name"]}
+        if was.get("target_table") in (retargeted or {}):
+            was["target_table"] = (retargeted or {})[was["target_table"]]
         if schema_of(was) != schema_of(plain):
             raise FieldError(
                 f"{where}: rename {source} first, with its type and modifiers as they are "
