@@ -252,6 +252,29 @@ def test_a_renamed_field_keeps_its_values_and_is_renamed_once(template):
     )
 
 
+def test_a_renamed_resource_is_renamed_first_and_once():
+    text = FITNESS.replace("  Workout:\n", "  Routine:\n    renamed_from: Workout\n").replace(
+        "      workout: references\n", "      routine: references\n"
+    )
+    before = recorded_from(FITNESS)
+    steps = model.plan(before, model.parse(text), "flask-api")
+    # ExerciseSet's reference follows the rename: nothing else changes.
+    assert [(s.action, s.model, s.renamed_from) for s in steps.steps] == [
+        ("rename", "Routine", "Workout")
+    ]
+    assert steps.steps[0].table == "routines" and steps.unchanged == ("Exercise", "ExerciseSet")
+    # Applied, the file that still says renamed_from changes nothing.
+    after = model.as_renamed(before, {"Routine": "Workout"})
+    assert model.plan(after, model.parse(text), "flask-api").steps == ()
+    with pytest.raises(model.ModelError) as raised:
+        model.plan(recorded_from(FITNESS, "django-mtv"), model.parse(text), "django-mtv")
+    assert "renaming a resource is not supported for django-mtv projects yet" in str(raised.value)
+    wrong = text.replace("renamed_from: Workout", "renamed_from: Session")
+    with pytest.raises(model.ModelError) as raised:
+        model.plan(before, model.parse(wrong), "flask-api")
+    assert "renamed_from=Session, but the project has no resource Session" in str(raised.value)
+
+
 def test_children_are_destroyed_before_their_parents():
     text = "resources:\n  Exercise:\n    fields:\n      title: string:unique\n"
     steps = model.plan(recorded_from(FITNESS), model.parse(text), "flask-api")
