@@ -431,11 +431,6 @@ def _renames(recorded: dict[str, dict[str, Any]], model: Model, template: str) -
                     f"renamed_from={old}, but the project has no resource {old}"
                 )
             continue
-        if template != "flask-api":
-            raise ModelError(
-                f"{model.where} line {resource.line}, resource {resource.model}: renaming a "
-                f"resource is not supported for {template} projects yet (only flask-api)"
-            )
         found[resource.model] = old
     return found
 
@@ -585,7 +580,7 @@ def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Appl
                     renamed = rename.plan(current, step.renamed_from, step.model)
                     summary = rename.apply(current, renamed)
                     resources._merge(total, summary)
-                    applied.migrations.append(renamed.migration)
+                    applied.migrations += list(renamed.migrations)
                     unmerged += resources._unmerged(path)
                     resources._step_commit(path, f"stackgen model apply: {step.model}")
                     continue

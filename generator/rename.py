@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import fields, interrupts, merge, resources
+from generator import django_migrations, fields, interrupts, merge, resources
 from generator.errors import StackgenError
 from generator.gitutil import git
 from generator.project import Project
@@ -36,15 +36,17 @@ class RenamePlan:
     new: str
     answers_from: str
     answers_to: str
-    old_table: str
+    old_table: str  # the plurals: what a reference's target_table holds
     new_table: str
     moves: dict[str, str]  # each file the resource's template wrote: old path -> new path
     own: dict[str, str]  # the user's own files in its package, moved as they are
     base: dict[str, merge.Entry]  # the old name's rendering (by old path)
     rendering: dict[str, merge.Entry]  # the new name's (by new path), its answers file too
-    migration: str
-    migration_text: str
+    migrations: dict[str, str]  # the new migrations, by path
+    rewrites: dict[str, str]  # other apps' migrations naming the model (Django), new text
+    removed: list[str]  # the old app's migrations, replaced (Django)
     followers: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    tables: tuple[str, str] = ("", "")  # the table as the database names it, old and new
     # each follower: its model, its field specs, and what changes in it (one line each)
 
 
@@ -65,11 +67,6 @@ def _moved(name: str, old: fields.Names, new: fields.Names) -> str:
 def plan(project: Project, old: str, new: str) -> RenamePlan:
     """Check the names; what renaming ``old`` to ``new`` does (nothing written)."""
     resources.check_supported(project)
-    if project.template != "flask-api":
-        raise StackgenError(
-            f"renaming a resource is not supported for {project.template} projects yet "
-            "(only flask-api); nothing was changed"
-        )
     existing = resources.recorded(project.path)
     live = resources.live(existing)
     info = live.get(old)
@@ -100,10 +97,19 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
                 f"{model} has a field {made.singular} already, which its reference to {old} "
                 "would be renamed to; rename that field first (nothing was changed)"
             )
-    migration, text = resources.flask_migration(
-        project.path, resources._as_database(before), resources._as_database(record), True
-    )
-    migrations = [*info["migrations"], migration]
+    if project.template == "django-mtv":
+        packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
+        fields.check_django_names(made, record["fields"], others, packages)
+        written = django_migrations.write_renamed(project.path, before, record)
+        rewrites = django_migrations.retargeted(project.path, before, record)
+        removed = [name for name in info["migrations"] if (project.path / name).is_file()]
+        migrations = list(written)
+    else:
+        path, text = resources.flask_migration(
+            project.path, resources._as_database(before), resources._as_database(record), True
+        )
+        written, rewrites, removed = {path: text}, {}, []
+        migrations = [*info["migrations"], path]
     rp = resources.resource_project(project, old)
     recorded_answers = resources._starter_answers(rp)
     data = {**recorded_answers, "resource": record, "migrations": migrations}
@@ -122,7 +128,12 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
     own = {}
     for file in sorted(package.rglob("*")) if package.is_dir() else []:
         name = file.relative_to(project.path).as_posix()
-        if file.is_file() and name not in moves and "__pycache__" not in file.parts:
+        if (
+            file.is_file()
+            and name not in moves
+            and name not in removed
+            and "__pycache__" not in file.parts
+        ):
             own[name] = _moved(name, was, made)
     return RenamePlan(
         old,
@@ -135,9 +146,14 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
         own,
         base,
         rendering,
-        migration,
-        text,
+        written,
+        rewrites,
+        removed,
         followers,
+        (
+            resources.table_name(project.template, before),
+            resources.table_name(project.template, record),
+        ),
     )
 
 
@@ -169,10 +185,12 @@ def _followers(
 
 def describe(result: RenamePlan) -> list[str]:
     """The plan, one line each, as ``--pretend`` prints it."""
-    lines = [f"rename the table {result.old_table} to {result.new_table}, with its rows"]
+    lines = [f"rename the table {result.tables[0]} to {result.tables[1]}, with its rows"]
     lines += [f"move {a} to {b}" for a, b in {**result.moves, **result.own}.items()]
     lines.append(f"rename {result.answers_from} to {result.answers_to}")
-    lines.append(f"create {result.migration}")
+    lines += [f"create {name}" for name in result.migrations]
+    lines += [f"delete {name} (replaced)" for name in result.removed]
+    lines += [f"update {name}: the model's new name" for name in result.rewrites]
     for model, _, changes in result.followers:
         lines.append(f"regenerate {model}: " + "; ".join(changes))
     return lines
@@ -211,9 +229,11 @@ def apply(project: Project, result: RenamePlan) -> Summary:
         merge.remove(path, [result.answers_from])
         answers = result.rendering[result.answers_to]
         _write(path / result.answers_to, answers.data, False)
-        target = path / result.migration
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(result.migration_text)
+        merge.remove(path, result.removed)
+        for name, text in {**result.migrations, **result.rewrites}.items():
+            target = path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
         if result.followers:
             unmerged += [line for line in stages if not line.startswith("0 ")]
             resources._step_commit(path, f"stackgen rename: {result.old} to {result.new}")

@@ -345,6 +345,11 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
         )
         assert run(["generate", "resource", *RENAMED_COACH.split(), "-C", str(project)], False) == 0
         commit_all(project, "coach fields renamed")
+        # A resource renamed on a migrated database: its new app takes the old one's history.
+        rename = ["rename", "resource", "PersonalTrainingSession", "TrainingSession"]
+        assert run([*rename, "-C", str(project)], False) == 0
+        commit_all(project, "sessions renamed")
+        assert not (project / "gym" / "resources" / "personal_training_sessions").exists()
         env.run(project, "ruff", "check", ".")
         env.run(project, "ruff", "format", "--check", ".")
         check_django(env, project, urls, answers)  # migrates, then the project's checks and tests
@@ -493,6 +498,21 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     assert sql("SELECT name, rating FROM workouts_workout") == "[('Run', 5)]"
     commit_all(project, "title is name")
 
+    # Coach renamed Trainer: a new app takes the old one's history and table, with its rows;
+    # Workout's reference follows (coach_id becomes trainer_id), its edits kept.
+    assert stackgen("rename", "resource", "Coach", "Trainer") == 0, capsys.readouterr().err
+    assert "Workout: coach renamed to trainer" in capsys.readouterr().out
+    assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
+    assert not (project / "gym" / "resources" / "coaches").exists()
+    manage("makemigrations", "--check", "--dry-run")
+    manage("migrate", "--noinput")
+    joined = (
+        "SELECT w.name, t.name FROM workouts_workout w "
+        "JOIN trainers_trainer t ON t.id = w.trainer_id"
+    )
+    assert sql(joined) == "[('Run', 'Ann')]"
+    commit_all(project, "coaches are trainers")
+
     # A newer template version reaches the resources; every edit is still there.
     make_v2(template_repo)
     template = next((template_repo / "templates" / "resource-django-mtv").rglob("*views.py*"))
@@ -515,7 +535,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     assert not (app / "templates" / "workouts" / "workout_list.html").exists()
     for gone in ("models.py", "admin.py", "api.py", "urls.py", "tests.py", "test_api.py"):
         assert not (app / gone).exists(), gone
-    create, change, _, drop = (
+    create, change, *_, drop = (
         Path(name).stem for name in resources.recorded(project)["Workout"]["migrations"]
     )
     assert "DeleteModel" in (app / "migrations" / f"{drop}.py").read_text()
@@ -523,14 +543,14 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     manage("makemigrations", "--check", "--dry-run")
     manage("migrate", "--noinput")
     assert "workouts_workout" not in tables()
-    assert sql("SELECT name FROM coaches_coach") == "[('Ann',)]"
+    assert sql("SELECT name FROM trainers_trainer") == "[('Ann',)]"
 
     # Backwards, one migration at a time, with a row in the table each one changes.
     manage("migrate", "workouts", change)  # the table comes back, empty; name is title again
     shell(
         f'{SQL}cursor.execute("INSERT INTO workouts_workout (title, coach_id, rating, '
         "created_at, updated_at) SELECT 'Swim', id, 2, '2026-01-01', '2026-01-01' "
-        'FROM coaches_coach")'
+        'FROM trainers_trainer")'
     )
     manage("migrate", "workouts", create)  # rating dropped, notes back (empty)
     assert sql("SELECT title, notes FROM workouts_workout") == "[('Swim', '')]"
@@ -545,7 +565,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     env.run(project, "ruff", "format", "--check", ".")
 
     # Workout back, over the files it kept: both sides wrote them, the merge is the user's.
-    assert stackgen("generate", "resource", *WORKOUT_LINE) == 1
+    assert stackgen("generate", "resource", "Workout", "title:string", "trainer:references") == 1
     out = capsys.readouterr().out
     assert "could not be merged" in out and "gym/resources/workouts/views.py" in out
     assert "<<<<<<<" in views.read_text() and (app / "models.py").exists()

@@ -266,9 +266,8 @@ def test_a_renamed_resource_is_renamed_first_and_once():
     # Applied, the file that still says renamed_from changes nothing.
     after = model.as_renamed(before, {"Routine": "Workout"})
     assert model.plan(after, model.parse(text), "flask-api").steps == ()
-    with pytest.raises(model.ModelError) as raised:
-        model.plan(recorded_from(FITNESS, "django-mtv"), model.parse(text), "django-mtv")
-    assert "renaming a resource is not supported for django-mtv projects yet" in str(raised.value)
+    django = model.plan(recorded_from(FITNESS, "django-mtv"), model.parse(text), "django-mtv")
+    assert [(s.action, s.table) for s in django.steps] == [("rename", "routines_routine")]
     wrong = text.replace("renamed_from: Workout", "renamed_from: Session")
     with pytest.raises(model.ModelError) as raised:
         model.plan(before, model.parse(wrong), "flask-api")

@@ -51,5 +51,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     )
     status = report_update(path, headline, summary)
     migrate = resources.MIGRATE_COMMANDS[project.template]
-    print(f"Its table is renamed by {plan.migration}: apply the migrations with `{migrate}`.")
+    print(
+        f"Its table is renamed by {', '.join(plan.migrations)}: apply the migrations with "
+        f"`{migrate}`."
+    )
     return status
