@@ -520,7 +520,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     commit_all(template_repo, "v2")
     git(template_repo, "tag", "v2")
     assert stackgen("update", "--defaults") == 0, capsys.readouterr().err
-    assert "Its resources too: Coach, Workout." in capsys.readouterr().out
+    assert "Its resources too: Trainer, Workout." in capsys.readouterr().out
     text = views.read_text()
     assert text.startswith(MINE) and text.endswith("# Template v2 was here.\n")
     assert settings.read_text().endswith('MY_SETTING = "mine"\n') and LEAD in detail.read_text()
