@@ -50,7 +50,7 @@ class RenamePlan:
     # each follower: its model, its field specs, and what changes in it (one line each)
 
 
-def _moved(name: str, old: fields.Names, new: fields.Names) -> str:
+def moved_name(name: str, old: fields.Names, new: fields.Names) -> str:
     """Where a file of ``old``'s rendering goes under ``new``'s names: its package folder,
     its test module and its page templates (``workout_detail.html``)."""
     parts = name.split("/")
@@ -116,7 +116,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
     base = resources._rendering_of(rp, recorded_answers, rp.answers_file)
     base.pop(rp.answers_file, None)
     rendering = resources._rendering_of(rp, data, resources.answers_file(new))
-    moves = {name: _moved(name, was, made) for name in base}
+    moves = {name: moved_name(name, was, made) for name in base}
     unmatched = sorted(set(moves.values()) ^ (set(rendering) - {resources.answers_file(new)}))
     if unmatched:
         raise StackgenError(
@@ -134,7 +134,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
             and name not in removed
             and "__pycache__" not in file.parts
         ):
-            own[name] = _moved(name, was, made)
+            own[name] = moved_name(name, was, made)
     return RenamePlan(
         old,
         new,

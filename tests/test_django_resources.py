@@ -130,6 +130,39 @@ def test_a_rename_is_renamefield_its_rule_following_it(project):
     assert "RemoveField" not in text and "AddField" not in text
 
 
+def test_a_renamed_resource_s_new_app_takes_the_old_one_s_history_and_table(project):
+    put(
+        project,
+        "gym/resources/workouts/migrations/0001_initial.py",
+        'dependencies = [\n        ("coaches", "0001_initial"),\n    ]\n',
+    )
+    put(
+        project,
+        "gym/resources/workouts/migrations/0002_workout_notes.py",
+        'dependencies = [\n        ("workouts", "0001_initial"),\n    ]\n',
+    )
+    put(project, "gym/resources/sets/migrations/0001_initial.py", 'to="workouts.workout",\n')
+    after = record("Routine name:string:120:unique minutes:integer:min=1:max=600 --owned")
+
+    first, second = django_migrations.write_renamed(project, WORKOUT, after).items()
+
+    assert first[0] == "gym/resources/routines/migrations/0001_initial.py"
+    assert second[0] == "gym/resources/routines/migrations/0002_alter_routine_table.py"
+    compile(first[1], first[0], "exec")
+    compile(second[1], second[0], "exec")
+    replaces = '("workouts", "0001_initial"),\n        ("workouts", "0002_workout_notes"),'
+    assert replaces in first[1] and '("coaches", "0001_initial"),' in first[1]
+    assert '"db_table": "workouts_workout"' in first[1] and 'name="Routine"' in first[1]
+    assert 'name="workouts_minutes_range"' in first[1]  # the constraint as the old app named it
+    assert "migrations.AlterModelTable(" in second[1] and "table=None" in second[1]
+    assert second[1].index('name="workouts_minutes_range"') < second[1].index(
+        'name="routines_minutes_range"'
+    )
+    assert django_migrations.retargeted(project, WORKOUT, after) == {
+        "gym/resources/sets/migrations/0001_initial.py": 'to="routines.routine",\n'
+    }
+
+
 def test_a_check_constraint_name_fits_the_databases():
     long = record(
         "PersonalTrainingSession a_very_long_descriptive_field_name_for_counts:integer:min=1"

@@ -327,6 +327,27 @@ def test_a_rename_that_cannot_be_done_is_refused_in_one_line(specs, words):
 
 
 @pytest.mark.parametrize(
+    ("name", "moved"),
+    [
+        ("gym/resources/exercise_sets/views.py", "gym/resources/drills/views.py"),
+        ("tests/test_exercise_sets.py", "tests/test_drills.py"),
+        (
+            "gym/resources/exercise_sets/templates/exercise_sets/exerciseset_detail.html",
+            "gym/resources/drills/templates/drills/drill_detail.html",
+        ),
+        (
+            "gym/resources/exercise_sets/mine/exercise_sets.txt",
+            "gym/resources/drills/mine/exercise_sets.txt",
+        ),
+    ],
+)
+def test_a_renamed_resource_s_files_take_its_new_names(name, moved):
+    from generator.rename import moved_name
+
+    assert moved_name(name, fields.names("ExerciseSet"), fields.names("Drill")) == moved
+
+
+@pytest.mark.parametrize(
     ("template", "table"),
     [("flask-api", "body_measurements"), ("django-mtv", "body_measurements_bodymeasurement")],
 )
