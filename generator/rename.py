@@ -17,6 +17,7 @@ kept apart by commits of stackgen's own, taken back at the end (as ``model apply
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class RenamePlan:
     removed: list[str]  # the old app's migrations, replaced (Django)
     followers: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     tables: tuple[str, str] = ("", "")  # the table as the database names it, old and new
+    package: str = ""  # the old package's folder, gone afterwards
     # each follower: its model, its field specs, and what changes in it (one line each)
 
 
@@ -154,6 +156,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
             resources.table_name(project.template, before),
             resources.table_name(project.template, record),
         ),
+        package.relative_to(project.path).as_posix(),
     )
 
 
@@ -226,6 +229,7 @@ def apply(project: Project, result: RenamePlan) -> Summary:
             target.parent.mkdir(parents=True, exist_ok=True)
             (path / name).rename(target)
             merge.remove(path, [name])
+        _clear(path / result.package)
         merge.remove(path, [result.answers_from])
         answers = result.rendering[result.answers_to]
         _write(path / result.answers_to, answers.data, False)
@@ -281,3 +285,17 @@ def _stages(path: Path, name: str, moved: str, base: merge.Entry, new: merge.Ent
         f"{perms} {sha} 2\t{moved}",
         f"{perms} {merge._blob(path, new.data)} 3\t{moved}",
     ]
+
+
+def _clear(folder: Path) -> None:
+    """The old package's folder, once its files have moved: Python's caches deleted, and
+    every folder left empty (a stale ``__pycache__`` would keep it on disk)."""
+    if not folder.is_dir():
+        return
+    for cache in sorted(folder.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+    for inner in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        if not any(inner.iterdir()):
+            inner.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
