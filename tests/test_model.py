@@ -471,6 +471,33 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     assert "nothing to change" in capsys.readouterr().out
 
 
+def test_a_resource_renamed_in_the_file_is_renamed_with_what_references_it(project, capsys):
+    (project / "model.yml").write_text(FITNESS)
+    commit_all(project, "the model file")
+    text = FITNESS.replace("  Exercise:\n", "  Movement:\n    renamed_from: Exercise\n").replace(
+        "      exercise: references:protect\n", "      movement: references:protect\n"
+    )
+    (project / "model.yml").write_text(text)
+    capsys.readouterr()
+
+    assert stackgen(project, "model", "apply", "--pretend") == 0
+    out = capsys.readouterr().out
+    assert "  rename Exercise to Movement: its table becomes movements\n" in out
+    assert "  unchanged: Workout, ExerciseSet\n" in out
+
+    assert stackgen(project, "model", "apply") == 0
+    out = capsys.readouterr().out
+    assert "renamed Movement" in out and "_rename_the_exercises_table.py" in out
+    resources_dir = project / "gym" / "resources"
+    assert not (resources_dir / "exercises").exists()
+    assert "class Movement(" in (resources_dir / "movements" / "models.py").read_text()
+    assert "movement_id" in (resources_dir / "exercise_sets" / "models.py").read_text()
+    assert len(resources.heads(project)) == 1
+    commit_all(project, "applied")
+    assert stackgen(project, "model", "apply") == 0
+    assert "nothing to change" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("how", ["interrupted", "failed"])
 def test_a_stopped_apply_leaves_the_project_as_it_was(project, capsys, monkeypatch, how):
     text = edited(FITNESS, add="      rating: integer:optional\n", drop="ExerciseSet")
