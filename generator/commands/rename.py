@@ -9,12 +9,15 @@ from generator.commands import add_pretend, add_project_dir, verb_parser
 SUMMARY = "rename a resource: its table (rows kept), files, URLs and the references to it"
 DESCRIPTION = (
     "Rename a resource `stackgen generate resource` added: a migration renames its table "
-    "with its rows (its indexes and constraints renamed with it); its files move to their "
+    "with its rows (its indexes and constraints renamed with it; in Django its new app's "
+    "first migration replaces the old app's, whose table its second renames); its files "
+    "move to their "
     "new names with your edits merged in (conflicts are marked and listed, exit status 1); "
     "its URLs and its answers file take the new name. A resource that references it has its "
     "field renamed with it (workout becomes routine: a reference is named by its target), "
     "the column renamed with its values; one whose tests make its rows is regenerated. "
-    "Apply the migrations it writes before you change anything else."
+    "Migrate the database fully before renaming (in Django, one half-way through the old "
+    "app's migrations cannot take their replacement)."
 )
 EXAMPLES = """
 stackgen rename resource Workout Routine --pretend
