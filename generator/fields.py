@@ -9,7 +9,9 @@ quoting (bash expands braces, so ``decimal{10,2}`` would reach us as two words):
   delete: ``cascade``, the default, ``protect``, or ``setnull`` for an optional
   reference);
 - modifiers: ``optional``, ``unique``, ``index``, ``default=VALUE``, ``min=N``
-  and ``max=N`` (numbers).
+  and ``max=N`` (numbers);
+- in a regenerate's field list, ``renamed_from=OLD``: the field was ``OLD``, and its
+  column is renamed with its values (``resolve_renames``); never recorded.
 
 Pure functions: they return data or raise ``FieldError`` (one line naming
 what is wrong); nothing here prints or touches the disk.
@@ -45,6 +47,7 @@ TYPES = (
 NUMBERS = ("integer", "decimal", "float")
 FLAGS = ("optional", "unique", "index")
 SETTINGS = ("default", "min", "max")
+RENAMED_FROM = "renamed_from"
 ON_DELETE = ("cascade", "protect", "setnull")
 STRING_LENGTH = 255
 MAX_STRING_LENGTH = 760  # a unique index on utf8mb4 VARCHAR holds at most 768 characters
@@ -364,6 +367,15 @@ def _modifier(field: dict[str, Any], text: str, where: str) -> None:
             raise FieldError(f"{where}: a {kind} field cannot be {key}")
         field[key] = True
         return
+    if key == RENAMED_FROM:
+        if RENAMED_FROM in field:
+            raise FieldError(f"{where}: renamed_from= is given twice")
+        if not FIELD_NAME.fullmatch(value) or len(value) > 50 or value == field["name"]:
+            raise FieldError(
+                f"{where}: renamed_from= names the field's old name, another snake_case name"
+            )
+        field[RENAMED_FROM] = value
+        return
     if key not in SETTINGS:
         raise FieldError(
             f'{where}: unknown modifier "{key[:30]}="; modifiers: optional, unique, index, '
@@ -678,6 +690,8 @@ def spec_of(field: dict[str, Any]) -> str:
         if key in field:
             value = field[key]
             parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    if RENAMED_FROM in field:
+        parts.append(f"{RENAMED_FROM}={field[RENAMED_FROM]}")
     return ":".join(parts)
 
 
@@ -704,15 +718,88 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
     return (kind, width, *flags, checks)
 
 
+def resolve_renames(
+    before: list[dict[str, Any]] | None,
+    after: list[dict[str, Any]],
+    retargeted: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """``after`` with each ``renamed_from`` checked against ``before``, the recorded fields
+    (None: a new resource, which has nothing to rename: its fields are created).
+
+    A rename is pending while ``before`` has the old name and not the new one; done
+    already (the new name recorded, the old one gone: a model file applied again, a
+    command run twice) it is dropped, so a later run never renames again. Refused: an
+    old name ``before`` lacks, one kept beside its new name, one renamed twice, and a
+    rename with a change of type or modifiers in the same step (rename, then change).
+    ``retargeted``: tables renamed with their rows (``stackgen rename resource``), old to
+    new: a reference to one is renamed with it, its values still the same rows.
+    """
+    if before is None:
+        return settled(after)
+    old = {f["name"]: f for f in before}
+    kept = {f["name"] for f in after}
+    result, taken = [], set()
+    for field in after:
+        source = field.get(RENAMED_FROM)
+        if source is None:
+            result.append(field)
+            continue
+        where = f'field "{field["name"]}"'
+        plain = {k: v for k, v in field.items() if k != RENAMED_FROM}
+        if field["name"] in old and source not in old:
+            result.append(plain)  # renamed already
+            continue
+        if source not in old:
+            known = ", ".join(old) or "none"
+            raise FieldError(
+                f"{where}: renamed_from={source}, but there is no field {source} "
+                f"(the fields: {known})"
+            )
+        if field["name"] in old:
+            raise FieldError(
+                f"{where}: renamed_from={source}, but {field['name']} is a field "
+                "already; drop it first or choose another name"
+            )
+        if source in kept:
+            raise FieldError(f"{where}: renamed_from={source}, but {source} is kept too")
+        if source in taken:
+            raise FieldError(f"{where}: {source} is renamed twice")
+        taken.add(source)
+        was = {**old[source], "name": field["name"]}
+        if was.get("target_table") in (retargeted or {}):
+            was["target_table"] = (retargeted or {})[was["target_table"]]
+        if schema_of(was) != schema_of(plain):
+            raise FieldError(
+                f"{where}: rename {source} first, with its type and modifiers as they are "
+                f"({spec_of(was)}:renamed_from={source}), then change it in a second regenerate"
+            )
+        result.append(field)
+    return result
+
+
+def settled(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fields as recorded once their renames are applied: without ``renamed_from``."""
+    return [{k: v for k, v in f.items() if k != RENAMED_FROM} for f in items]
+
+
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list]:
     """How a resource's columns go from ``before`` to ``after``, by column name.
 
     ``added`` and ``dropped`` are fields; ``altered`` holds ``[old, new]`` pairs
-    whose columns differ (a field renamed is dropped and added: its values are
-    not carried over). ``undo(changes(a, b))`` is ``changes(b, a)``.
+    whose columns differ; ``renamed`` holds ``[old, new]`` pairs of a field of
+    ``after`` with ``renamed_from`` (``resolve_renames``): its column is renamed, its
+    values kept. ``undo(changes(a, b))`` is ``changes(b, a)`` with renames reversed.
     """
-    old = {column_name(f): f for f in before}
-    new = {column_name(f): f for f in after}
+    by_name = {f["name"]: f for f in before}
+    renamed = [
+        [by_name[f[RENAMED_FROM]], f]
+        for f in after
+        if f.get(RENAMED_FROM) in by_name and f["name"] not in by_name
+    ]
+    gone = {column_name(old) for old, _ in renamed}
+    came = {column_name(new) for _, new in renamed}
+    old = {column_name(f): f for f in before if column_name(f) not in gone}
+    new = {column_name(f): f for f in after if column_name(f) not in came}
     return {
         "added": [f for name, f in new.items() if name not in old],
         "dropped": [f for name, f in old.items() if name not in new],
@@ -721,6 +808,7 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
             for name, f in new.items()
             if name in old and schema_of(old[name]) != schema_of(f)
         ],
+        "renamed": renamed,
     }
 
 
@@ -729,13 +817,15 @@ def undo(change: dict[str, list]) -> dict[str, list]:
         "added": change["dropped"],
         "dropped": change["added"],
         "altered": [[new, old] for old, new in change["altered"]],
+        "renamed": [[new, old] for old, new in change.get("renamed", [])],
     }
 
 
 def describe_changes(change: dict[str, list]) -> list[str]:
     """One line per column change, as the command line spells the fields."""
     return (
-        [f"add {spec_of(f)}" for f in change["added"]]
+        [f"{old['name']} renamed to {new['name']}" for old, new in change.get("renamed", [])]
+        + [f"add {spec_of(f)}" for f in change["added"]]
         + [f"drop {spec_of(f)}" for f in change["dropped"]]
         + [
             f"check {spec_of(new)} in the database"

@@ -274,10 +274,12 @@ def plan(
     owned: bool,
     preview: bool = False,
     writers: str | None = None,
+    retargeted: dict[str, str] | None = None,
 ) -> Plan:
     """Check the name and the fields; what ``generate`` would do (with ``preview``, which
     files a change would update, for ``--pretend``). ``writers``: ``--writers``, for a
-    shared resource (None: as recorded, else staff).
+    shared resource (None: as recorded, else staff). ``retargeted``: tables ``rename``
+    renamed, old to new (fields.resolve_renames).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -314,6 +316,7 @@ def plan(
             )
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
+    parsed = fields.resolve_renames(before["fields"] if before else None, parsed, retargeted)
     fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
@@ -350,6 +353,7 @@ def plan(
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
     )
+    resource["fields"] = fields.settled(parsed)  # a rename is done once, by its migration
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
         if preview:
@@ -524,8 +528,8 @@ def row_warnings(
                 "that has rows (make it optional, or give it default=)"
             )
     lines += [
-        f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
-        "and added again)"
+        f"{fields.column_name(f)} is dropped with its values (to keep them under another "
+        f"name, give the new field renamed_from={f['name']})"
         for f in added["dropped"]
     ]
     return lines
@@ -633,9 +637,13 @@ def heads(path: Path) -> list[str]:
 
 
 def flask_migration(
-    path: Path, before: dict[str, Any] | None, after: dict[str, Any] | None
+    path: Path,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    renamed: bool = False,
 ) -> tuple[str, str]:
-    """An Alembic migration chained on the head: create, drop or change the table."""
+    """An Alembic migration chained on the head: create, drop or change the table
+    (``renamed``: rename it, ``before`` and ``after`` the resource's two names)."""
     import jinja2
 
     found = heads(path)
@@ -650,9 +658,13 @@ def flask_migration(
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
     indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
-    if change is not None and not any(change.values()) and not indexed:
+    if change is not None and not any(change.values()) and not indexed and not renamed:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
-    if before is None:
+    if renamed:
+        assert before is not None and after is not None
+        slug = f"rename_the_{before['plural']}_table"
+        message = f"Rename the {before['plural']} table to {table}, with its rows."
+    elif before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
         message += f"{resource['label_plural']}."
     elif after is None:
@@ -670,6 +682,7 @@ def flask_migration(
     )
     template = env.get_template("templates/shared/resource/flask_migration.py.jinja")
     text = template.render(
+        renamed=renamed,
         before=before,
         after=after,
         indexed=indexed,

@@ -45,6 +45,10 @@ def test_names(model, table, url):
             },
         ),
         ("notes:text:optional", {"name": "notes", "type": "text", "optional": True}),
+        (
+            "comments:text:optional:renamed_from=notes",
+            {"name": "comments", "type": "text", "optional": True, "renamed_from": "notes"},
+        ),
     ],
 )
 def test_field_grammar_round_trips(spec, expected):
@@ -70,6 +74,9 @@ def test_field_grammar_round_trips(spec, expected):
         (["parent:references:setnull"], "no resource parent"),
         (["reps:integer", "reps_min:integer"], 'field "reps_min": reps_min is the range filter'),
         (["on_max:string", "on:date"], 'field "on_max": on_max is the range filter of field on'),
+        (["notes:text:renamed_from=notes"], "renamed_from= names the field's old name"),
+        (["notes:text:renamed_from=Old"], "renamed_from= names the field's old name"),
+        (["notes:text:renamed_from=a:renamed_from=b"], "renamed_from= is given twice"),
     ],
 )
 def test_refusals_name_the_field(specs, words):
@@ -255,6 +262,91 @@ def test_a_change_says_what_it_does_to_the_rows_a_table_has(fills_rows, expected
     assert row_warnings(None, after, fills_rows) == []
 
 
+RECORDED = fields.parse_fields(["title:string", "notes:text:optional", "level:integer:min=1"])
+
+
+def test_a_rename_keeps_the_column_and_is_applied_once():
+    wanted = fields.parse_fields(
+        ["title:string", "comments:text:optional:renamed_from=notes", "level:integer:min=1"]
+    )
+    pending = fields.resolve_renames(RECORDED, wanted)
+    change = fields.changes(RECORDED, pending)
+    assert fields.describe_changes(change) == ["notes renamed to comments"]
+    assert change["added"] == change["dropped"] == change["altered"] == []
+    assert fields.describe_changes(fields.undo(change)) == ["comments renamed to notes"]
+    # Recorded without it; the same list again (a model file that still says it) is done.
+    after = fields.settled(pending)
+    assert "renamed_from" not in after[1]
+    assert fields.resolve_renames(after, wanted) == after
+    assert (
+        fields.describe_changes(fields.changes(after, fields.resolve_renames(after, wanted))) == []
+    )
+    # A new resource has nothing to rename: its field is created.
+    assert fields.resolve_renames(None, wanted) == after
+
+
+def test_a_rename_says_nothing_about_lost_values():
+    from generator.resources import row_warnings
+
+    wanted = fields.parse_fields(["title:string", "remarks:text:optional:renamed_from=notes"])
+    after = {"fields": fields.resolve_renames(RECORDED, wanted)}
+    warnings = row_warnings({"fields": RECORDED}, after, fills_rows=False)
+    assert warnings == [
+        "level is dropped with its values (to keep them under another name, give the new "
+        "field renamed_from=level)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("specs", "words"),
+    [
+        (["title:string", "comments:text:optional:renamed_from=note"], "there is no field note"),
+        (
+            ["title:string:renamed_from=notes", "level:integer:min=1"],
+            "title is a field already",
+        ),
+        (
+            ["title:string", "notes:text:optional", "comments:text:optional:renamed_from=notes"],
+            "notes is kept too",
+        ),
+        (
+            ["a:text:optional:renamed_from=notes", "b:text:optional:renamed_from=notes"],
+            "notes is renamed twice",
+        ),
+        (
+            ["title:string", "comments:string:optional:renamed_from=notes"],
+            "rename notes first, with its type and modifiers as they are "
+            "(comments:text:optional:renamed_from=notes), then change it in a second regenerate",
+        ),
+    ],
+)
+def test_a_rename_that_cannot_be_done_is_refused_in_one_line(specs, words):
+    with pytest.raises(FieldError) as raised:
+        fields.resolve_renames(RECORDED, fields.parse_fields(specs))
+    assert words in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "moved"),
+    [
+        ("gym/resources/exercise_sets/views.py", "gym/resources/drills/views.py"),
+        ("tests/test_exercise_sets.py", "tests/test_drills.py"),
+        (
+            "gym/resources/exercise_sets/templates/exercise_sets/exerciseset_detail.html",
+            "gym/resources/drills/templates/drills/drill_detail.html",
+        ),
+        (
+            "gym/resources/exercise_sets/mine/exercise_sets.txt",
+            "gym/resources/drills/mine/exercise_sets.txt",
+        ),
+    ],
+)
+def test_a_renamed_resource_s_files_take_its_new_names(name, moved):
+    from generator.rename import moved_name
+
+    assert moved_name(name, fields.names("ExerciseSet"), fields.names("Drill")) == moved
+
+
 @pytest.mark.parametrize(
     ("template", "table"),
     [("flask-api", "body_measurements"), ("django-mtv", "body_measurements_bodymeasurement")],
@@ -310,6 +402,22 @@ FLASK_RESOURCES = [
     "Rep exercise_set:references count:integer:min=1",
     "Tag label:string:40 --writers=users",
 ]
+# Coach with two fields renamed: email (unique) to contact, level (indexed) to rank.
+RENAMED_COACH = (
+    "Coach contact:email:unique:renamed_from=email site:url:optional ref:uuid:optional "
+    "profile:json:optional rank:integer:default=3:index:renamed_from=level"
+)
+# The rows a query reads, through the project's own database settings.
+FLASK_SQL = """\
+import sys
+from sqlalchemy import text
+from wsgi import app
+from gym_api.extensions import db
+with app.app_context():
+    result = db.session.execute(text(sys.argv[1]))
+    print(*(tuple(row) for row in result) if result.returns_rows else ())
+    db.session.commit()
+"""
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
     "sqlite": (),
@@ -336,10 +444,24 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
 
     env = ProjectEnv()
     env.install(project)
-    env.run(project, "ruff", "check", ".")
-    env.run(project, "ruff", "format", "--check", ".")
     with servers_for({"database": database}, test_database=True) as urls:
-        check_flask(env, project, urls)
         dev = {"SECRET_KEY": "k" * 40, **urls}
+
+        def sql(query: str) -> str:
+            return env.run(project, "python", "-c", FLASK_SQL, query, env=dev).stdout.strip()
+
+        # A coach on the database; then its unique and its indexed field renamed: the
+        # migration renames the columns (their index and constraint follow), the values stay.
+        env.run(project, "flask", "db", "upgrade", env=dev)
+        sql(
+            "INSERT INTO coaches (email, level, created_at, updated_at) "
+            "VALUES ('ann@example.com', 4, '2026-01-01', '2026-01-01')"
+        )
+        assert run(["generate", "resource", *RENAMED_COACH.split(), "-C", str(project)], False) == 0
+        commit_all(project, "coach fields renamed")
+        env.run(project, "ruff", "check", ".")
+        env.run(project, "ruff", "format", "--check", ".")
+        check_flask(env, project, urls)  # upgrades, then the project's checks and tests
+        assert sql("SELECT contact, rank FROM coaches") == "('ann@example.com', 4)"
         env.run(project, "flask", "db", "downgrade", "5e0a7c9b1d24", env=dev)
         env.run(project, "flask", "db", "upgrade", env=dev)

@@ -22,7 +22,8 @@ DESCRIPTION = (
     "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml. "
     "Run it again for a resource the project has, with the whole new field list, to "
     "change its fields: your edits to its files are merged (conflicts are marked and "
-    "listed, exit status 1) and a new migration carries just the change."
+    "listed, exit status 1) and a new migration carries just the change; a field given "
+    "renamed_from=OLD there is OLD renamed, its column renamed with its values."
 )
 EXAMPLES = """
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
@@ -32,6 +33,8 @@ stackgen generate resource Exercise title:string:120:unique --writers users  # n
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date rating:integer:optional     # notes dropped, rating added
+stackgen generate resource Workout title:string:renamed_from=name \
+    duration_minutes:integer:min=1 performed_on:date rating:integer:optional  # values kept
 """
 
 
