@@ -9,7 +9,9 @@ clean; `stackgen remove` it; find exactly the project without it plus the edits.
 
 Both renderings are combinations whose every pair of options the generation
 matrix runs on the real services (tests/test_matrix.py), so the merged project
-is proven by its twin instead of by running its suite once more here.
+is proven by its twin instead of by running its suite once more here (typescript_client,
+outside the matrix, changes no Python file; tests/test_typescript_client.py runs its client).
+A feature that needs another (Django's typescript_client: api) starts with that one on.
 """
 
 from __future__ import annotations
