@@ -20,7 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("framework", ["flask", "django"])
-def test_the_client_drives_the_served_api_and_is_stale_after_a_new_resource(tmp_path, framework):
+def test_the_client_drives_the_served_api_and_is_stale_after_a_new_resource(
+    tmp_path, capsys, framework
+):
     answers = ["typescript_client=true"]
     with served_with_resources(tmp_path, framework, "sqlite", [], ["ann"], data=answers) as served:
         client = served.project / "clients" / "typescript"
@@ -37,7 +39,10 @@ def test_the_client_drives_the_served_api_and_is_stale_after_a_new_resource(tmp_
         assert smoke.rstrip().endswith("signed out"), smoke
 
         line = "Workout name:string:120"
+        capsys.readouterr()
         assert run(["generate", "resource", *line.split(), "-C", str(served.project)], False) == 0
+        regenerate = "`cd clients/typescript && npm ci && npm run generate`"
+        assert regenerate in capsys.readouterr().out  # the next steps say how
         commit_all(served.project, line)
         stale = npm(served, "run", "stale", check=False)
         assert stale.returncode == 1, stale.stdout + stale.stderr
