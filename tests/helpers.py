@@ -155,7 +155,7 @@ def make_v2(templates: Path) -> None:
         readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
         (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
         (folder / ".pre-commit-config.yaml.jinja").unlink()
-        (folder / ".dockerignore").unlink()
+        (folder / ".dockerignore.jinja").unlink()
 
 
 def build_template_repo(tmp_path: Path) -> Path:
