@@ -28,6 +28,7 @@ MEASUREMENTS = (
     "pagination",
     "analytics",
     "initializr",
+    "signin",
 )
 LAST_RUN = REPO / ".cache" / "bench" / "last-run.json"  # ignored by git
 

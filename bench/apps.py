@@ -2,15 +2,18 @@
 
 - ``GET /api/actors?per_page=25`` of the generated Flask API against
   bench/minimal_flask.py serving the same 25 rows of the same table;
-- ``GET /api/performers?per_page=25``, a resource added by ``stackgen new
-  --resource`` with the actors' columns and as many rows, against
-  ``/api/actors`` (the same pattern: it should cost the same) and against the
-  minimal endpoint;
+- ``GET /api/performers?per_page=25`` and ``GET /api/performers/ID``, a
+  resource added by ``stackgen new --resource`` with the actors' columns and
+  as many rows, scoped through an owned ``Troupe`` (every read joins its
+  owner), against ``/api/actors`` and ``/api/actors/ID`` (the same pattern:
+  it should cost the same) and the list against the minimal endpoint;
 - an authenticated ``POST /api/actors`` (bearer token from
   ``flask tokens create``) against bench/minimal_flask.py's ``POST /actors``
   checking the same token in the same table, same JSON body;
 - ``GET /polls/`` of the generated Django site against
   bench/bare_django (the tutorial's index view, no middleware);
+- the same scoped resource in the Django site (``api=true``), list and
+  detail, against the polls API's questions (``/api/questions``);
 - queries per polls page, at two table sizes and with few or many choices.
 
 Same gunicorn settings (2 sync workers) and the same load (wrk, 1 thread,
@@ -47,8 +50,19 @@ from harness.services import psql, redis_url
 BENCH = Path(__file__).resolve().parent
 
 
-# A resource of the actors' shape: the same columns, the same kind of page.
-PERFORMER = "Performer name:string:120 birth_date:date:optional"
+# A resource of the actors' shape (the same columns, the same kind of page), scoped
+# through an owned resource: each read joins the troupe's owner, the contract's costliest
+# read path.
+RESOURCES = (
+    "--resource",
+    "Troupe name:string --owned",
+    "--resource",
+    "Performer troupe:references name:string:120 birth_date:date:optional",
+    # The same shape, shared: read by every signed-in user, no join.
+    "--resource",
+    "Soloist name:string:120 birth_date:date:optional",
+)
+READER = "reader"
 
 
 def generate(tmp: Path, name: str, framework: str, *extra: str) -> Path:
@@ -119,7 +133,7 @@ def compare(
 
 
 def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds: int) -> None:
-    project = generate(tmp, "benchapi", "flask", "--resource", PERFORMER)
+    project = generate(tmp, "benchapi", "flask", *RESOURCES)
     rows = 1_000 if quick else 10_000
     with database() as (name, url):
         # Several workers: the rate-limit counters must be shared (REDIS_URL).
@@ -129,13 +143,16 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
             "REDIS_URL": redis_url(),
         }
         PROJECT.run(project, "flask", "db", "upgrade", env=env)
-        for table in ("actors", "performers"):
-            psql(
-                f"INSERT INTO {table} (name, birth_date, created_at, updated_at) "
-                f"SELECT 'Actor ' || g, date '1950-01-01' + (g % 20000), now(), now() "
-                f"FROM generate_series(1, {rows}) g; ANALYZE {table}",
-                name,
-            )
+        token = PROJECT.run(project, "flask", "tokens", "create", READER, env=env).stdout
+        signed_in = {"Authorization": f"Bearer {token.strip().splitlines()[-1]}"}
+        psql(
+            "INSERT INTO troupes (name, owner_id, created_at, updated_at) "
+            f"SELECT 'Troupe', id, now(), now() FROM users WHERE username = '{READER}'",
+            name,
+        )
+        insert_actors(name, "actors", rows)
+        insert_actors(name, "performers", rows, troupes="troupes")
+        insert_actors(name, "soloists", rows)
         generated = "/api/actors?per_page=25"
         minimal = "/actors?per_page=25"
         # Same rows on both sides, checked once before measuring.
@@ -173,7 +190,17 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
             ">= 0.8x",
             detail=f"{gen:.0f} vs {mini:.0f} req/s, {rows:,} rows, page of 25",
         )
-        resource_side(section, project, env, rows, seconds, rounds)
+        resource_side(
+            section,
+            (project, "wsgi:app", env),
+            signed_in,
+            rows,
+            seconds,
+            rounds,
+            paths=("/api/{}?per_page=25", "/api/{}/{id}"),
+            starter="actors",
+            minimal=("bench.minimal_flask:app", "/actors?per_page=25"),
+        )
         write_side(section, project, env, name, seconds, rounds)
         # Always: the in-process figures have no HTTP or load tool in them, so they show
         # the apps' own cost more steadily than req/s on a busy machine.
@@ -181,55 +208,89 @@ def flask_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds:
         profile_flask(section, project, env, 300 if quick else 1000)
 
 
-def resource_side(
-    section: Section, project: Path, env: dict[str, str], rows: int, seconds: float, rounds: int
-) -> None:
-    """The generated resource's list against the starter's own list and the minimal one.
+def insert_actors(database_name: str, table: str, rows: int, troupes: str = "") -> None:
+    """``rows`` rows of the actors' columns ("Actor 1", ...); all in the first of
+    ``troupes`` (a table) when given."""
+    column, value = (", troupe_id", f", (SELECT min(id) FROM {troupes})") if troupes else ("", "")
+    psql(
+        f"INSERT INTO {table} (name, birth_date, created_at, updated_at{column}) "
+        f"SELECT 'Actor ' || g, date '1950-01-01' + (g % 20000), now(), now(){value} "
+        f"FROM generate_series(1, {rows}) g; ANALYZE {table}",
+        database_name,
+    )
 
-    A resource is read by signed-in users only: every request of both sides carries the
-    same bearer token (the actors' list and the minimal one ignore it).
+
+def resource_side(
+    section: Section,
+    served: tuple[Path, str, dict[str, str]],
+    signed_in: dict[str, str],
+    rows: int,
+    seconds: float,
+    rounds: int,
+    *,
+    paths: tuple[str, str],
+    starter: str,
+    minimal: tuple[str, str] | None = None,
+) -> None:
+    """The scoped resource's list and detail (``paths``, formatted with the plural and the
+    id) against the shared resource's (what the scoping join costs) and the starter's own
+    public ones (what signing in and the join cost), and its list against the minimal
+    endpoint (Flask).
+
+    Every request of both sides carries the same bearer token; the starter's public reads
+    ignore it.
     """
-    resource = "/api/performers?per_page=25"
-    token = PROJECT.run(project, "flask", "tokens", "create", "reader", env=env).stdout.strip()
-    signed_in = {"Authorization": f"Bearer {token.splitlines()[-1]}"}
-    with gunicorn(project, "wsgi:app", env, "/healthz") as base:
-        status, body = send(base + resource, headers=signed_in)
-    assert status == 200, (resource, status)
-    page = json.loads(body)["items"]
-    assert [p["name"] for p in page] == [f"Actor {n}" for n in range(1, 26)], "another page"
-    for label, (other, app, path), budget in (
-        (
-            "/api/actors",
-            ("generated Flask API, GET /api/actors", "wsgi:app", "/api/actors?per_page=25"),
-            ">= 0.95x",
-        ),
-        (
-            "minimal endpoint",
-            (
-                "minimal Flask + SQLAlchemy, GET /actors",
-                "bench.minimal_flask:app",
-                "/actors?per_page=25",
-            ),
-            ">= 0.8x",
-        ),
+    project, app, env = served
+    framework = "Flask" if minimal else "Django"
+    middle = rows // 2  # a detail in the middle of the table, on every side
+    list_path, detail_path = paths
+    own = (list_path.format("performers"), detail_path.format("performers", id=middle))
+    with gunicorn(project, app, env, "/healthz") as base:
+        for path in (*own, detail_path.format("soloists", id=middle)):
+            status, body = send(base + path, headers=signed_in)
+            assert status == 200, (path, status, body[:200])
+        page = json.loads(send(base + own[0], headers=signed_in)[1])["items"]
+        assert [p["name"] for p in page][:3] == ["Actor 1", "Actor 2", "Actor 3"], "another page"
+    pairs = []
+    for other, plural, budget in (
+        ("shared resource", "soloists", ">= 0.95x"),
+        ("starter", starter, ">= 0.95x"),
     ):
+        pairs += [
+            ("list", f"{other} list", app, list_path.format(plural), own[0], budget),
+            (
+                "detail",
+                f"{other} detail",
+                app,
+                detail_path.format(plural, id=middle),
+                own[1],
+                budget,
+            ),
+        ]
+    if minimal:
+        pairs.append(("list", "minimal Flask + SQLAlchemy", *minimal, own[0], ">= 0.8x"))
+    for kind, other, other_app, path, mine, budget in pairs:
         gen, base_rps, ratio = compare(
             section,
-            f"resource vs {label}",
+            f"{framework} scoped {kind} vs {other}",
             [
-                ("generated resource, GET /api/performers", project, "wsgi:app", env, resource),
-                (other, project, app, env, path),
+                (f"scoped resource, GET {mine}", project, app, env, mine),
+                (f"{other}, GET {path}", project, other_app, env, path),
             ],
             seconds,
             rounds,
             request={"headers": signed_in},
-            probes={"generated resource, GET /api/performers": "/healthz"},
+            # The generated apps' reads need the token; their probe is /healthz.
+            probes={
+                f"scoped resource, GET {mine}": "/healthz",
+                f"{other}, GET {path}": "/healthz" if other_app == app else path,
+            },
         )
         section.add(
-            f"generated resource list / {label} (req/s)",
+            f"generated {framework} scoped resource {kind} / {other} (req/s)",
             ratio,
             budget,
-            detail=f"{gen:.0f} vs {base_rps:.0f} req/s, {rows:,} rows each, page of 25",
+            detail=f"{gen:.0f} vs {base_rps:.0f} req/s, {rows:,} rows each",
         )
 
 
@@ -360,7 +421,7 @@ DJANGO_CHOICES = (
 
 
 def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds: int) -> None:
-    project = generate(tmp, "benchsite", "django")
+    project = generate(tmp, "benchsite", "django", "--data", "api=true", *RESOURCES)
     questions = 1_000 if quick else 10_000
     with database() as (name, url):
         env = {
@@ -464,6 +525,7 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
             seconds,
             rounds,
         )
+        django_resources(section, project, env, name, seconds, rounds)
         log("  profiling both Django index views in process")
         requests = "300" if quick else "1000"
         found = {}
@@ -505,6 +567,34 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
         "generated Django polls index / bare tutorial view (req/s)",
         ratio,
         detail=f"{gen:.0f} vs {bare:.0f} req/s, {large_n:,} questions; no budget set",
+    )
+
+
+def django_resources(
+    section: Section, project: Path, env: dict[str, str], name: str, seconds: float, rounds: int
+) -> None:
+    """The scoped resource against the polls API's questions, with as many rows as questions
+    and pages of the same size."""
+    questions = int(psql("SELECT count(*) FROM polls_question", name))
+    PROJECT.run(project, "python", "manage.py", "users", "create", READER, env=env)
+    token = PROJECT.run(project, "python", "manage.py", "apitoken", "create", READER, env=env)
+    signed_in = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
+    psql(
+        "INSERT INTO troupes_troupe (name, owner_id, created_at, updated_at) "
+        f"SELECT 'Troupe', id, now(), now() FROM accounts_user WHERE username = '{READER}'",
+        name,
+    )
+    insert_actors(name, "performers_performer", questions, troupes="troupes_troupe")
+    insert_actors(name, "soloists_soloist", questions)
+    resource_side(
+        section,
+        (project, f"{project.name}.wsgi", env),
+        signed_in,
+        questions,
+        seconds,
+        rounds,
+        paths=("/api/{}?page_size=20", "/api/{}/{id}"),
+        starter="questions",
     )
 
 

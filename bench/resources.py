@@ -14,7 +14,10 @@ copied (``.git`` included) so both sides of a pair start from the same tree:
   the project's own version (budget: 1.5x at every N > 0);
 - ``stackgen generate resource Gadget ...`` against ``copier copy`` of the
   resource template with the answers stackgen recorded for it, into an
-  identical project (budget: 1.2x, at every N).
+  identical project (budget: 1.2x, at every N);
+- ``stackgen model apply`` of the N-resource project's exported model file to
+  a new project without resources, against ``stackgen new`` of that project
+  (budget: 3x at every N > 0).
 
 An update at N = 0 is the curve's start (no resource to merge), printed, not budgeted.
 
@@ -68,6 +71,37 @@ def copy_project(source: Path, dest: Path) -> Path:
     return dest
 
 
+def model_apply(
+    times: dict[str, list[float]],
+    made: Path,
+    empty: Path,
+    label: str,
+    rep: int,
+    env: dict[str, str],
+) -> None:
+    """Time ``stackgen model apply`` of ``made``'s model (exported) on a copy of ``empty``,
+    and ``stackgen new`` of a project like ``empty``, in alternating order."""
+    work = made.parent.parent / "model-apply"
+    model_file = work / "model.yml"
+    work.mkdir()
+    model_file.write_text(run([STACKGEN, "model", "export", "-C", made], env=env).stdout)
+    applied = copy_project(empty, work / "applied" / "proj")
+    flag = label.split()[0]
+    order = [
+        ("stackgen model apply", [STACKGEN, "model", "apply", model_file, "-C", applied], work),
+        ("stackgen new", [STACKGEN, "new", work / "new", "--framework", flag, "--defaults"], work),
+    ]
+    for side, command, cwd in order if rep % 2 == 0 else order[::-1]:
+        times.setdefault(f"{side} {label}", []).append(timed(command, cwd=cwd, env=env))
+    recorded = run([STACKGEN, "model", "export", "-C", applied], env=env).stdout
+    assert recorded == model_file.read_text(), f"{applied}: the model was not applied"
+    log(
+        f"    model apply {label}: {ms(times[f'stackgen model apply {label}'][-1])}, "
+        f"stackgen new {ms(times[f'stackgen new {label}'][-1])}"
+    )
+    shutil.rmtree(work)
+
+
 def measure(quick: bool) -> Section:
     section = Section("Resources")
     reps = 1 if quick else 3
@@ -81,6 +115,7 @@ def measure(quick: bool) -> Section:
         changed_tag = add_resource_version(home / "templates", tmp)
         store = str(home / "templates")
         log(f"  {base_tag} -> {next_tag}, N in {SIZES}, {reps} repetition(s)")
+        empty: dict[str, Path] = {}  # each framework's N=0 project, for model apply
         for rep in range(reps):
             for flag in FRAMEWORKS:
                 feature = FEATURES[flag]
@@ -175,10 +210,33 @@ def measure(quick: bool) -> Section:
                                 assert found.is_file(), f"{dest}: the resource was not made"
                         shutil.rmtree(a.parent)
                         shutil.rmtree(b.parent)
+                    if count:
+                        model_apply(times, made, empty[flag], f"{flag} N={count}", rep, env)
+                    else:
+                        empty[flag] = copy_project(made, tmp / f"empty{rep}{flag}" / "proj")
                     shutil.rmtree(made.parent)
                     log(f"  {flag} N={count} rep {rep}: done")
     rows = []
     for flag in FRAMEWORKS:
+        for count in SIZES[1:]:
+            ours = times[f"stackgen model apply {flag} N={count}"]
+            theirs = times[f"stackgen new {flag} N={count}"]
+            ratio = paired_ratio(ours, theirs)
+            rows.append(
+                [
+                    f"model apply {flag}",
+                    str(count),
+                    ms(median(ours)),
+                    ms(median(theirs)),
+                    f"{ratio:.2f}x",
+                ]
+            )
+            section.add(
+                f"stackgen model apply {flag} / stackgen new, {count} resources",
+                ratio,
+                "<= 3x",
+                detail=f"{ms(median(ours))} vs {ms(median(theirs))} (stackgen new)",
+            )
         for op in ("update", "update, resources changed", "add", "generate resource"):
             for count in SIZES:
                 ours = times[f"stackgen {op} {flag} N={count}"]

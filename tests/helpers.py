@@ -374,15 +374,31 @@ def call(
     body: Any = None,
     token: str | None = None,
     raw: bytes | None = None,
+    source: str | None = None,
 ) -> Reply:
-    """One request; error statuses are answers too. ``raw`` sends bytes instead of JSON."""
+    """One request; error statuses are answers too. ``raw`` sends bytes instead of JSON;
+    ``source`` sends it from that loopback address (127.0.0.2, ...): another client."""
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
     headers = {"Accept": "application/json"}
     if data is not None:
         headers["Content-Type"] = "application/json"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return send(urllib.request.Request(url, data=data, method=method, headers=headers))
+    opener = urllib.request.build_opener(FromAddress(source)) if source else None
+    return send(urllib.request.Request(url, data=data, method=method, headers=headers), opener)
+
+
+class FromAddress(urllib.request.HTTPHandler):
+    """urllib's HTTP, its connections made from the local address ``source``."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def http_open(self, request: urllib.request.Request) -> Any:
+        import http.client
+
+        return self.do_open(http.client.HTTPConnection, request, source_address=(self.source, 0))
 
 
 def send(request: urllib.request.Request, opener: Any = None) -> Reply:
@@ -481,6 +497,56 @@ class Served:
         return self.manage("shell", "-c", code)
 
 
+class Mailbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self.received = threading.Condition()
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.received:
+            self.messages.append(message)
+            self.received.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Any]:
+        with self.received:
+            self.received.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, dict[str, str]]]:
+    """A real SMTP server on the loopback interface (aiosmtpd): its mailbox, and the
+    settings both starters read to send there (plain SMTP, no TLS on loopback)."""
+    from aiosmtpd.controller import Controller
+
+    from harness.runtime import free_port
+
+    mailbox = Mailbox()
+    server = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        yield (
+            mailbox,
+            {
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(server.port),
+                "EMAIL_USE_TLS": "false",
+                "DEFAULT_FROM_EMAIL": "gym@example.com",
+            },
+        )
+    finally:
+        server.stop()
+
+
 # The password every user made by served_with_resources signs in with.
 PASSWORD = "a long passphrase"
 
@@ -489,7 +555,7 @@ PASSWORD = "a long passphrase"
 DJANGO_USERS = (
     "import json, os; from django.contrib.auth import get_user_model; "
     "from accounts.tokens import issue_token; users = get_user_model().objects; "
-    "print(json.dumps({name: issue_token(name, users.create_user(name, password="
+    "print(json.dumps({name: issue_token(name, users.create_user(name, f'{name}@example.com', "
     "os.environ['PASSWORD'], is_staff=name.startswith('staff'))) "
     "for name in os.environ['USERNAMES'].split()}))"
 )
@@ -503,14 +569,16 @@ def served_with_resources(
     resources: list[str],
     users: list[str],
     database_url: str | None = None,
+    settings: Mapping[str, str] | None = None,
     data: Sequence[str] = (),
 ) -> Iterator[Served]:
     """A new project with ``resources`` generated one by one (each committed), migrated,
-    with ``users`` (those named staff... are staff) and their tokens, under gunicorn.
+    with ``users`` (those named staff... are staff; each NAME@example.com) and their
+    tokens, under gunicorn.
 
     ``database_url`` serves it from that database (a private cluster a test stops and
-    starts) instead of a fresh one on the shared server; ``data`` are more answers
-    (``typescript_client=true``)."""
+    starts) instead of a fresh one on the shared server; ``settings`` are added to its
+    environment; ``data`` are more answers (``typescript_client=true``)."""
     from harness import services
     from harness.projects import servers_for
     from harness.runtime import gunicorn
@@ -531,13 +599,17 @@ def served_with_resources(
         if database_url
         else servers_for({"database": database})
     )
+    extra = dict(settings or {})
     with servers as urls:
         if framework == "flask":
             settings = {
                 "SECRET_KEY": secrets.token_urlsafe(32),
                 "REDIS_URL": services.redis_url(),
+                # Counters of this run's own in the shared Redis.
+                "RATELIMIT_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
                 "API_WRITE_RATE_LIMIT": "10000/minute",
                 **urls,
+                **extra,
             }
             env.run(project, "flask", "db", "upgrade", env=settings)
             tokens = {}
@@ -546,6 +618,7 @@ def served_with_resources(
                 env.run(
                     project,
                     *("flask", "users", "create", name, *staff, "--password-stdin"),
+                    *("--email", f"{name}@example.com"),
                     env=settings,
                     input=f"{PASSWORD}\n",
                 )
@@ -559,6 +632,7 @@ def served_with_resources(
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                 "DJANGO_HTTPS": "false",
                 **urls,
+                **extra,
             }
             env.run(project, "python", "manage.py", "migrate", "--noinput", env=settings)
             names = {**settings, "USERNAMES": " ".join(users), "PASSWORD": PASSWORD}

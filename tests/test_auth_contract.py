@@ -4,17 +4,31 @@ One scenario, written once, drives each starter served by gunicorn on a real
 database, as a front end or a mobile app would: sign in with a password, use
 the token on a resource, read me and my tokens, revoke one, sign out, meet an
 expired token, and lose every token when the password changes. Wrong
-credentials answer alike whether the user exists or not.
+credentials answer alike whether the user exists or not. A forgotten password
+is reset by mail, through a real SMTP server: the token works once and ends
+every other token. Guessing is throttled: after SIGN_IN_FAILURE_LIMIT wrong
+passwords, the account and the address they came from are refused (429) until
+the cool-off ends, while another account from another address signs in. No
+password or token is ever in the server's log.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import PASSWORD, Reply, call, header, is_error, served_with_resources
+from tests.helpers import (
+    PASSWORD,
+    Reply,
+    call,
+    header,
+    is_error,
+    served_with_resources,
+    smtp_server,
+)
 
 WORKOUTS = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date --owned",
@@ -28,6 +42,13 @@ CASES = [
 ]
 WORKOUT = {"name": "Intervals", "duration_minutes": 40, "performed_on": "2026-12-01"}
 TOKEN_FIELDS = {"id", "name", "created_at", "last_used_at", "expires_at"}
+# Wrong passwords before an account, and the address they came from, are refused
+# (SIGN_IN_FAILURE_LIMIT's default), for SIGN_IN_COOLOFF_MINUTES (15).
+FAILURE_LIMIT = 5
+# Every log line there is, for the check that none tells a secret.
+DEBUG = {"LOG_LEVEL": "DEBUG"}
+# The reset token in a mail: alone on its line.
+RESET_TOKEN = re.compile(r"^([\w.:-]{20,})\r?$", re.MULTILINE)
 # A token made expired by the project's own code (its models), as time would.
 EXPIRE = {
     "flask": (
@@ -66,12 +87,23 @@ def instant(text: str) -> datetime:
 @pytest.mark.slow
 @pytest.mark.parametrize(("framework", "database"), CASES, ids=lambda value: value)
 def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, database):
-    with served_with_resources(tmp_path, framework, database, WORKOUTS, USERS) as site:
+    with (
+        smtp_server() as (mailbox, mail_settings),
+        served_with_resources(
+            tmp_path, framework, database, WORKOUTS, USERS, settings={**mail_settings, **DEBUG}
+        ) as site,
+    ):
         tokens, me, workouts = (site.api(path) for path in ("auth/tokens", "auth/me", "workouts"))
+        secrets = [PASSWORD]  # never in the server's log
 
-        def sign_in(name: str, username: str = "ann", password: str = PASSWORD) -> Reply:
+        def sign_in(
+            name: str, username: str = "ann", password: str = PASSWORD, source: str | None = None
+        ) -> Reply:
             body = {"username": username, "password": password, "name": name}
-            return call(tokens, "POST", body)
+            reply = call(tokens, "POST", body, source=source)
+            if reply.status == 201:
+                secrets.append(reply.body["token"])
+            return reply
 
         # Sign in: a token with its expiry, API_TOKEN_LIFETIME_DAYS (30) from now.
         laptop = sign_in("laptop")
@@ -142,6 +174,47 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
         assert sign_in("desk", password="a new passphrase").status == 201
         assert call(me, token=bob).status == 200  # another user's tokens go on
 
+        # A forgotten password, reset by mail: the same answer for an address nobody has.
+        reset, confirm = site.api("auth/password-reset"), site.api("auth/password-reset/confirm")
+        phone = sign_in("phone", password="a new passphrase").body["token"]
+        unknown = call(reset, "POST", {"email": "nobody@example.com"})
+        known = call(reset, "POST", {"email": "ann@example.com"})
+        assert (known.status, unknown.status) == (202, 202)
+        assert known.body == unknown.body
+        [mail] = mailbox.wait_for(1)
+        assert mail["To"] == "ann@example.com"
+        [token] = RESET_TOKEN.findall(mail.get_content())
+        secrets.append(token)
+        new = {"token": token, "password": "a passphrase from the mail"}
+        assert call(confirm, "POST", new).status in (200, 204)
+        assert refused_as_invalid(call(me, token=phone))  # every token of hers ends
+        assert is_error(sign_in("desk", password="a new passphrase"), 401)
+        assert sign_in("desk", password="a passphrase from the mail").status == 201
+        reused = call(confirm, "POST", {**new, "password": "yet another passphrase"})
+        assert is_error(reused, 422) and reused.body["detail"]["json"]["token"]
+        assert len(mailbox.messages) == 1  # nothing was sent to the unknown address
+
+        # Guessing: wrong passwords for bob from one address lock bob out everywhere, and
+        # that address for everyone, even with the right password; ann signs in elsewhere.
+        guesses = [
+            sign_in("x", "bob", "a wrong guess", source="127.0.0.3") for _ in range(FAILURE_LIMIT)
+        ]
+        assert [reply.status for reply in guesses[:-1]] == [401] * (FAILURE_LIMIT - 1)
+        for refused in (
+            sign_in("x", "bob", PASSWORD, source="127.0.0.3"),
+            sign_in("x", "bob", PASSWORD, source="127.0.0.4"),
+            sign_in("x", "ann", "a passphrase from the mail", source="127.0.0.3"),
+            guesses[-1],
+        ):
+            assert is_error(refused, 429), refused
+            assert 0 < int(header(refused, "Retry-After")) <= 15 * 60, refused.headers
+        assert sign_in("y", "ann", "a passphrase from the mail", source="127.0.0.4").status == 201
+
+        # The server's log (gunicorn's and the app's) tells no password or token.
+        log = (tmp_path / "gunicorn.log").read_text()
+        assert "/api/auth/tokens" in log
+        assert not [secret for secret in secrets if secret in log]
+
         # OpenAPI: every endpoint, with its statuses and the bearer scheme.
         spec = call(site.api("openapi.json")).body
         schemes = spec["components"]["securitySchemes"]
@@ -149,8 +222,15 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
             name for name, scheme in schemes.items() if scheme.get("scheme", "").lower() == "bearer"
         ]
         paths = spec["paths"]
-        assert {"201", "401", "422"} <= set(paths["/api/auth/tokens"]["post"]["responses"])
-        assert not paths["/api/auth/tokens"]["post"].get("security")
+        assert {"201", "401", "422", "429"} <= set(paths["/api/auth/tokens"]["post"]["responses"])
+        for path, statuses in [
+            ("/api/auth/tokens", set()),
+            ("/api/auth/password-reset", {"202", "422"}),
+            ("/api/auth/password-reset/confirm", {"422"}),
+        ]:
+            operation = paths[path]["post"]
+            assert statuses <= set(operation["responses"]) and not operation.get("security")
+        assert {"200", "204"} & set(paths["/api/auth/password-reset/confirm"]["post"]["responses"])
         for path, method in [
             ("/api/auth/me", "get"),
             ("/api/auth/tokens", "get"),

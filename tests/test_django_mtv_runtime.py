@@ -10,15 +10,12 @@ unreachable database and cache, or without ``collectstatic``.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import http.cookiejar
 import json
 import re
 import secrets
 import shutil
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -35,30 +32,11 @@ from aiosmtpd.controller import Controller
 from harness import services
 from harness.projects import ProjectEnv, generate
 from harness.runtime import free_port, gunicorn, run_in_browser, stop, wait_until_up
+from tests.helpers import Mailbox
 
 pytestmark = pytest.mark.slow
 
 VOTES = 200
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.received = threading.Condition()
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.received:
-            self.messages.append(message)
-            self.received.notify_all()
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int, timeout: float = 30) -> list[email.message.EmailMessage]:
-        with self.received:
-            self.received.wait_for(lambda: len(self.messages) >= count, timeout)
-            return list(self.messages)
 
 
 @dataclass

@@ -44,6 +44,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from {slug} import create_app
 from {slug}.auth import issue_token
@@ -56,6 +57,7 @@ app = create_app(
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "fuzzing-only-key",
         "API_WRITE_RATE_LIMIT": "1000000/minute",  # fuzz the API, not the limiter
+        "MAIL_BACKEND": "locmem",
     }}
 )
 with app.app_context():
@@ -95,7 +97,18 @@ def signed_in(case):
     return {{"Authorization": f"Bearer {{token}}"}}
 
 
+# One exception to "valid data is accepted": a password reset token is a string the schema
+# cannot tie to a mail, and a wrong one is the contract's 422 naming it.
+def unmatched(case):
+    if (case.method.upper(), case.path) == ("POST", "/api/auth/password-reset/confirm"):
+        return [positive_data_acceptance]
+    return []
+
+
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+# Writes for those who are not signed in: asking for a password reset mail (202 whatever
+# the address).
+SIGNED_OUT_WRITES = ["/api/auth/password-reset"]
 FUZZ = settings(max_examples={examples}, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -103,7 +116,7 @@ FUZZ = settings(max_examples={examples}, deadline=None, suppress_health_check=li
 @FUZZ
 def test_api(case):
     prepare(case)
-    response = case.call_and_validate(headers=signed_in(case))
+    response = case.call_and_validate(headers=signed_in(case), excluded_checks=unmatched(case))
     signing_in = (case.method.upper(), case.path) == ("POST", "/api/auth/tokens")
     if case.meta is not None and case.meta.generation.mode.is_positive and not signing_in:
         assert response.status_code != 401, "a case the schema allows went without the token"
@@ -113,8 +126,10 @@ def test_api(case):
 @settings(FUZZ, max_examples=5)
 def test_writes_without_a_token(case):
     response = case.call()
-    case.validate_response(response)  # a 401 must be documented like any answer
-    if case.method.upper() in WRITES:  # schemathesis tries other methods too (OPTIONS...)
+    # a 401 must be documented like any answer
+    case.validate_response(response, excluded_checks=unmatched(case))
+    # schemathesis tries other methods too (OPTIONS...)
+    if case.method.upper() in WRITES and case.path not in SIGNED_OUT_WRITES:
         assert response.status_code >= 400, f"{{case.method}} {{case.path}} wrote without a token"
 """
 

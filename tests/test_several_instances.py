@@ -8,7 +8,9 @@ Apache:
 
 - Flask: the write after the limit is 429 through Apache and from each instance, a
   second client address (127.0.0.2) has its own budget, and a forged
-  X-Forwarded-For buys nothing; /readyz answers without asking the broker
+  X-Forwarded-For buys nothing; failed sign-ins spread over both instances lock
+  the account on each one, while another account from another address signs in;
+  /readyz answers without asking the broker
   (Celery on, its broker a port nobody listens on); with an instance killed,
   Apache sends every request to the other one, and under load (wrk) no
   request fails but those in flight. Its PostgreSQL is a private
@@ -17,7 +19,8 @@ Apache:
   restarting the app, and every write answered 201 is in the database, the
   ones made under load while it stopped and started too;
 - Django, on PostgreSQL and on MariaDB (the release step's lock on each): a
-  django-axes lockout hits the attacker's address, not the user's; a session
+  django-axes lockout hits the account guessed at, on the login page and over the
+  API from each instance, and the attacker's address, not the one it claims; a session
   made on one instance works on the other; Apache serves the
   static files itself; /readyz answers without asking the broker; with an
   instance stopped under load, no request fails but those in flight.
@@ -131,6 +134,23 @@ def under_load(url: str, seconds: float, faults: list[tuple[float, object]], **o
             timer.join()
 
 
+PASSWORD = "correct horse battery"
+TOO_MANY_SIGN_INS = "Too many failed sign-ins: try again later."
+
+
+def sign_in(
+    base: str, username: str, password: str, source: str = "127.0.0.1", forged: str | None = None
+) -> tuple[int, dict]:
+    """POST /api/auth/tokens from ``source`` (claiming ``forged`` in X-Forwarded-For, as
+    Apache would say it): the status and the JSON body."""
+    headers = {"Content-Type": "application/json"}
+    if forged:
+        headers["X-Forwarded-For"] = forged
+    body = json.dumps({"username": username, "password": password, "name": "laptop"}).encode()
+    status, _, answer = call(base, "POST", "/api/auth/tokens", body, headers, source)
+    return status, json.loads(answer)
+
+
 def json_lines(log: Path) -> list[dict]:
     """Every line of a log written with LOG_FORMAT=json, each a JSON object (or it fails)."""
     return [json.loads(line) for line in log.read_text().splitlines()]
@@ -155,6 +175,7 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
             "REDIS_URL": redis,
             "RATELIMIT_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
             "API_WRITE_RATE_LIMIT": "4/minute",
+            "SIGN_IN_FAILURE_LIMIT": "3",
             "TRUSTED_PROXIES": "1",
             "CELERY_BROKER_URL": DEAD_BROKER,
             "LOG_FORMAT": "json",  # gunicorn's lines too
@@ -170,6 +191,9 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
         assert sorted(ran) == [0, migrations], [result.stderr for result in releases]
         assert len(cluster.psql("SELECT version_num FROM alembic_version").split()) == 1
         token = env.run(project, "flask", "tokens", "create", "scale", env=settings).stdout.strip()
+        for name in ("ada", "grace"):
+            command = ("flask", "users", "create", name, "--password-stdin")
+            env.run(project, *command, env=settings, input=f"{PASSWORD}\n")
 
         def write(
             base: str, source: str = "127.0.0.1", forged: str | None = None
@@ -219,6 +243,16 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                 # Another client has its own budget; a forged header is not believed.
                 assert statuses([write(base, forged="198.51.100.7")]) == [429]
                 assert statuses([write(base, source="127.0.0.2")]) == [201]
+                # Failed sign-ins, one instance or the other answering: the third locks ada
+                # out on both (the counts are in Redis); grace, from elsewhere, signs in.
+                # Each client address of its own (its write budget too).
+                guesses = [sign_in(base, "ada", "wrong", "127.0.0.5") for _ in range(3)]
+                assert [status for status, _ in guesses] == [401, 401, 429], guesses
+                for instance in (one, two):
+                    status, body = sign_in(instance, "ada", PASSWORD, forged="127.0.0.6")
+                    assert (status, body["message"]) == (429, TOO_MANY_SIGN_INS), body
+                assert sign_in(base, "grace", PASSWORD, "127.0.0.7")[0] == 201
+
                 # The headers Apache adds.
                 status, headers, _ = call(base, "GET", "/api/actors")
                 assert status == 200
@@ -334,7 +368,12 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
     require_wrk()
     redis = services.redis_url()
     project = generate(
-        tmp_path / "scaled_site", "django", database=database, celery=True, browser_tests=False
+        tmp_path / "scaled_site",
+        "django",
+        database=database,
+        celery=True,
+        api=True,
+        browser_tests=False,
     )
     env = ProjectEnv()
     env.install(project)
@@ -351,7 +390,7 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
             "DJANGO_TRUSTED_PROXIES": "1",
             "REDIS_URL": redis,
             "CELERY_BROKER_URL": DEAD_BROKER,
-            "AXES_FAILURE_LIMIT": "3",
+            "SIGN_IN_FAILURE_LIMIT": "3",
         }
         releases = release_twice_at_once(env, project, ["python", "manage.py", "release"], settings)
         for result in releases:
@@ -362,7 +401,7 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
         env.run(project, "python", "manage.py", "collectstatic", "--noinput", env=settings)
         create_user = (
             "from accounts.models import User; "
-            "[User.objects.create_user(name, password='correct horse battery') "
+            f"[User.objects.create_user(name, password='{PASSWORD}') "
             "for name in ('ada', 'grace')]"
         )
         env.run(project, "python", "manage.py", "shell", "-c", create_user, env=settings)
@@ -405,22 +444,27 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
                     {"database": "ok", "cache": "ok"},
                 )
 
-                # The attacker at 127.0.0.2 is locked out after 3 wrong passwords...
-                wrong = [axes_login(base, "ada", "wrong", "127.0.0.2") for _ in range(3)]
-                assert wrong == [200, 200, 429]
-                assert axes_login(base, "ada", "correct horse battery", "127.0.0.2") == 429
-                # ... and claiming the user's address in X-Forwarded-For frames no one.
-                user = {"X-Forwarded-For": "127.0.0.3"}
-                for _ in range(3):
-                    assert axes_login(base, "ada", "wrong", "127.0.0.2", user) in {200, 429}
-                # The user at 127.0.0.3 logs in.
-                assert axes_login(base, "ada", "correct horse battery", "127.0.0.3") == 302
-
                 # A session made on one instance holds on the other.
                 browser = Browser()
-                assert browser.log_in(instances[0], "grace", "correct horse battery") == 302
+                assert browser.log_in(instances[0], "grace", PASSWORD) == 302
                 status, page = browser.get(f"{instances[1]}/polls/")
                 assert status == 200 and "Log out" in page, page
+
+                # 3 wrong passwords for ada from 127.0.0.2 lock ada out, and that address...
+                wrong = [axes_login(base, "ada", "wrong", "127.0.0.2") for _ in range(3)]
+                assert wrong == [200, 200, 429]
+                assert axes_login(base, "ada", PASSWORD, "127.0.0.2") == 429
+                assert axes_login(base, "grace", PASSWORD, "127.0.0.2") == 429
+                # ... over the API too, from anywhere, whichever instance answers.
+                for instance in instances:
+                    status, body = sign_in(instance, "ada", PASSWORD, forged="127.0.0.4")
+                    assert (status, body["message"]) == (429, TOO_MANY_SIGN_INS), body
+                # Claiming another address in X-Forwarded-For frames no one: grace, there,
+                # logs in (a header longer than the proxies make counts as the proxy's).
+                user = {"X-Forwarded-For": "127.0.0.3"}
+                for _ in range(3):
+                    assert axes_login(base, "ada", "wrong", "127.0.0.2", user) == 429
+                assert axes_login(base, "grace", PASSWORD, "127.0.0.3") == 302
 
                 # Static files come from Apache, not from an instance.
                 css = "/static/polls/style.css"

@@ -272,7 +272,8 @@ MAKE_TOKEN = {
         ("apitoken", "create", "laptop", "--user", "ann"),
     ],
 }
-# The token's answer on /api/auth/me, and the days it has left, through the project's app.
+# The token's answer on /api/auth/me, the days it has left, and the answer to a password
+# reset request (issue 29's later endpoints), through the project's app.
 ASK_ME = {
     "flask": (
         "import os; from wsgi import app; from datetime import datetime, UTC; "
@@ -280,18 +281,22 @@ ASK_ME = {
         "from gym.models import ApiToken; "
         "answer = app.test_client().get('/api/auth/me', "
         "headers={'Authorization': 'Bearer ' + os.environ['TOKEN']}); "
+        "reset = app.test_client().post('/api/auth/password-reset', "
+        "json={'email': 'ann@example.com'}); "
         "ctx = app.app_context(); ctx.push(); "
         "left = db.session.scalar(select(ApiToken.expires_at)).replace(tzinfo=UTC) "
         "- datetime.now(UTC); "
-        "print(answer.status_code, answer.get_json()['username'], left.days)"
+        "print(answer.status_code, answer.get_json()['username'], left.days, reset.status_code)"
     ),
     "django": (
         "import os; from django.test import Client; from django.utils import timezone; "
         "from accounts.models import ApiToken; "
         "answer = Client().get('/api/auth/me', "
         "HTTP_AUTHORIZATION='Bearer ' + os.environ['TOKEN']); "
+        "reset = Client().post('/api/auth/password-reset', {'email': 'ann@example.com'}, "
+        "content_type='application/json'); "
         "left = ApiToken.objects.get().expires_at - timezone.now(); "
-        "print(answer.status_code, answer.json()['username'], left.days)"
+        "print(answer.status_code, answer.json()['username'], left.days, reset.status_code)"
     ),
 }
 
@@ -344,4 +349,4 @@ def test_tokens_made_before_they_expired_keep_working_after_the_update(tmp_path,
         else (*MANAGE[framework], "shell", "-c", code)
     )
     answer = env.run(project, *python, env={**settings, "TOKEN": token})
-    assert answer.stdout.split()[-3:] == ["200", "ann", "29"]
+    assert answer.stdout.split()[-4:] == ["200", "ann", "29", "202"]

@@ -58,7 +58,7 @@ class LoginThrottlingTests(TestCase):
             reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
         )
 
-    def test_repeated_wrong_passwords_lock_the_username_from_that_address(self) -> None:
+    def test_repeated_wrong_passwords_lock_the_username_and_that_address(self) -> None:
         for _ in range(2):
             self.assertContains(self.log_in("ada", "wrong"), WRONG_LOGIN)
         locked = self.log_in("ada", "wrong")
@@ -68,11 +68,12 @@ class LoginThrottlingTests(TestCase):
         # The right password does not help during the cool-off...
         self.assertEqual(self.log_in("ada", PASSWORD).status_code, 429)
         self.assertNotIn("_auth_user_id", self.client.session)
-        # ... while another user, or the same user from elsewhere, can log in.
-        self.assertRedirects(self.log_in("grace", PASSWORD), reverse("polls:index"))
-        self.client.logout()
+        # ... nor elsewhere, nor another user's from here, while another user from
+        # elsewhere can log in.
+        self.assertEqual(self.log_in("ada", PASSWORD, ip="198.51.100.7").status_code, 429)
+        self.assertEqual(self.log_in("grace", PASSWORD).status_code, 429)
         self.assertRedirects(
-            self.log_in("ada", PASSWORD, ip="198.51.100.7"), reverse("polls:index")
+            self.log_in("grace", PASSWORD, ip="198.51.100.7"), reverse("polls:index")
         )
 
     def test_a_successful_login_resets_the_count(self) -> None:
@@ -138,23 +139,24 @@ class PasswordResetTests(TestCase):
 class LoginThrottlingBehindAProxyTests(TestCase):
     def setUp(self) -> None:
         User.objects.create_user("ada", password=PASSWORD)
+        User.objects.create_user("grace", password=PASSWORD)
 
-    def log_in(self, password: str, forwarded_for: str):
+    def log_in(self, username: str, password: str, forwarded_for: str):
         return self.client.post(
             reverse("login"),
-            {"username": "ada", "password": password},
+            {"username": username, "password": password},
             REMOTE_ADDR="10.0.0.2",  # the proxy
             HTTP_X_FORWARDED_FOR=forwarded_for,
         )
 
     def test_a_lockout_hits_the_attackers_address_not_the_users(self) -> None:
         for _ in range(3):
-            self.log_in("wrong", "203.0.113.9")
-        self.assertEqual(self.log_in(PASSWORD, "203.0.113.9").status_code, 429)
-        # Claiming the user's address in the header does not lock the user out.
+            self.log_in("ada", "wrong", "203.0.113.9")
+        self.assertEqual(self.log_in("grace", PASSWORD, "203.0.113.9").status_code, 429)
+        # Claiming another user's address in the header does not lock that address out.
         for _ in range(3):
-            self.log_in("wrong", "198.51.100.7, 203.0.113.9")
-        self.assertRedirects(self.log_in(PASSWORD, "198.51.100.7"), reverse("polls:index"))
+            self.log_in("ada", "wrong", "198.51.100.7, 203.0.113.9")
+        self.assertRedirects(self.log_in("grace", PASSWORD, "198.51.100.7"), reverse("polls:index"))
 
 
 class UsersCommandTests(TestCase):

@@ -9,21 +9,41 @@ it was made: a fixed lifetime, README "Signing in") or is revoked; changing a
 user's password revokes their tokens.
 
 Passwords are hashed with argon2 (pwdlib); a hash made with older parameters
-is replaced at the next sign-in. Nothing here logs a password or a token.
+is replaced at the next sign-in. Failed sign-ins are counted per account and
+per client address where the rate limits are (Redis with REDIS_URL, so every
+instance sees the same counts): SIGN_IN_FAILURE_LIMIT of them within
+SIGN_IN_COOLOFF_MINUTES, and sign-ins there are refused until the cool-off ends.
+
+A forgotten password is reset with a token sent by mail: signed with SECRET_KEY
+(itsdangerous, as Flask's sessions are), valid PASSWORD_RESET_MINUTES, and bound
+to a digest of the password it was made for, so that it works once: using it
+changes the password (and revokes every token). Nothing is stored for it, as
+with Django's own reset tokens. Nothing here logs a password or a token.
 """
 
 import hashlib
+import hmac
+import logging
+import math
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
-from apiflask import HTTPTokenAuth
+from apiflask import APIFlask, HTTPTokenAuth
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from flask_mailman import EmailMessage
+from itsdangerous import BadData, URLSafeTimedSerializer
+from limits import RateLimitItem, parse
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
-from .extensions import db
+from .extensions import db, limiter
 from .models import ApiToken, User, utcnow
+
+logger = logging.getLogger(__name__)
 
 # A token's last use is written when it is older than this: a read stays a
 # read (no write per request), and the time is still exact to the minute.
@@ -180,9 +200,120 @@ def verify_token(token: str) -> ApiToken | None:
     """The token, or None (401) for a missing, unknown, expired or revoked one."""
     if not token:
         return None
-    api_token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    # The user comes in the same statement: every view behind ``auth`` asks for it.
+    statement = (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == digest(token))
+    )
+    api_token = db.session.scalar(statement)
     now = utcnow()
     if api_token is None or not is_active(api_token, now):
         return None
     record_use(api_token, now)
     return api_token
+
+
+# Failed sign-ins.
+
+
+def sign_in_limit() -> RateLimitItem:
+    config = current_app.config
+    return parse(
+        f"{config['SIGN_IN_FAILURE_LIMIT']} per {config['SIGN_IN_COOLOFF_MINUTES']} minutes"
+    )
+
+
+def sign_in_counters(username: str) -> list[tuple[str, str, str]]:
+    """The counters a failed sign-in adds to: its account's (by digest: a username is
+    never a key) and its client address's (as ProxyFix found it, TRUSTED_PROXIES)."""
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    return [
+        (prefix, "sign-in-account", digest(username)),
+        (prefix, "sign-in-address", get_remote_address()),
+    ]
+
+
+def sign_in_wait(username: str) -> int:
+    """Seconds until ``username`` may try to sign in from this address again: 0 unless its
+    account or the address has failed SIGN_IN_FAILURE_LIMIT times within the cool-off."""
+    limit, counts = sign_in_limit(), limiter.limiter
+    resets = [
+        counts.get_window_stats(limit, *counter).reset_time
+        for counter in sign_in_counters(username)
+        if not counts.test(limit, *counter)
+    ]
+    return max((max(1, math.ceil(reset - time.time())) for reset in resets), default=0)
+
+
+def sign_in_failed(username: str) -> None:
+    limit = sign_in_limit()
+    for counter in sign_in_counters(username):
+        limiter.limiter.hit(limit, *counter)
+
+
+def sign_in_succeeded(username: str) -> None:
+    """The account's failures are forgotten; the address's are not (one account of one's
+    own would otherwise clear the way for guessing at others)."""
+    limiter.limiter.clear(sign_in_limit(), *sign_in_counters(username)[0])
+
+
+# Password reset by mail.
+
+
+def reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def reset_binding(user: User) -> str:
+    """What a reset token is made for: the user's password and address as they are (a
+    digest). Once either changes, and using the token changes the password, it no longer
+    matches: a token works once."""
+    return digest(f"{user.password_hash}\0{user.email}")[:32]
+
+
+def password_reset_token(user: User) -> str:
+    return reset_serializer().dumps([user.id, reset_binding(user)])
+
+
+def user_of_reset_token(token: str) -> User | None:
+    """The user a reset token was made for, or None: a wrong, expired or used one."""
+    max_age = int(current_app.config["PASSWORD_RESET_MINUTES"]) * 60
+    try:
+        user_id, binding = reset_serializer().loads(token, max_age=max_age)
+    except (BadData, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(reset_binding(user), binding):
+        return None
+    return user
+
+
+def reset_mail(user: User) -> EmailMessage:
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    body = (
+        f"Hello {user.username},\n\n"
+        "Someone, hopefully you, asked to reset your password. Send this token with your\n"
+        "new password to POST /api/auth/password-reset/confirm within "
+        f"{minutes} minutes;\nit works once:\n\n"
+        f"{password_reset_token(user)}\n\n"
+        "If it was not you, ignore this mail: your password stays as it is.\n"
+    )
+    return EmailMessage(subject="Reset your password", body=body, to=[user.email])
+
+
+def send_password_reset(app: APIFlask, email: str) -> None:
+    """Mail a reset token to every user with a password at ``email`` (nobody, for an
+    address no one has). Called once the answer is sent, in an app context of its own, so
+    that the answer is the same, in the same time, whether the address is known or not."""
+    with app.app_context():
+        users = db.session.scalars(
+            select(User).where(
+                func.lower(User.email) == email.lower(), User.password_hash.is_not(None)
+            )
+        )
+        for user in users:
+            try:
+                reset_mail(user).send()
+            except OSError as error:  # the mail server; the token stays out of the log
+                logger.error("Password reset mail not sent: %s", type(error).__name__)

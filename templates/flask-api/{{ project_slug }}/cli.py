@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from .api.schemas import MAX_PASSWORD, MIN_PASSWORD
 from .auth import create_user, find_user, issue_token, revoke_token, set_password
 from .extensions import db
 from .models import Actor, ApiToken
@@ -52,8 +53,6 @@ users = AppGroup("users", help="Manage the users that tokens and owned rows belo
 
 # A password is never an argument (it would stay in the shell's history and in
 # `ps`): it is asked for at a terminal, or read from standard input.
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
 
 
 def check_password(password: str) -> str:

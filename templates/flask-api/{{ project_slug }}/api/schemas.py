@@ -321,8 +321,9 @@ class ActorPage(BaseModel):
     pagination: Pagination
 
 
-# Signing in (api/auth.py). A password is at most 1024 characters: hashing a
+# Signing in (api/auth.py). A password is 8 to 1024 characters: hashing a
 # longer one would let a client make the server work for nothing.
+MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 TokenName = Annotated[
     str,
@@ -343,6 +344,25 @@ class SignIn(BaseModel):
     username: str = Field(min_length=1, max_length=80, examples=["ann"])
     password: str = Field(min_length=1, max_length=MAX_PASSWORD, examples=["a long passphrase"])
     name: TokenName
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    email: Email
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    token: str = Field(min_length=1, max_length=500, description="The token from the mail.")
+    password: str = Field(
+        min_length=MIN_PASSWORD, max_length=MAX_PASSWORD, examples=["a new long passphrase"]
+    )
+
+
+class Accepted(BaseModel):
+    message: str
 
 
 class TokenOut(BaseModel):
