@@ -166,7 +166,7 @@ def complete(
         done["description"] = default_for("description", questions, framework=template)
     for key in data:  # an answer its other answers rule out would be silently ignored
         spec = questions.get(key, {})
-        needs = depends_on(spec)
+        needs = depends_on(spec, template)
         context = {name: done.get(name, default_for(name, questions, **done)) for name in needs}
         if needs and not applies(spec, {**done, **context}):
             raise AnswerError(

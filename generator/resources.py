@@ -25,7 +25,7 @@ import json
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -738,6 +738,19 @@ MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
     "django-mtv": django_migration,
 }
 MIGRATE_COMMANDS = {"flask-api": "flask db upgrade", "django-mtv": "python manage.py migrate"}
+# The typed TypeScript client (typescript_client) is generated from the app's OpenAPI
+# document: a resource's change leaves it stale until this runs again.
+CLIENT_COMMAND = "cd clients/typescript && npm ci && npm run generate"
+
+
+def client_note(answers: Mapping[str, Any]) -> str | None:
+    """What to run after the API changed, in a project whose answers include the client."""
+    if answers.get("typescript_client") is not True:
+        return None
+    return (
+        f"The API changed: regenerate the TypeScript client with `{CLIENT_COMMAND}` "
+        "(the project's CI fails while it is stale)."
+    )
 
 
 def write_migration(

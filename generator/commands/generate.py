@@ -92,6 +92,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         summary = resources.apply(project, plan)
         drawn = diagram.refresh(path)
     migrate = resources.MIGRATE_COMMANDS[project.template]
+    client = resources.client_note(project.answers)
     for line in plan.warnings:
         print(f"Note: {line}.")
     if drawn in diagram.NOTES:
@@ -101,6 +102,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         for name in summary.added:
             print(f"  {name}")
         print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
+        if client:
+            print(client)
         return 0
     if plan.action == "create":  # a destroyed one back, over the edited files it kept
         headline = (
@@ -114,4 +117,6 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     status = report_update(path, headline, summary)
     if plan.migration:
         print(f"Its columns change in {plan.migration}: apply it with `{migrate}`.")
+    if client:
+        print(client)
     return status

@@ -94,6 +94,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     if applied.migrations:
         migrate = resources.MIGRATE_COMMANDS[project.template]
         print(f"Its migrations ({len(applied.migrations)}): apply them with `{migrate}`.")
+    client = resources.client_note(project.answers)
+    if client:
+        print(client)
     return status
 
 
