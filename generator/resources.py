@@ -151,7 +151,8 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
         raise StackgenError(f"{wrong}: its fields")
     for item in items:
         try:
-            target = item.get("target") if item.get("type") == "references" else None
+            related = item.get("type") in ("references", "many")
+            target = item.get("target") if related else None
             known = {target: {"names": fields.names(target)}} if target else {}
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
@@ -401,9 +402,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
     for other, theirs in sorted(live(existing).items()):
         for item in theirs.get("fields") or []:
-            if item.get("type") == "references" and item.get("target") == model:
+            if item.get("type") in ("references", "many") and item.get("target") == model:
+                verb = "references" if item["type"] == "references" else "relates to"
                 raise StackgenError(
-                    f"{other} references {model} (its field {item['name']}): destroy {other} "
+                    f"{other} {verb} {model} (its field {item['name']}): destroy {other} "
                     f"first, or regenerate it without that field (nothing was changed)"
                 )
     old = _stored(info)
@@ -464,6 +466,9 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         if item["type"] == "references":
             item["target_owned"] = bool(others[item["target"]].get("owned"))
             visit(item["target"])
+        if item["type"] == "many":  # its tests make a row to relate to
+            item["target_owned"] = bool(others[item["target"]].get("owned"))
+            visit(item["target"])
     if setup:
         resource["setup"] = setup
 
@@ -503,7 +508,7 @@ def row_warnings(
             )
     for f in added["added"]:
         name = fields.column_name(f)
-        if f.get("optional"):
+        if f.get("optional") or f["type"] == "many":  # a many field starts as empty sets
             continue
         if f.get("unique"):
             lines.append(
@@ -526,6 +531,8 @@ def row_warnings(
     lines += [
         f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
         "and added again)"
+        if f["type"] != "many"
+        else f"{f['name']} is dropped with the rows it relates (its join table)"
         for f in added["dropped"]
     ]
     return lines

@@ -343,3 +343,101 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
         dev = {"SECRET_KEY": "k" * 40, **urls}
         env.run(project, "flask", "db", "downgrade", "5e0a7c9b1d24", env=dev)
         env.run(project, "flask", "db", "upgrade", env=dev)
+
+
+# Many-to-many: ``tags:many`` relates a resource to the resource whose plural the name is,
+# ``labels:many:to=Tag`` to the one named; a join table holds the pairs.
+TAGGED = {"Tag": {"names": fields.names("Tag")}, "Plan": {"names": fields.names("Plan")}}
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "tags:many",
+            {"name": "tags", "type": "many", "target": "Tag", "target_table": "tags"}
+            | {"singular": "tag"},
+        ),
+        (
+            "exercise_labels:many:to=Tag",
+            {"name": "exercise_labels", "type": "many", "target": "Tag", "target_table": "tags"}
+            | {"singular": "exercise_label"},
+        ),
+    ],
+)
+def test_a_many_field_names_its_target_and_reads_back(spec, expected):
+    parsed = fields.parse_field(spec, TAGGED, fields.names("Workout"))
+    assert parsed == expected
+    assert fields.spec_of(parsed) == spec
+    singular = expected["singular"]
+    assert fields.many_names(parsed) == (f"{singular}_ids", f"{singular}_id")
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        (
+            ["tags:many:optional"],
+            'field "tags": a many field is optional by nature (an empty set) and takes only '
+            'to=Resource; "optional" is not that',
+        ),
+        (["tag:many"], 'field "tag": a many field is named as a plural (tags, exercise_sets)'),
+        (["pegs:many"], 'field "pegs": many names another resource of the project by its plural'),
+        (["labels:many:to=Nope"], 'field "labels": to="Nope" is not a resource of the project'),
+        (["workouts:many"], 'field "workouts": Workout cannot relate to itself yet'),
+        (["tags:many", "labels:many:to=Tag"], 'field "tags": field labels relates to Tag already'),
+        (
+            ["tag_id:integer", "tags:many"],
+            'field "tags": its ids are written tag_ids and filtered by tag_id, as another field',
+        ),
+        (
+            [f"{'x' * 40}_tags:many:to=Tag"],
+            "its join table's constraint names would be over 63 characters",
+        ),
+    ],
+)
+def test_a_many_field_that_cannot_be_made_is_refused(specs, message):
+    with pytest.raises(FieldError) as raised:
+        fields.parse_fields(specs, TAGGED, fields.names("Workout"))
+    assert message in str(raised.value), raised.value
+    assert "\n" not in str(raised.value)
+
+
+def test_a_many_field_is_its_join_table_in_a_change():
+    before = fields.parse_fields(["name:string"], TAGGED)
+    tagged = fields.parse_fields(["name:string", "tags:many"], TAGGED)
+    elsewhere = fields.parse_fields(["name:string", "tags:many:to=Plan"], TAGGED)
+
+    assert fields.changes(before, tagged) == {"added": [tagged[1]], "dropped": [], "altered": []}
+    assert fields.describe_changes(fields.changes(tagged, before)) == ["drop tags:many"]
+    # Another target is another join table: dropped and made again, never altered.
+    moved = fields.changes(tagged, elsewhere)
+    assert (moved["added"], moved["dropped"], moved["altered"]) == ([elsewhere[1]], [tagged[1]], [])
+
+
+def test_a_many_relation_from_shared_rows_to_users_rows_is_refused():
+    from generator import access
+
+    others = {"Label": {"model": "Label", "owned": True, "fields": []}}
+    labelled = {
+        "model": "Plan",
+        "owned": False,
+        "fields": [{"name": "labels", "type": "many", "target": "Label"}],
+    }
+    with pytest.raises(FieldError) as raised:
+        access.decide(labelled, others)
+    assert str(raised.value).startswith(
+        'field "labels": Label rows belong to users, so only rows of a user relate to them'
+    )
+    access.decide({**labelled, "owned": True}, others)  # the user's own labels only
+
+
+def test_a_many_field_adds_no_warning_and_its_drop_says_what_goes():
+    from generator.resources import row_warnings
+
+    before = {"fields": fields.parse_fields(["name:string"], TAGGED)}
+    after = {"fields": fields.parse_fields(["name:string", "tags:many"], TAGGED)}
+    assert row_warnings(before, after, fills_rows=False) == []
+    assert row_warnings(after, before, fills_rows=False) == [
+        "tags is dropped with the rows it relates (its join table)"
+    ]
