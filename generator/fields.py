@@ -167,6 +167,9 @@ FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 DEFAULT_TEXT = re.compile(r"[^\"\\\x00-\x1f\x7f-\x9f]*")
 MAX_FIELDS = 40
+# What a relation's record says of its target's rows (owned; a many field's: private, i.e.
+# owned or scoped), filled in from the project's resources, never typed.
+OF_THE_TARGET = ("target_owned", "target_private")
 # The most ids one write of a many field may carry (a 422 beyond): a request stays bounded.
 MAX_MANY = 100
 # The longest name PostgreSQL keeps (MySQL's is 64): a join table's constraint names fit it.

@@ -157,7 +157,7 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
             again = fields.parse_field(fields.spec_of(item), known)
-            if again != {k: v for k, v in item.items() if k != "target_owned"}:
+            if again != {k: v for k, v in item.items() if k not in fields.OF_THE_TARGET}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
             shown = item.get("name") if isinstance(item, dict) else item
@@ -466,8 +466,9 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         if item["type"] == "references":
             item["target_owned"] = bool(others[item["target"]].get("owned"))
             visit(item["target"])
-        if item["type"] == "many":  # its tests make a row to relate to
+        if item["type"] == "many":  # its tests make a row to relate to, the user's if private
             item["target_owned"] = bool(others[item["target"]].get("owned"))
+            item["target_private"] = access.private(others[item["target"]])
             visit(item["target"])
     if setup:
         resource["setup"] = setup
