@@ -188,6 +188,8 @@ DJANGO_RESOURCES = [
     "exercise_set:references:protect coach:references:setnull:optional "
     "another_quite_long_field_name_for_amounts:decimal:12.4:min=0.0001:max=99999999.9999:default=1 "
     "highly_specific_category_value:choice:first-choice-value/second_choice_value/third --owned",
+    # Many-to-many: to shared rows, and to the user's own rows only (their through tables).
+    "Routine name:string:60 coaches:many exercise_sets:many --owned",
 ]
 
 

@@ -309,6 +309,8 @@ FLASK_RESOURCES = [
     # A grandchild: its tests make the exercise set's workout first.
     "Rep exercise_set:references count:integer:min=1",
     "Tag label:string:40 --writers=users",
+    # Many-to-many: to shared rows, and to the user's own rows only (their join tables).
+    "Routine name:string:60 tags:many workouts:many --owned",
 ]
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
@@ -441,3 +443,42 @@ def test_a_many_field_adds_no_warning_and_its_drop_says_what_goes():
     assert row_warnings(after, before, fills_rows=False) == [
         "tags is dropped with the rows it relates (its join table)"
     ]
+
+
+def test_a_many_field_added_or_dropped_is_a_migration_of_its_join_table_only(tmp_path):
+    from generator.resources import flask_migration
+
+    made = fields.names("Plan")
+    plan = {key: getattr(made, key) for key in ("model", "singular", "plural", "label_plural")}
+    before = {**plan, "owned": False, "constraints": True}
+    before["fields"] = fields.parse_fields(["name:string"], TAGGED, made)
+    after = {**before, "fields": fields.parse_fields(["name:string", "tags:many"], TAGGED, made)}
+
+    path, text = flask_migration(tmp_path, before, after)
+
+    assert path.endswith("_change_the_plans_table.py")
+    upgrade, _, downgrade = text.partition("def downgrade() -> None:")
+    assert "batch_alter_table" not in text  # the plans table itself is left as it is
+    assert 'op.create_table(\n        "plans_tags",' in upgrade
+    assert 'sa.PrimaryKeyConstraint("plan_id", "tag_id", name=op.f("pk_plans_tags"))' in upgrade
+    assert upgrade.count('ondelete="CASCADE"') == 2
+    assert downgrade.strip() == 'op.drop_table("plans_tags")'
+
+
+def test_a_django_many_field_is_added_removed_and_moved_as_a_field():
+    from generator.django_migrations import decide
+
+    made = fields.names("Plan")
+    before = {"model": "Plan", "fields": fields.parse_fields(["name:string"], TAGGED, made)}
+    tagged = {**before, "fields": fields.parse_fields(["name:string", "tags:many"], TAGGED, made)}
+    moved = {**before, "fields": fields.parse_fields(["name:string", "tags:many:to=Tag"], TAGGED)}
+    elsewhere = fields.parse_fields(["name:string", "tags:many:to=Workout"], {**TAGGED, **OTHER})
+
+    assert decide(before, tagged) == [("add", tagged["fields"][1])]
+    assert decide(tagged, before) == [("remove", tagged["fields"][1])]
+    assert decide(tagged, moved) == []
+    # Django cannot alter a many-to-many field's target: it is removed and added again.
+    assert [op for op, _ in decide(tagged, {**before, "fields": elsewhere})] == ["remove", "add"]
+
+
+OTHER = {"Workout": {"names": fields.names("Workout")}}
