@@ -427,12 +427,13 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
 
 
 def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model``, each with its names and the field that does."""
+    """The resources that reference ``model`` (or relate to it, many), each with its names and
+    the field that does."""
     return [
         (info["names"], item["name"])
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
-        if item.get("type") == "references" and item.get("target") == model
+        if item.get("type") in ("references", "many") and item.get("target") == model
     ]
 
 
