@@ -699,7 +699,7 @@ def resource(
     then the user's own.
     """
     for item in parsed:
-        if item["type"] in ("references", "many"):
+        if item["type"] == "references":
             item["target_owned"] = bool(resources[item["target"]].get("owned"))
     return {
         "model": made.model,
