@@ -306,11 +306,10 @@ FLASK_RESOURCES = [
     "started_at:datetime:optional",
     "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
     "--owned",
-    # A grandchild: its tests make the exercise set's workout first.
-    "Rep exercise_set:references count:integer:min=1",
     "Tag label:string:40 --writers=users",
-    # Many-to-many: to shared rows, and to the user's own rows only (their join tables).
-    "Routine name:string:60 tags:many workouts:many --owned",
+    # A grandchild: its tests make the exercise set's workout first. Many-to-many: to shared
+    # rows, and to the user's own rows only (its join tables).
+    "Rep exercise_set:references count:integer:min=1 tags:many workouts:many",
 ]
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
