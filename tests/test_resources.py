@@ -294,6 +294,8 @@ def test_a_resource_option_with_a_flag_given_twice_is_refused(text, message):
     assert message in str(raised.value)
 
 
+# Many-to-many: to shared rows, and to the user's own rows only (their join tables).
+MANY = " tags:many workouts:many"
 # Every field type and modifier, each relation kind, each kind of access (owned, scoped through
 # a reference, shared written by staff or by every user), spread over six resources.
 FLASK_RESOURCES = [
@@ -307,9 +309,8 @@ FLASK_RESOURCES = [
     "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
     "--owned",
     "Tag label:string:40 --writers=users",
-    # A grandchild: its tests make the exercise set's workout first. Many-to-many: to shared
-    # rows, and to the user's own rows only (its join tables).
-    "Rep exercise_set:references count:integer:min=1 tags:many workouts:many",
+    # A grandchild: its tests make the exercise set's workout first.
+    "Rep exercise_set:references count:integer:min=1" + MANY,
 ]
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
@@ -329,7 +330,11 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
     monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
     project = tmp_path / "gym_api"
     assert new_flask(project, "--data", f"database={database}", *DATABASES[database]) == 0
-    for line in FLASK_RESOURCES:
+    # MySQL's tests make and drop every table for each test, the longest run of the three:
+    # there the many fields' tables and tests are left out (tests/test_contract.py serves
+    # tags:many on MariaDB, migrations and API).
+    lines = [line.replace(MANY, "") if database == "mysql" else line for line in FLASK_RESOURCES]
+    for line in lines:
         assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
         commit_all(project, line)
     assert leftover_template_syntax(project) == []
