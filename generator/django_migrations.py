@@ -28,6 +28,7 @@ from generator.errors import StackgenError, safe_load
 
 NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
 OWNER = {"name": "owner", "type": "owner"}
+RELATED = ("references", "many")  # a field whose migration depends on its target's
 # The value existing rows get when a required field is added (makemigrations
 # asks for one); the field itself keeps no default.
 ONE_OFF = {
@@ -103,16 +104,19 @@ def _by_name(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _column(field: dict[str, Any]) -> str:
+    # A many field's table goes with its target: another target is another field.
+    if field["type"] == "many":
+        return f"{field['name']} {field['target_table']}"
     return "owner_id" if field["type"] == "owner" else fields.column_name(field)
 
 
 def _definition(field: dict[str, Any]) -> dict[str, Any]:
-    # What a reference records of its target's ownership changes no column; a rename is
+    # What a relation records of its target's ownership changes no column; a rename is
     # its own operation.
     return {
         key: value
         for key, value in field.items()
-        if key not in ("target_owned", fields.RENAMED_FROM)
+        if key not in (*fields.OF_THE_TARGET, fields.RENAMED_FROM)
     }
 
 
@@ -151,12 +155,12 @@ def write(
     targets: list[str] = []
     for op, item in operations:
         if op == "create":
-            targets += [f["target_table"] for f in item["fields"] if f["type"] == "references"]
+            targets += [f["target_table"] for f in item["fields"] if f["type"] in RELATED]
             if item.get("owned"):
                 dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
         elif op == "add" and item["type"] == "owner":
             dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
-    targets += [f["target_table"] for f in added if f.get("type") == "references"]
+    targets += [f["target_table"] for f in added if f.get("type") in RELATED]
     for target in sorted(set(targets) - {app_label}):
         found = latest(project_path / Path(slug) / "resources" / target / "migrations")
         if found is None:
@@ -324,7 +328,9 @@ def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
         )
     verb = {"add": "AddField", "remove": "RemoveField", "alter": "AlterField"}[op]
     lines = f'            model_name="{model.lower()}",\n            name="{item["name"]}",\n'
-    if op == "add" and not item.get("optional") and "default" not in item:
+    # The rows a table has need a value for a required field (a many one starts empty).
+    required = not item.get("optional") and "default" not in item and item["type"] != "many"
+    if op == "add" and required:
         default = _one_off(item, resource)
         lines += _field(item, resource, " " * 12, "field=", default) + "\n"
         lines += "            preserve_default=False,\n"

@@ -10,6 +10,9 @@ quoting (bash expands braces, so ``decimal{10,2}`` would reach us as two words):
   reference);
 - modifiers: ``optional``, ``unique``, ``index``, ``default=VALUE``, ``min=N``
   and ``max=N`` (numbers);
+- ``tags:many`` relates the resource to many rows of another and back (a join table):
+  the target is the resource whose plural the name is, or ``labels:many:to=Tag``. It
+  is optional by nature (an empty set) and takes no other modifier;
 - in a regenerate's field list, ``renamed_from=OLD``: the field was ``OLD``, and its
   column is renamed with its values (``resolve_renames``); never recorded.
 
@@ -43,6 +46,7 @@ TYPES = (
     "choice",
     "json",
     "references",
+    "many",
 )
 NUMBERS = ("integer", "decimal", "float")
 FLAGS = ("optional", "unique", "index")
@@ -166,6 +170,13 @@ FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 DEFAULT_TEXT = re.compile(r"[^\"\\\x00-\x1f\x7f-\x9f]*")
 MAX_FIELDS = 40
+# What a relation's record says of its target's rows (owned; a many field's: private, i.e.
+# owned or scoped), filled in from the project's resources, never typed.
+OF_THE_TARGET = ("target_owned", "target_private")
+# The most ids one write of a many field may carry (a 422 beyond): a request stays bounded.
+MAX_MANY = 100
+# The longest name PostgreSQL keeps (MySQL's is 64): a join table's constraint names fit it.
+MAX_IDENTIFIER = 63
 
 
 class FieldError(StackgenError):
@@ -304,6 +315,8 @@ def parse_field(
         raise FieldError(f'{where}: unknown type "{kind[:30]}"; valid types: {_valid_types()}')
     field: dict[str, Any] = {"name": name, "type": kind}
     rest = parts[2:]
+    if kind == "many":
+        return _many(field, rest, where, resources, own)
     if rest and rest[0] and rest[0] not in FLAGS and "=" not in rest[0]:
         _parameter(field, rest[0], where)
         rest = rest[1:]
@@ -488,6 +501,78 @@ def _complete(
         field["target_table"] = made.plural
 
 
+def _many(
+    field: dict[str, Any],
+    rest: list[str],
+    where: str,
+    resources: dict[str, dict[str, Any]],
+    own: Names | None,
+) -> dict[str, Any]:
+    """A ``many`` field: its target, and the singular its ids and filter are named by
+    (``tags`` -> ``tag_ids``, ``?tag_id=``)."""
+    name = field["name"]
+    target = None
+    for modifier in rest:
+        key, equals, value = modifier.partition("=")
+        if key != "to" or not equals:
+            raise FieldError(
+                f"{where}: a many field is optional by nature (an empty set) and takes only "
+                f'to=Resource; "{modifier[:30]}" is not that'
+            )
+        if target is not None:
+            raise FieldError(f"{where}: to= is given twice")
+        target = value
+    if not looks_plural(name.split("_")[-1]):
+        raise FieldError(
+            f"{where}: a many field is named as a plural (tags, exercise_sets): it holds "
+            "several rows"
+        )
+    by_plural = {info["names"].plural: model for model, info in resources.items()}
+    if target is None:
+        if own is not None and name == own.plural:
+            target = own.model
+        elif name not in by_plural:
+            known = ", ".join(sorted(by_plural)) or "none yet"
+            raise FieldError(
+                f"{where}: many names another resource of the project by its plural, or "
+                f"{name}:many:to=Resource; there is no resource {name} (plurals: {known})"
+            )
+        else:
+            target = by_plural[name]
+    if own is not None and target == own.model:
+        raise FieldError(
+            f"{where}: {own.model} cannot relate to itself yet (a many relation to rows of "
+            "the same resource is not supported)"
+        )
+    if target not in resources:
+        known = ", ".join(sorted(resources)) or "none yet"
+        raise FieldError(f'{where}: to="{target[:40]}" is not a resource of the project ({known})')
+    made = resources[target]["names"]
+    field["target"] = target
+    field["target_table"] = made.plural
+    field["singular"] = made.singular if name == made.plural else singular_of(name)
+    return field
+
+
+def singular_of(word: str) -> str:
+    """The singular of a snake_case plural, the regular way (``exercise_sets`` ->
+    ``exercise_set``, ``categories`` -> ``category``, ``boxes`` -> ``box``)."""
+    head, _, last = word.rpartition("_")
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif re.search(r"(ss|x|z|ch|sh)es$", last):
+        last = last[:-2]
+    elif last.endswith("s"):
+        last = last[:-1]
+    return f"{head}_{last}" if head else last
+
+
+def join_table(resource: str, field: dict[str, Any]) -> str:
+    """A many field's join table in Flask: ``workouts_tags`` (the resource's plural, the
+    field's name)."""
+    return f"{resource}_{field['name']}"
+
+
 def _check_fits(field: dict[str, Any], key: str, where: str) -> None:
     """Refuse a ``default=``, ``min=`` or ``max=`` the field's column cannot hold: past a
     32-bit INTEGER, or past a decimal's precision and scale (digits or decimals)."""
@@ -548,6 +633,7 @@ def parse_fields(
         seen |= columns
         fields.append(field)
     check_filter_names(fields)
+    check_many_names(fields, own)
     return fields
 
 
@@ -569,6 +655,51 @@ def check_filter_names(fields: list[dict[str, Any]]) -> None:
                     f"{field['name']} on the list ({field['name']}_min, {field['name']}_max); "
                     "name it otherwise"
                 )
+
+
+def many_names(field: dict[str, Any]) -> tuple[str, str]:
+    """What a many field is written and filtered by: ``tag_ids`` and ``tag_id``."""
+    return f"{field['singular']}_ids", f"{field['singular']}_id"
+
+
+def check_many_names(fields: list[dict[str, Any]], own: Names | None) -> None:
+    """Refuse a many field whose ids or filter would be another field's name, or whose join
+    table's names the databases cannot hold."""
+    columns = {column_name(field) for field in fields if field["type"] != "many"}
+    taken: set[str] = set()
+    for field in fields:
+        if field["type"] != "many":
+            continue
+        where = f'field "{field["name"]}"'
+        ids, filter_name = many_names(field)
+        for name in (ids, filter_name):
+            if name in columns or name in taken:
+                raise FieldError(
+                    f"{where}: its ids are written {ids} and filtered by {filter_name}, as "
+                    "another field is named; name it otherwise"
+                )
+        taken |= {ids, filter_name}
+        other = next(
+            (f for f in fields if f is not field and f.get("target") == field["target"]), None
+        )
+        if other is not None:
+            raise FieldError(
+                f"{where}: field {other['name']} relates to {field['target']} already, and "
+                f"{field['target']} lists the rows related to it by one name; keep one of them"
+            )
+        if own is None:
+            continue
+        table = join_table(own.plural, field)
+        longest = max(
+            f"fk_{table}_{own.singular}_id_{own.plural}",
+            f"fk_{table}_{filter_name}_{field['target_table']}",
+            key=len,
+        )
+        if len(longest) > MAX_IDENTIFIER:
+            raise FieldError(
+                f"{where}: its join table's constraint names would be over {MAX_IDENTIFIER} "
+                f"characters ({longest}); choose a shorter name"
+            )
 
 
 def resource(
@@ -670,6 +801,8 @@ def check_reverse_names(
 
 
 def column_name(field: dict[str, Any]) -> str:
+    """A field's column; a many field has none in its resource's table (its join table is
+    named by it)."""
     return f"{field['name']}_id" if field["type"] == "references" else field["name"]
 
 
@@ -685,6 +818,8 @@ def spec_of(field: dict[str, Any]) -> str:
         parts.append("/".join(field["choices"]))
     if kind == "references" and field.get("on_delete", "cascade") != "cascade":
         parts.append(field["on_delete"])
+    if kind == "many" and field["name"] != field["target_table"]:
+        parts.append(f"to={field['target']}")
     parts += [flag for flag in FLAGS if field.get(flag)]
     for key in SETTINGS:
         if key in field:
@@ -708,6 +843,7 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
         "decimal": (field.get("precision"), field.get("scale")),
         "choice": max(map(len, field.get("choices") or [""])),
         "references": (field.get("target_table"), field.get("on_delete")),
+        "many": field.get("target_table"),
     }.get(kind)
     flags = tuple(bool(field.get(flag)) for flag in FLAGS)
     checks = (
@@ -786,9 +922,10 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
     """How a resource's columns go from ``before`` to ``after``, by column name.
 
     ``added`` and ``dropped`` are fields; ``altered`` holds ``[old, new]`` pairs
-    whose columns differ; ``renamed`` holds ``[old, new]`` pairs of a field of
-    ``after`` with ``renamed_from`` (``resolve_renames``): its column is renamed, its
-    values kept. ``undo(changes(a, b))`` is ``changes(b, a)`` with renames reversed.
+    whose columns differ (a many field whose target changes is another join table);
+    ``renamed`` holds ``[old, new]`` pairs of a field of ``after`` with ``renamed_from``
+    (``resolve_renames``): its column is renamed, its values kept.
+    ``undo(changes(a, b))`` is ``changes(b, a)`` with renames reversed.
     """
     by_name = {f["name"]: f for f in before}
     renamed = [
@@ -796,10 +933,10 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
         for f in after
         if f.get(RENAMED_FROM) in by_name and f["name"] not in by_name
     ]
-    gone = {column_name(old) for old, _ in renamed}
-    came = {column_name(new) for _, new in renamed}
-    old = {column_name(f): f for f in before if column_name(f) not in gone}
-    new = {column_name(f): f for f in after if column_name(f) not in came}
+    gone = {_changed_by(old) for old, _ in renamed}
+    came = {_changed_by(new) for _, new in renamed}
+    old = {_changed_by(f): f for f in before if _changed_by(f) not in gone}
+    new = {_changed_by(f): f for f in after if _changed_by(f) not in came}
     return {
         "added": [f for name, f in new.items() if name not in old],
         "dropped": [f for name, f in old.items() if name not in new],
@@ -810,6 +947,12 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
         ],
         "renamed": renamed,
     }
+
+
+def _changed_by(field: dict[str, Any]) -> str:
+    if field["type"] == "many":
+        return f"{field['name']} many {field['target_table']}"
+    return column_name(field)
 
 
 def undo(change: dict[str, list]) -> dict[str, list]:

@@ -19,10 +19,10 @@ the model -> the steps, ordered by references) and ``export`` (recorded -> text)
 generator/resources.py's own plan and apply (the three-way merge that keeps edits).
 
 Room for what comes next, without changing the shape: a field spec grows new types and
-parameters (``tags: many``, ``coach: references:to=User``) and a resource new keys
-(``unique: [workout, tag]``, ``renamed_from: OldName``), each refused today in one line
-naming it. A field renamed keeps its values: ``comments: text:renamed_from=notes`` (applied
-once; the file may keep saying it, generator/fields.py resolve_renames).
+parameters (``coach: references:to=User``) and a resource new keys
+(``unique: [workout, tag]``), each refused today in one line naming it. A field renamed
+keeps its values: ``comments: text:renamed_from=notes`` (applied once; the file may keep
+saying it, generator/fields.py resolve_renames); a resource too (``renamed_from: OldName``).
 """
 
 from __future__ import annotations
@@ -197,12 +197,19 @@ def _resource(name: str, key: yaml.Node, node: yaml.Node, where: str) -> Resourc
 
 
 def _targets(resource: Resource, singulars: dict[str, str]) -> list[str]:
-    """The resources of the model that ``resource``'s references name (by singular)."""
+    """The resources of the model that ``resource``'s references name (by singular), and
+    those its many fields relate to (by plural, or ``to=``)."""
+    plurals = {fields.names(model).plural: model for model in singulars.values()}
     found = []
     for spec in resource.specs:
         parts = spec.split(":")
         if len(parts) > 1 and parts[1] == "references" and parts[0] in singulars:
             found.append(singulars[parts[0]])
+        if len(parts) > 1 and parts[1] == "many":
+            named = [p.partition("=")[2] for p in parts[2:] if p.startswith("to=")]
+            target = named[0] if named else plurals.get(parts[0])
+            if target in plurals.values():
+                found.append(target)
     return found
 
 

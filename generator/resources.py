@@ -151,12 +151,13 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
         raise StackgenError(f"{wrong}: its fields")
     for item in items:
         try:
-            target = item.get("target") if item.get("type") == "references" else None
+            related = item.get("type") in ("references", "many")
+            target = item.get("target") if related else None
             known = {target: {"names": fields.names(target)}} if target else {}
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
             again = fields.parse_field(fields.spec_of(item), known)
-            if again != {k: v for k, v in item.items() if k != "target_owned"}:
+            if again != {k: v for k, v in item.items() if k not in fields.OF_THE_TARGET}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
             shown = item.get("name") if isinstance(item, dict) else item
@@ -405,9 +406,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
     for other, theirs in sorted(live(existing).items()):
         for item in theirs.get("fields") or []:
-            if item.get("type") == "references" and item.get("target") == model:
+            if item.get("type") in ("references", "many") and item.get("target") == model:
+                verb = "references" if item["type"] == "references" else "relates to"
                 raise StackgenError(
-                    f"{other} references {model} (its field {item['name']}): destroy {other} "
+                    f"{other} {verb} {model} (its field {item['name']}): destroy {other} "
                     f"first, or regenerate it without that field (nothing was changed)"
                 )
     old = _stored(info)
@@ -429,12 +431,13 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
 
 
 def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model``, each with its names and the field that does."""
+    """The resources that reference ``model`` (or relate to it, many), each with its names and
+    the field that does."""
     return [
         (info["names"], item["name"])
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
-        if item.get("type") == "references" and item.get("target") == model
+        if item.get("type") in ("references", "many") and item.get("target") == model
     ]
 
 
@@ -467,6 +470,10 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
     for item in resource["fields"]:
         if item["type"] == "references":
             item["target_owned"] = bool(others[item["target"]].get("owned"))
+            visit(item["target"])
+        if item["type"] == "many":  # its tests make a row to relate to, the user's if private
+            item["target_owned"] = bool(others[item["target"]].get("owned"))
+            item["target_private"] = access.private(others[item["target"]])
             visit(item["target"])
     if setup:
         resource["setup"] = setup
@@ -507,7 +514,7 @@ def row_warnings(
             )
     for f in added["added"]:
         name = fields.column_name(f)
-        if f.get("optional"):
+        if f.get("optional") or f["type"] == "many":  # a many field starts as empty sets
             continue
         if f.get("unique"):
             lines.append(
@@ -530,6 +537,8 @@ def row_warnings(
     lines += [
         f"{fields.column_name(f)} is dropped with its values (to keep them under another "
         f"name, give the new field renamed_from={f['name']})"
+        if f["type"] != "many"
+        else f"{f['name']} is dropped with the rows it relates (its join table)"
         for f in added["dropped"]
     ]
     return lines

@@ -347,8 +347,9 @@ def check_django(
 # The issues' fitness model: owned workouts, a staff-kept catalogue of exercises (a unique
 # field, choices), and exercise sets scoped through their workout (one protected reference).
 FITNESS = [
+    "Tag name:string:40 --owned",
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
+    "performed_at:datetime:optional notes:text:optional tags:many --owned",
     "Exercise title:string:unique category:choice:strength/cardio/mobility",
     "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
     "weight_kg:decimal:6.2:optional",

@@ -244,6 +244,8 @@ DJANGO_RESOURCES = [
     "exercise_set:references:protect coach:references:setnull:optional "
     "another_quite_long_field_name_for_amounts:decimal:12.4:min=0.0001:max=99999999.9999:default=1 "
     "highly_specific_category_value:choice:first-choice-value/second_choice_value/third --owned",
+    # Many-to-many: to shared rows, and to the user's own rows only (their through tables).
+    "Routine name:string:60 coaches:many exercise_sets:many --owned",
 ]
 
 
@@ -661,14 +663,14 @@ def test_api(case):
         assert response.status_code != 401, "a case the schema allows went without the token"
 """
 
-# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id) is an
-# integer the schema cannot tie to a row, and one that names no row the user sees is the
-# contract's 422; a password reset token is a string the schema cannot tie to a mail, and
-# a wrong one (or a password the validators refuse) is its 422. Every other check runs as
-# schemathesis ships it.
+# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id) or a
+# many field's id (tag_ids) is an integer the schema cannot tie to a row, and one that names
+# no row the user sees is the contract's 422; a password reset token is a string the schema
+# cannot tie to a mail, and a wrong one (or a password the validators refuse) is its 422.
+# Every other check runs as schemathesis ships it.
 FUZZ_CONFIG = """
 [[operations]]
-include-path-regex = "^/api/exercise-sets"
+include-path-regex = "^/api/(exercise-sets|workouts)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
@@ -718,5 +720,5 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     # Each resource's six operations (list, create, read, replace, update, delete), the
     # polls' three, the sign-in's seven (/api/auth/: tokens, me, my tokens, sign out, revoke,
     # password reset and its confirmation) and the token's check: none skipped.
-    assert f"{3 * 6 + 3 + 7 + 1} passed" in result.stdout, result.stdout[-4000:]
+    assert f"{4 * 6 + 3 + 7 + 1} passed" in result.stdout, result.stdout[-4000:]
     assert "skipped" not in result.stdout, result.stdout[-4000:]

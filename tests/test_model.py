@@ -355,6 +355,17 @@ def test_the_diagram_shows_entities_columns_and_relations():
     assert '    Exercise |o--o{ ExerciseSet : "exercise"' in diagram.render(optional)
 
 
+def test_a_many_field_orders_its_target_first_and_is_drawn_many_to_many():
+    text = edited(FITNESS, add="      tags: many\n")
+    text += "  Tag:\n    writers: users\n    fields:\n      name: string:unique\n"
+    steps = model.plan({}, model.parse(text), "flask-api")
+    order = [s.model for s in steps.steps]
+    assert order.index("Tag") < order.index("Workout")
+    lines = diagram.render(recorded_from(text)).splitlines()
+    assert '    Workout }o--o{ Tag : "tags"' in lines
+    assert "        many tags" not in lines  # a join table's, not a column
+
+
 def test_a_diagram_edited_by_hand_is_seen(tmp_path):
     found = recorded_from(FITNESS)
     assert diagram.state(tmp_path, found) == "missing"

@@ -762,3 +762,30 @@ def test_rename_resource_keeps_rows_edits_and_references_on_sqlite(project, caps
     ]
     result = env.run(project, "python", "-m", "pytest", "-q", *suite)
     assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
+
+
+def test_a_many_field_comes_and_goes_with_its_join_table(project, capsys):
+    """Added on a regenerate, its migration makes just the join table; while it relates to
+    its target, the target cannot be destroyed; dropped, its migration drops the table."""
+    assert generate(project, "Plan", "name:string") == 0
+    commit_all(project, "Plan")
+    capsys.readouterr()
+
+    assert generate(project, "Plan", "name:string", "coaches:many") == 0
+    added = recorded(project, "Plan")["migrations"][-1]
+    upgrade = (project / added).read_text().partition("def downgrade")[0]
+    assert 'op.create_table(\n        "plans_coaches",' in upgrade
+    assert "batch_alter_table" not in upgrade  # the plans table is left as it is
+    commit_all(project, "Plan coaches")
+    assert stackgen(project, "resources") == 0
+    assert "name:string coaches:many" in capsys.readouterr().out
+
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert stackgen(project, "destroy", "resource", "Coach") == 1
+    assert "Plan relates to Coach (its field coaches)" in one_line_error(capsys.readouterr().err)
+    assert untouched(project, head)
+
+    assert generate(project, "Plan", "name:string") == 0
+    dropped = recorded(project, "Plan")["migrations"][-1]
+    assert 'op.drop_table("plans_coaches")' in (project / dropped).read_text()
+    assert "coaches is dropped with the rows it relates" in capsys.readouterr().out

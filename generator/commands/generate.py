@@ -18,7 +18,8 @@ DESCRIPTION = (
     "/api/<plural>. Each field is name:type[:parameter]"
     "[:modifier]...; types: " + ", ".join(TYPES) + ". Parameters: string:120 (length), "
     "decimal:10.2 (precision.scale), choice:draft/published, references:protect|setnull "
-    "(on delete; cascade by default). Modifiers: optional, unique, index, default=VALUE, "
+    "(on delete; cascade by default), tags:many (a join table to the resource whose plural "
+    "it is; labels:many:to=Tag names it). Modifiers: optional, unique, index, default=VALUE, "
     "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml. "
     "Run it again for a resource the project has, with the whole new field list, to "
     "change its fields: your edits to its files are merged (conflicts are marked and "
@@ -30,6 +31,7 @@ stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date notes:text:optional --owned
 stackgen generate resource ExerciseSet reps:integer:min=1 workout:references  # the owner's
 stackgen generate resource Exercise title:string:120:unique --writers users  # not staff only
+stackgen generate resource Routine name:string tags:many --owned  # tag_ids in the API
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date rating:integer:optional     # notes dropped, rating added
