@@ -152,15 +152,23 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
     for item in items:
         try:
             target = item.get("target") if item.get("type") == "references" else None
-            known = {target: {"names": fields.names(target)}} if target else {}
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
+            known = {target: {"names": fields.names(target)}} if target else {}
             again = fields.parse_field(fields.spec_of(item), known)
             if again != {k: v for k, v in item.items() if k != "target_owned"}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
             shown = item.get("name") if isinstance(item, dict) else item
             raise StackgenError(f"{wrong}: its field {str(shown)[:40]!r}") from None
+    groups = resource.get("unique")
+    if groups is not None:
+        try:
+            texts = [",".join(group) for group in groups]
+            if not groups or fields.parse_unique(texts, items, model) != groups:
+                raise fields.FieldError(model)
+        except (fields.FieldError, TypeError):
+            raise StackgenError(f"{wrong}: its fields unique together") from None
     for step in resource.get("setup") or []:
         if not isinstance(step, dict) or not fields.RESOURCE_NAME.fullmatch(str(step.get("model"))):
             raise StackgenError(f"{wrong}: the rows its tests make")
@@ -219,6 +227,7 @@ def describe(path: Path) -> list[dict[str, Any]]:
                 "writers": info["writers"],
                 "destroyed": bool(info.get("destroyed")),
                 "fields": [fields.spec_of(f) for f in info.get("fields") or []],
+                "unique": [",".join(group) for group in info.get("unique") or []],
                 "answers_file": info["answers_file"],
                 "migrations": info["migrations"],
             }
@@ -274,10 +283,12 @@ def plan(
     owned: bool,
     preview: bool = False,
     writers: str | None = None,
+    unique: tuple[str, ...] = (),
 ) -> Plan:
     """Check the name and the fields; what ``generate`` would do (with ``preview``, which
     files a change would update, for ``--pretend``). ``writers``: ``--writers``, for a
-    shared resource (None: as recorded, else staff).
+    shared resource (None: as recorded, else staff). ``unique``: each ``--unique a,b``,
+    stated whole as the fields are (a regenerate without it drops the recorded ones).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -314,6 +325,9 @@ def plan(
             )
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
+    if before is not None:
+        check_targets_kept(before["fields"], parsed)
+    groups = fields.parse_unique(list(unique), parsed, model)
     fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
@@ -327,6 +341,8 @@ def plan(
         # recorded before gets them when regenerated.
         "constraints": _constraints(project, model, before),
     }
+    if groups:  # the fields whose values together are no other row's (``--unique a,b``)
+        resource["unique"] = groups
     if owned and project.template == "flask-api":  # its table indexes (owner_id, id)
         resource["owner_index"] = _constraints(project, model, before, "owner_index")
     _link(resource, others)
@@ -341,6 +357,7 @@ def plan(
         table = _as_database(old)
         assert table is not None
         result.changes = fields.describe_changes(fields.changes(table["fields"], parsed))
+        result.changes += fields.describe_unique(table.get("unique") or [], groups)
     result.warnings = row_warnings(
         old,
         resource,
@@ -368,6 +385,20 @@ def plan(
                 "(nothing was changed)"
             )
     return result
+
+
+def check_targets_kept(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """Refuse a reference whose ``to=`` changes: its ids would name rows of another table.
+    Dropping it in one regenerate and adding it in the next says what happens to them."""
+    old = {f["name"]: f for f in before if f["type"] == "references"}
+    for item in after:
+        was = old.get(item["name"])
+        if item["type"] == "references" and was is not None and was["target"] != item["target"]:
+            raise fields.FieldError(
+                f'field "{item["name"]}" references {was["target"]}; a reference cannot change '
+                f"its target (its ids name {was['target']} rows): drop the field, then add it "
+                f"with to={item['target']} (nothing was changed)"
+            )
 
 
 def _constraints(
@@ -400,7 +431,7 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         state = "was destroyed already" if model in existing else "is not a resource of it"
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
     for other, theirs in sorted(live(existing).items()):
-        for item in theirs.get("fields") or []:
+        for item in theirs.get("fields") or [] if other != model else []:
             if item.get("type") == "references" and item.get("target") == model:
                 raise StackgenError(
                     f"{other} references {model} (its field {item['name']}): destroy {other} "
@@ -425,9 +456,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
 
 
 def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model``, each with its names and the field that does."""
+    """The resources that reference ``model``, each with its names and the name ``model``
+    lists them by (``fields.reverse_name``)."""
     return [
-        (info["names"], item["name"])
+        (info["names"], fields.reverse_name(item, info["names"]))
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
         if item.get("type") == "references" and item.get("target") == model
@@ -447,9 +479,15 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
                 f"{resource['model']} cannot reference a resource that references it back"
             )
         info = others[model]
-        refs = [f for f in info.get("fields") or [] if f["type"] == "references"]
+        # Its references to itself are optional (left empty); User rows are the test's user.
+        refs = [
+            f
+            for f in info.get("fields") or []
+            if f["type"] == "references" and f["target"] != model
+        ]
         for ref in refs:
-            visit(ref["target"])
+            if ref["target"] != fields.USER:
+                visit(ref["target"])
         setup.append(
             {
                 "model": model,
@@ -461,7 +499,13 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         )
 
     for item in resource["fields"]:
-        if item["type"] == "references":
+        if item["type"] != "references":
+            continue
+        if item["target"] == resource["model"]:  # the user's own rows when owned
+            item["target_owned"] = bool(resource.get("owned"))
+        elif item["target"] == fields.USER:
+            item["target_owned"] = False
+        else:
             item["target_owned"] = bool(others[item["target"]].get("owned"))
             visit(item["target"])
     if setup:
@@ -523,6 +567,13 @@ def row_warnings(
                 f"{name} is required and has no default: the migration fails on a table "
                 "that has rows (make it optional, or give it default=)"
             )
+    columns = {f["name"]: fields.column_name(f) for f in after["fields"]}
+    lines += [
+        f"{', '.join(columns[name] for name in group)} become unique together: the migration "
+        "fails on a table where two rows have the same values"
+        for group in after.get("unique") or []
+        if group not in (before.get("unique") or [])
+    ]
     lines += [
         f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
         "and added again)"
@@ -748,24 +799,31 @@ class Option(NamedTuple):
     specs: tuple[str, ...]
     owned: bool = False
     writers: str | None = None  # --writers=staff|users, for a shared resource
+    unique: tuple[str, ...] = ()  # each --unique=a,b
 
 
 def parse_option(text: str) -> Option:
-    """One ``--resource`` value: the model, its fields, ``--owned`` and ``--writers=W``."""
+    """One ``--resource`` value: the model, its fields, ``--owned``, ``--writers=W`` and
+    ``--unique=a,b`` (repeatable)."""
     words = text.split()
     owned = "--owned" in words
     if words.count("--owned") > 1:
         raise fields.FieldError(f'resource "{text[:60]}": --owned is given twice')
     flags = [word for word in words if word.startswith("--writers=")]
     writers = flags[-1].partition("=")[2] if flags else None
-    words = [word for word in words if word != "--owned" and word not in flags]
+    unique = tuple(word.partition("=")[2] for word in words if word.startswith("--unique="))
+    words = [
+        word
+        for word in words
+        if word != "--owned" and word not in flags and not word.startswith("--unique=")
+    ]
     if len(words) < 2 or any(word.startswith("--") for word in words) or len(flags) > 1:
         raise fields.FieldError(
             f'resource "{text[:60]}": give its name and fields, as "Workout name:string '
             'duration_minutes:integer" (add --owned for rows that belong to users, '
             "--writers=users to let every user write a shared one)"
         )
-    return Option(words[0], tuple(words[1:]), owned, writers)
+    return Option(words[0], tuple(words[1:]), owned, writers, unique)
 
 
 def check_options(texts: list[str], template: str) -> list[Option]:
@@ -783,6 +841,7 @@ def check_options(texts: list[str], template: str) -> list[Option]:
         option = parse_option(text)
         made = fields.check_resource_name(option.model, set(known))
         parsed = fields.parse_fields(list(option.specs), known, made)
+        fields.parse_unique(list(option.unique), parsed, option.model)
         fields.check_reverse_names(made, parsed, known, [])
         if template == "django-mtv":
             fields.check_django_names(made, parsed, known, set())
@@ -801,7 +860,12 @@ def add_all(path: Path, options: tuple[Option, ...]) -> None:
     for option in options:
         project = load(path)
         result = plan(
-            project, option.model, list(option.specs), option.owned, writers=option.writers
+            project,
+            option.model,
+            list(option.specs),
+            option.owned,
+            writers=option.writers,
+            unique=option.unique,
         )
         merge.write_new(path, result.rendering)
         target = path / result.migration

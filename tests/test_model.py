@@ -144,12 +144,16 @@ def test_the_file_reads_as_the_command_line_writes_fields():
         ),
         (
             "resources:\n  WorkoutTag:\n    unique: [workout, tag]\n    fields: {a: string}\n",
-            "resource WorkoutTag: unique is not supported yet",
+            'resource WorkoutTag: unique: "workout,tag": workout is not a field of WorkoutTag',
+        ),
+        (
+            "resources:\n  WorkoutTag:\n    unique: workout\n    fields: {a: string}\n",
+            "resource WorkoutTag: unique is a list of fields ([workout, tag])",
         ),
         (
             "resources:\n  ExerciseSet:\n    fields: {workout: references}\n",
             'resource ExerciseSet: field "workout": references names another resource of the '
-            "project by its snake_case singular name; there is no resource workout",
+            "project by its snake_case singular name, or by to=Model",
         ),
         (
             "resources:\n  Aa:\n    fields: {bb: references}\n"
@@ -157,8 +161,8 @@ def test_the_file_reads_as_the_command_line_writes_fields():
             "resource Aa: these reference each other (Aa -> Bb -> Aa)",
         ),
         (
-            "resources:\n  Workout:\n    fields:\n      workout: references\n",
-            "Workout cannot reference itself yet",
+            "resources:\n  Workout:\n    fields:\n      parent: references:to=Workout\n",
+            'resource Workout: field "parent": a reference to Workout itself must be optional',
         ),
         (
             "resources:\n  Workout:\n    owned: true\n    fields: {a: string}\n  Note:\n"
