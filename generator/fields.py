@@ -553,6 +553,14 @@ def role_named(field: dict[str, Any]) -> bool:
     return bool(field["name"] != snake_case(field["target"]))
 
 
+def related(field: dict[str, Any], made: Names) -> None:
+    """Record a reference's reverse name (``related``) where it is not the plural every
+    reference had before references were named for their role."""
+    name = reverse_name(field, made)
+    if name != made.plural:
+        field["related"] = name
+
+
 def reverse_name(field: dict[str, Any], made: Names) -> str:
     """What the target calls the ``made`` rows that reference it, in both frameworks:
     Workout.exercise_sets; a role-named reference prefixes its role, so two references to
@@ -647,6 +655,7 @@ def resource(
             mine = item["target"] == made.model
             target = {"owned": owned} if mine else resources.get(item["target"], {})
             item["target_owned"] = bool(target.get("owned"))
+            related(item, made)
     return {
         "model": made.model,
         "singular": made.singular,

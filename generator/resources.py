@@ -156,6 +156,8 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
                 raise fields.FieldError(target)
             known = {target: {"names": fields.names(target)}} if target else {}
             again = fields.parse_field(fields.spec_of(item), known)
+            if target:
+                fields.related(again, made)
             if again != {k: v for k, v in item.items() if k != "target_owned"}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
@@ -508,6 +510,7 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         else:
             item["target_owned"] = bool(others[item["target"]].get("owned"))
             visit(item["target"])
+        fields.related(item, fields.names(resource["model"]))
     if setup:
         resource["setup"] = setup
 
@@ -701,7 +704,12 @@ def flask_migration(
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
     indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
-    if change is not None and not any(change.values()) and not indexed:
+    old_groups = (before or {}).get("unique") or []
+    new_groups = (after or {}).get("unique") or []
+    unique_added = [g for g in new_groups if g not in old_groups]
+    unique_dropped = [g for g in old_groups if g not in new_groups]
+    regrouped = bool(before and after and (unique_added or unique_dropped))
+    if change is not None and not any(change.values()) and not indexed and not regrouped:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
     if before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
@@ -712,6 +720,7 @@ def flask_migration(
         assert change is not None
         slug = f"change_the_{table}_table"
         done = fields.describe_changes(change) + (["index its rows by owner"] if indexed else [])
+        done += fields.describe_unique(old_groups, new_groups)
         message = f"Change the {table} table: " + "; ".join(done) + "."
     revision = _revision(path, found, before, after)
     env = jinja2.Environment(
@@ -724,6 +733,8 @@ def flask_migration(
         before=before,
         after=after,
         indexed=indexed,
+        unique_added=unique_added,
+        unique_dropped=unique_dropped,
         changes=change,
         undo=fields.undo(change) if change else None,
         revision=revision,

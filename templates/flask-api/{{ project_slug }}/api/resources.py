@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from apiflask import abort
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, UniqueConstraint, select
 
 from ..auth import current_user
 from ..extensions import Base, db
@@ -128,23 +128,35 @@ def described(model: type[Any]) -> str:
 
 
 def check_unique(row: Base, data: Mapping[str, Any]) -> None:
-    """A value sent for a unique column must be no other row's: else a 409 naming the field.
+    """A value sent for a unique column must be no other row's, and so must the values of
+    columns unique together (a UniqueConstraint, ``--unique workout,tag``), those not sent
+    as the row has them: else a 409 naming the fields.
 
-    Checked before writing, so the answer names the field; two writes racing past this
+    Checked before writing, so the answer names the fields; two writes racing past this
     both reach the unique index, and the loser is still a 409 (errors.py).
     """
     model = type(row)
-    for column in model.__table__.columns:
-        value = data.get(column.key)
-        if not column.unique or value is None:
+    table = model.__table__
+    keys = [[column] for column in table.columns if column.unique]
+    keys += [
+        list(constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1
+    ]
+    for columns in keys:
+        values = [data.get(c.key, getattr(row, c.key)) for c in columns]
+        if not any(c.key in data for c in columns) or None in values:
             continue
-        statement = select(column).where(column == value)
+        statement = select(table.c.id).where(
+            *(c == v for c, v in zip(columns, values, strict=True))
+        )
         if row.id is not None:
-            statement = statement.where(model.__table__.c.id != row.id)
+            statement = statement.where(table.c.id != row.id)
         if db.session.scalar(statement.limit(1)) is not None:
-            what = column.key.removesuffix("_id").replace("_", " ")
+            what = " and ".join(c.key.removesuffix("_id").replace("_", " ") for c in columns)
             message = f"{described(model).capitalize()} with this {what} already exists."
-            abort(409, message=message, detail={"json": {column.key: [message]}})
+            detail = {"json": {c.key: [message] for c in columns}}
+            abort(409, message=message, detail=detail)
 
 
 def save(
