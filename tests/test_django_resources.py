@@ -119,6 +119,45 @@ def test_a_check_constraint_name_fits_the_databases():
     assert 'kind__in=["a", "b", ""]' in django_migrations.checks(choice)["levels_kind_choice"]
 
 
+def test_references_by_role_to_user_and_one_table_twice(project):
+    put(project, "gym/resources/coaches/migrations/0001_initial.py", "")
+    coach = record("Coach email:email:unique")
+    pairing = record(
+        "Pairing from_coach:references:to=Coach to_coach:references:to=Coach:protect "
+        "booked_by:references:to=User:optional profile:references:to=Coach:optional:unique",
+        known(coach),
+    )
+
+    _, text = django_migrations.write(project, "pairings", None, pairing)
+
+    compile(text, "0001.py", "exec")
+    assert text.index("swappable_dependency(settings.AUTH_USER_MODEL)") < text.index('("coaches"')
+    assert '"users"' not in text  # the user model is settings', not a resource's app
+    for name in ("from_coach_pairings", "to_coach_pairings", "booked_by_pairings"):
+        assert f'related_name="{name}"' in text
+    assert "to=settings.AUTH_USER_MODEL" in text
+    # One-to-one: a OneToOneField, named for the one row it is.
+    assert 'models.OneToOneField(\n                        to="coaches.coach"' in text
+    assert 'related_name="profile_pairing"' in text
+
+
+def test_fields_unique_together_are_a_constraint_added_and_dropped(project):
+    coach = record("Coach email:email:unique")
+    before = record("Pairing from_coach:references:to=Coach day:date", known(coach))
+    after = {**before, "unique": [["from_coach", "day"]]}
+    put(project, "gym/resources/coaches/migrations/0001_initial.py", "")
+    put(project, "gym/resources/pairings/migrations/0001_initial.py", "")
+
+    _, added = django_migrations.write(project, "pairings", before, after)
+    _, dropped = django_migrations.write(project, "pairings", after, before)
+
+    compile(added, "0002.py", "exec")
+    assert "migrations.AddConstraint(" in added
+    assert 'fields=["from_coach", "day"], name="pairings_from_coach_day_unique"' in added
+    assert 'migrations.RemoveConstraint(\n            model_name="pairing",\n' in dropped
+    assert 'name="pairings_from_coach_day_unique"' in dropped
+
+
 def test_a_reference_turned_into_another_column_is_removed_and_added():
     before = record("Coach level:integer")
     other = record("Level rank:integer")
