@@ -212,16 +212,23 @@ def test_a_required_reference_cannot_be_added_to_rows(project):
 
 # Every field type and modifier, each relation kind, owned and public, over four resources.
 DJANGO_RESOURCES = [
+    # A reference to its own resource ("self"): on an owned one, one of the user's rows.
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
-    "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
+    "notes:text:optional price:decimal:8.2:min=0:default=9.50 "
+    "parent:references:to=Workout:optional:setnull --owned",
     "Coach email:email:unique site:url:optional ref:uuid:optional profile:json:optional "
-    "level:integer:default=3:index nickname:string:40:optional:unique",
+    "level:integer:default=3:index nickname:string:40:optional:unique "
+    "mentor:references:to=Coach:optional",
+    # One-to-one (a OneToOneField).
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
-    "started_at:datetime:optional starts_on:date:default=2026-01-01 --owned",
-    # Owned: a shared resource may not refer to owned rows by an optional reference.
+    "started_at:datetime:optional starts_on:date:default=2026-01-01 "
+    "lead:references:to=Coach:optional:unique --owned",
+    # Owned: a shared resource may not refer to owned rows by an optional reference. Two
+    # references to one table (related names by role), one to User, two fields unique together.
     "Booking coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "paid:boolean:optional --owned",
+    "paid:boolean:optional trainer:references:to=User:optional "
+    "assistant:references:to=Coach:optional --unique coach,workout --owned",
     # Long names: the generated code is laid out as ruff format lays it out.
     "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
     "exercise_set:references:protect coach:references:setnull:optional "

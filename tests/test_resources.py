@@ -386,18 +386,24 @@ def test_a_resource_option_with_a_flag_given_twice_is_refused(text, message):
 # Every field type and modifier, each relation kind, each kind of access (owned, scoped through
 # a reference, shared written by staff or by every user), spread over six resources.
 FLASK_RESOURCES = [
+    # A reference to its own resource: on an owned one, the parent is one of the user's rows.
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
-    "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
+    "notes:text:optional price:decimal:8.2:min=0:default=9.50 "
+    "parent:references:to=Workout:optional:setnull --owned",
     "Coach email:email:unique site:url:optional ref:uuid:optional profile:json:optional "
-    "level:integer:default=3:index",
+    "level:integer:default=3:index mentor:references:to=Coach:optional",
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional",
+    # Two references to one table (one named for its role), one to User on an owned resource
+    # (SQLAlchemy's foreign_keys), and two fields unique together.
     "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "--owned",
+    "trainer:references:to=User:optional assistant:references:to=Coach:optional "
+    "--unique coach,workout --owned",
     # A grandchild: its tests make the exercise set's workout first.
     "Rep exercise_set:references count:integer:min=1",
-    "Tag label:string:40 --writers=users",
+    # One-to-one.
+    "Tag label:string:40 coach:references:optional:unique --writers=users",
 ]
 # One project per database, each with other starter options (pairs, not the product).
 DATABASES = {
