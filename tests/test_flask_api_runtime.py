@@ -162,7 +162,12 @@ with app.app_context():
     exercise = Exercise(title="Squat", category="strength")
     db.session.add_all([workout, exercise])
     db.session.commit()
-    EXISTING = {{"workout_id": workout.id, "exercise_id": exercise.id}}
+    EXISTING = {{
+        "workout_id": workout.id,
+        "exercise_id": exercise.id,
+        "coach_id": fuzzer.id,
+        "parent_id": exercise.id,
+    }}
 
 
 def prepare(case):

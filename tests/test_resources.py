@@ -273,8 +273,20 @@ def test_two_references_to_one_table_list_their_rows_by_role():
     assert fields.reverse_name(one, transfer) == "transfer"
     # A field of the target's named as a reverse relation is refused.
     taken = {"Account": {**KNOWN["Account"], "fields": [{"name": "to_account_transfers"}]}}
-    with pytest.raises(FieldError, match="Account.to_account_transfers would list these"):
+    with pytest.raises(FieldError, match=r"Account\.to_account_transfers would list these"):
         fields.check_reverse_names(transfer, parsed, taken, [])
+
+
+def test_a_reference_cannot_change_its_target_in_a_regenerate():
+    from generator.resources import check_targets_kept
+
+    before = fields.parse_fields(["coach:references:to=User"], KNOWN)
+    check_targets_kept(before, fields.parse_fields(["coach:references:to=User:optional"], KNOWN))
+    with pytest.raises(FieldError) as raised:
+        check_targets_kept(before, fields.parse_fields(["coach:references:to=Account"], KNOWN))
+    assert str(raised.value).startswith(
+        'field "coach" references User; a reference cannot change its target'
+    )
 
 
 @pytest.mark.parametrize(
