@@ -720,13 +720,12 @@ def check_reverse_names(
     made: Names,
     parsed: list[dict[str, Any]],
     resources: dict[str, dict[str, Any]],
-    referrers: list[tuple[Names, str]],
+    referrers: list[tuple[Names, str, str]],
 ) -> None:
-    """A reference gives its target a reverse relation named by the referencing resource's
-    plural (Tag.posts lists the posts of a tag, in both frameworks): it must not be one of
-    the target's fields. ``referrers``: the resources that reference this one, each with
-    the reverse name it takes (``reverse_name``), so this resource takes no field of that
-    name either."""
+    """A reference gives its target a reverse relation (``reverse_name``: Tag.posts lists
+    the posts of a tag, in both frameworks): it must not be one of the target's fields.
+    ``referrers``: the resources that reference this one, each with the field that does
+    and the reverse name it takes, so this resource takes no field of that name either."""
     refs = [item for item in parsed if item["type"] == "references"]
     for item in refs:
         reverse = reverse_name(item, made)
@@ -738,11 +737,11 @@ def check_reverse_names(
                 f"{made.label_plural}, but {item['target']} has a field of that name"
             )
     taken = {f["name"] for f in parsed}
-    for other, by in referrers:
-        if by in taken:
+    for other, by, reverse in referrers:
+        if reverse in taken:
             raise FieldError(
-                f'field "{by}": {made.model}.{by} lists the {other.label_plural} that '
-                f"reference it ({other.model}); name the field otherwise"
+                f'field "{reverse}": {made.model}.{reverse} lists the {other.label_plural} that '
+                f"reference it ({other.model}'s field {by}); name the field otherwise"
             )
 
 

@@ -457,11 +457,13 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     return result
 
 
-def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model``, each with its names and the name ``model``
-    lists them by (``fields.reverse_name``)."""
+def _referrers(
+    model: str, others: dict[str, dict[str, Any]]
+) -> list[tuple[fields.Names, str, str]]:
+    """The resources that reference ``model``, each with its names, the field that does, and
+    the name ``model`` lists them by (``fields.reverse_name``)."""
     return [
-        (info["names"], fields.reverse_name(item, info["names"]))
+        (info["names"], item["name"], fields.reverse_name(item, info["names"]))
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
         if item.get("type") == "references" and item.get("target") == model
