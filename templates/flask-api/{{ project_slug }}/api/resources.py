@@ -18,13 +18,13 @@ from typing import Any, Protocol, TypeVar
 
 from apiflask import abort
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, UniqueConstraint, select
+from sqlalchemy import BigInteger, ColumnElement, Select, UniqueConstraint, select
 
 from ..auth import current_user
 from ..extensions import Base, db
 from ..models import User
 from .pagination import paginate
-from .schemas import MAX_ID, PAGING, ListQuery
+from .schemas import MAX_ID, MAX_INT, PAGING, ListQuery
 from .writes import saved
 
 
@@ -95,6 +95,13 @@ def get_or_404(model: type[Row], row_id: int) -> Row:
     return found
 
 
+def largest_id(model: type[Visible]) -> int:
+    """The largest id ``model``'s table holds: a resource's BIGINT, or the users' INTEGER
+    (a reference to User); asking past it would overflow the column."""
+    column = model.__table__.c.id  # type: ignore[attr-defined]
+    return MAX_ID if isinstance(column.type, BigInteger) else MAX_INT
+
+
 def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visible]]) -> None:
     """Each reference sent (``{"workout_id": Workout}``) must name a row the user may see.
 
@@ -107,7 +114,7 @@ def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visi
         if row_id is None:
             continue
         statement = select(model.id).where(model.id == row_id, model.visible_to(user))
-        if row_id > MAX_ID or db.session.scalar(statement) is None:
+        if row_id > largest_id(model) or db.session.scalar(statement) is None:
             message = f"{model.__name__} {row_id} not found."
             abort(422, message=message, detail={"json": {field: [message]}})
 
