@@ -120,7 +120,8 @@ def complete_recorded(found: dict[str, dict[str, Any]]) -> list[str]:
             return
         for item in info.get("fields") or []:
             target = item.get("target")
-            if item.get("type") == "references" and target in found and target not in seen:
+            mine = target in seen or target == model
+            if item.get("type") == "references" and target in found and not mine:
                 complete(target, (*seen, model))
         if "scope" not in info:
             refs = [

@@ -49,8 +49,9 @@ def _checksum(body: str) -> str:
 
 def _lines(live: dict[str, dict[str, Any]]) -> list[str]:
     """Relations first (the user model owning rows, each reference with its cardinality:
-    one parent, or none for an optional reference, to zero or more children; a many field
-    zero or more on both sides), then each entity with its columns."""
+    one parent, or none for an optional reference, to zero or more children, or to at most
+    one for a unique reference (one-to-one); a many field zero or more on both sides;
+    labelled with the field, its role), then each entity with its columns."""
     lines = []
     for name, info in live.items():
         if info.get("owned"):
@@ -58,7 +59,8 @@ def _lines(live: dict[str, dict[str, Any]]) -> list[str]:
         for item in info["fields"]:
             if item["type"] == "references":
                 parent = "|o" if item.get("optional") else "||"
-                lines.append(f'    {item["target"]} {parent}--o{{ {name} : "{item["name"]}"')
+                children = "o|" if item.get("unique") else "o{"
+                lines.append(f'    {item["target"]} {parent}--{children} {name} : "{item["name"]}"')
             if item["type"] == "many":
                 lines.append(f'    {name} }}o--o{{ {item["target"]} : "{item["name"]}"')
     for name, info in live.items():
@@ -66,22 +68,27 @@ def _lines(live: dict[str, dict[str, Any]]) -> list[str]:
         lines.append("        integer id PK")
         if info.get("owned"):
             lines.append("        integer owner_id FK")
+        groups = info.get("unique") or []
         for item in info["fields"]:
             if item["type"] != "many":  # a join table's, drawn as the relation
-                lines.append(f"        {_column(item)}")
+                lines.append(f"        {_column(item, groups)}")
         lines.append("    }")
     return lines
 
 
-def _column(item: dict[str, Any]) -> str:
-    """``type name [PK|FK|UK] ["note"]``: the note is the field's spec after its type."""
+def _column(item: dict[str, Any], groups: list[list[str]] | None = None) -> str:
+    """``type name [PK|FK|UK] ["note"]``: the note is the field's spec after its type, and
+    the fields it is unique together with (``--unique a,b``)."""
     note = fields.spec_of(item).split(":", 2)[2:]
+    together = [g for g in groups or [] if item["name"] in g]
+    note += ["unique with " + ",".join(n for n in g if n != item["name"]) for g in together]
+    unique = item.get("unique") or together
     if item["type"] == "references":
-        line = f"integer {fields.column_name(item)} FK"
+        line = f"integer {fields.column_name(item)} FK" + (", UK" if unique else "")
     else:
-        line = f"{item['type']} {item['name']}" + (" UK" if item.get("unique") else "")
+        line = f"{item['type']} {item['name']}" + (" UK" if unique else "")
     # A default is printable text without double quotes (fields.DEFAULT_TEXT).
-    return line + (f' "{note[0]}"' if note else "")
+    return line + (f' "{" ".join(note)}"' if note else "")
 
 
 def state(path: Path, recorded: dict[str, dict[str, Any]]) -> str:

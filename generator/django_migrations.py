@@ -138,8 +138,12 @@ def write(
     operations = decide(before, after)
     # The CHECK constraints and the owner's index: dropped before the fields they
     # name, added after them; a changed one is both.
-    old_rules = {**checks(before), **_owner_index(before)}
-    new_rules = {**checks(after), **_owner_index(after)} if after is not None else {}
+    old_rules = {**checks(before), **_owner_index(before), **unique_together(before)}
+    new_rules = (
+        {**checks(after), **_owner_index(after), **unique_together(after)}
+        if after is not None
+        else {}
+    )
     dropped = [n for n, text in old_rules.items() if after and new_rules.get(n) != text]
     added_rules = [text for n, text in new_rules.items() if old_rules.get(n) != text]
     if not operations and not dropped and not added_rules:
@@ -153,15 +157,19 @@ def write(
     dependencies = [f'("{app_label}", "{previous}")'] if previous else []
     added = [f for op, f in operations if op in ("create", "add", "alter")]
     targets: list[str] = []
+    users = False  # the user model: owned rows, or a reference to User
     for op, item in operations:
         if op == "create":
             targets += [f["target_table"] for f in item["fields"] if f["type"] in RELATED]
-            if item.get("owned"):
-                dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+            users = users or bool(item.get("owned"))
         elif op == "add" and item["type"] == "owner":
-            dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+            users = True
     targets += [f["target_table"] for f in added if f.get("type") in RELATED]
-    for target in sorted(set(targets) - {app_label}):
+    user_table = fields.names(fields.USER).plural
+    users = users or user_table in targets
+    if users:
+        dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
+    for target in sorted(set(targets) - {app_label, user_table}):
         found = latest(project_path / Path(slug) / "resources" / target / "migrations")
         if found is None:
             raise StackgenError(f"{app_label} refers to {target}, which has no migration yet")
@@ -188,6 +196,21 @@ def checks(resource: dict[str, Any] | None) -> dict[str, str]:
         )
         for field in resource.get("fields") or []
         if field["name"] in guarded
+    }
+
+
+def unique_together(resource: dict[str, Any] | None) -> dict[str, str]:
+    """The resource's composite keys (``--unique a,b``) by name, each
+    ``constraint=models.UniqueConstraint(...)`` as the model's Meta declares it."""
+    if resource is None:
+        return {}
+    _, django = _macros()
+    head = "constraint=models.UniqueConstraint"
+    return {
+        str(django.unique_name(group, resource["plural"])): str(
+            django.unique_constraint(group, resource, " " * 12, head)
+        )
+        for group in resource.get("unique") or []
     }
 
 
@@ -272,7 +295,8 @@ def _field(
         ]
     else:
         head = f"models.{django.field_class(field)}"
-        text = str(django.field_args(field, "migration", resource["plural"], indent + "    "))
+        related = field.get("related", resource["plural"])
+        text = str(django.field_args(field, "migration", related, indent + "    "))
         args = text.split("|") if text else []
     if default is not None:
         args.append(f"default={default}")

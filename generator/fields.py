@@ -14,7 +14,12 @@ quoting (bash expands braces, so ``decimal{10,2}`` would reach us as two words):
   the target is the resource whose plural the name is, or ``labels:many:to=Tag``. It
   is optional by nature (an empty set) and takes no other modifier;
 - in a regenerate's field list, ``renamed_from=OLD``: the field was ``OLD``, and its
-  column is renamed with its values (``resolve_renames``); never recorded.
+  column is renamed with its values (``resolve_renames``); never recorded;
+- ``to=Model`` for a reference named for its role (``coach:references:to=User``;
+  without it the name is the target's singular).
+
+A reference may point at its own resource (``parent:references:to=Exercise:optional``,
+optional, else no first row could be made) and be unique (one-to-one).
 
 Pure functions: they return data or raise ``FieldError`` (one line naming
 what is wrong); nothing here prints or touches the disk.
@@ -165,6 +170,9 @@ TEXT_RULES = {
 }
 # Models the starters have already.
 STARTER_MODELS = frozenset({"Actor", "ApiToken", "User", "Question", "Choice", "Group"})
+# The starter's user model, which any reference may name (``coach:references:to=User``):
+# Flask's users table, Django's settings.AUTH_USER_MODEL.
+USER = "User"
 RESOURCE_NAME = re.compile(r"[A-Z][a-z0-9]*(?:[A-Z][a-z0-9]*)*")
 FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -368,6 +376,11 @@ def _parameter(field: dict[str, Any], text: str, where: str) -> None:
 def _modifier(field: dict[str, Any], text: str, where: str) -> None:
     kind = field["type"]
     key, equals, value = text.partition("=")
+    if kind == "references" and key in ON_DELETE and not equals:  # after to=, say
+        if "on_delete" in field:
+            raise FieldError(f"{where}: the on-delete is given twice")
+        field["on_delete"] = key
+        return
     if not equals:
         if key not in FLAGS:
             raise FieldError(
@@ -389,10 +402,20 @@ def _modifier(field: dict[str, Any], text: str, where: str) -> None:
             )
         field[RENAMED_FROM] = value
         return
+    if key == "to" and kind == "references":
+        if "to" in field:
+            raise FieldError(f"{where}: to= is given twice")
+        if not RESOURCE_NAME.fullmatch(value) or len(value) > 60:
+            raise FieldError(
+                f'{where}: to="{value[:30]}" must name a resource in CamelCase (to=Exercise, '
+                "to=User)"
+            )
+        field["to"] = value
+        return
     if key not in SETTINGS:
         raise FieldError(
             f'{where}: unknown modifier "{key[:30]}="; modifiers: optional, unique, index, '
-            "default=VALUE, min=N, max=N"
+            "default=VALUE, min=N, max=N" + (", to=Model" if kind == "references" else "")
         )
     if key in field:
         raise FieldError(f"{where}: {key}= is given twice")
@@ -485,20 +508,19 @@ def _complete(
     ):
         raise FieldError(f"{where}: a required text field cannot default to empty text")
     if kind == "references":
-        if own is not None and field["name"] == own.singular:
-            raise FieldError(
-                f"{where}: {own.model} cannot reference itself yet (a reference to a row of "
-                "the same resource is not supported)"
-            )
-        target = _target_model(field["name"], resources, where)
+        target = _target_model(field, resources, where, own)
         field["on_delete"] = field.get("on_delete", "cascade")
         if field["on_delete"] == "setnull" and not field.get("optional"):
             raise FieldError(f"{where}: references:setnull needs the field to be optional")
-        if field.get("unique") or field.get("index"):
-            raise FieldError(f"{where}: a reference is always indexed; unique is not supported")
-        made = resources[target]["names"]
+        if field.get("index"):
+            raise FieldError(f"{where}: a reference is always indexed; drop index")
+        if own is not None and target == own.model and not field.get("optional"):
+            raise FieldError(
+                f"{where}: a reference to {own.model} itself must be optional, else no first "
+                f"{own.label} could be made ({field['name']}:references:to={own.model}:optional)"
+            )
         field["target"] = target
-        field["target_table"] = made.plural
+        field["target_table"] = names(target).plural
 
 
 def _many(
@@ -598,16 +620,52 @@ def _check_fits(field: dict[str, Any], key: str, where: str) -> None:
         )
 
 
-def _target_model(name: str, resources: dict[str, dict[str, Any]], where: str) -> str:
-    """The resource a ``references`` field names: ``workout`` -> Workout."""
+def _target_model(
+    field: dict[str, Any], resources: dict[str, dict[str, Any]], where: str, own: Names | None
+) -> str:
+    """The resource a ``references`` field points at: ``to=`` names it (a resource of the
+    project, the resource itself, or User); else the field's name is its singular
+    (``workout`` -> Workout). ``to=`` is not kept: the target is."""
+    to = field.pop("to", None)
+    mine = {own.model: own.singular} if own is not None else {}
     by_singular = {info["names"].singular: model for model, info in resources.items()}
+    by_singular.update({singular: model for model, singular in mine.items()})
+    if to is not None:
+        if to == USER or to in resources or to in mine:
+            return str(to)
+        known = ", ".join(sorted({*resources, *mine, USER}))
+        raise FieldError(f"{where}: to={to} names no resource of the project (resources: {known})")
+    name = field["name"]
     if name not in by_singular:
         known = ", ".join(sorted(by_singular)) or "none yet"
         raise FieldError(
             f"{where}: references names another resource of the project by its "
-            f"snake_case singular name; there is no resource {name} (resources: {known})"
+            f"snake_case singular name, or by to=Model ({name}:references:to=Workout); "
+            f"there is no resource {name} (resources: {known})"
         )
     return by_singular[name]
+
+
+def role_named(field: dict[str, Any]) -> bool:
+    """Whether a reference is named for its role, not its target (``coach`` to User)."""
+    return bool(field["name"] != snake_case(field["target"]))
+
+
+def related(field: dict[str, Any], made: Names) -> None:
+    """Record a reference's reverse name (``related``) where it is not the plural every
+    reference had before references were named for their role."""
+    name = reverse_name(field, made)
+    if name != made.plural:
+        field["related"] = name
+
+
+def reverse_name(field: dict[str, Any], made: Names) -> str:
+    """What the target calls the ``made`` rows that reference it, in both frameworks:
+    Workout.exercise_sets; a role-named reference prefixes its role, so two references to
+    one table differ (User.coach_workouts, Account.from_account_transfers); a one-to-one
+    names the one row (Profile.athlete)."""
+    base = made.singular if field.get("unique") else made.plural
+    return f"{field['name']}_{base}" if role_named(field) else base
 
 
 def parse_fields(
@@ -635,6 +693,32 @@ def parse_fields(
     check_filter_names(fields)
     check_many_names(fields, own)
     return fields
+
+
+def parse_unique(texts: list[str], parsed: list[dict[str, Any]], model: str) -> list[list[str]]:
+    """Each ``--unique workout,tag``: two or more of the resource's fields whose values
+    together are no other row's (a composite key), in the order given."""
+    found: list[list[str]] = []
+    names_ = [f["name"] for f in parsed]
+    for text in texts:
+        where = f'--unique "{text[:60]}"'
+        group = text.split(",")
+        if len(group) < 2 or len(set(group)) != len(group):
+            raise FieldError(
+                f"{where}: give two or more different fields separated by commas "
+                "(--unique workout,tag); a single one is field:TYPE:unique"
+            )
+        for name in group:
+            if name not in names_:
+                raise FieldError(
+                    f"{where}: {name[:50]} is not a field of {model} (fields: "
+                    + ", ".join(names_)
+                    + ")"
+                )
+        if any(set(group) == set(other) for other in found):
+            raise FieldError(f"{where} is given twice")
+        found.append(group)
+    return found
 
 
 # The types a list filters by range: <field>_min and <field>_max (both inclusive).
@@ -712,7 +796,10 @@ def resource(
     """
     for item in parsed:
         if item["type"] == "references":
-            item["target_owned"] = bool(resources[item["target"]].get("owned"))
+            mine = item["target"] == made.model
+            target = {"owned": owned} if mine else resources.get(item["target"], {})
+            item["target_owned"] = bool(target.get("owned"))
+            related(item, made)
     return {
         "model": made.model,
         "singular": made.singular,
@@ -777,26 +864,28 @@ def check_reverse_names(
     made: Names,
     parsed: list[dict[str, Any]],
     resources: dict[str, dict[str, Any]],
-    referrers: list[tuple[Names, str]],
+    referrers: list[tuple[Names, str, str]],
 ) -> None:
-    """A reference gives its target a reverse relation named by the referencing resource's
-    plural (Tag.posts lists the posts of a tag, in both frameworks): it must not be one of
-    the target's fields. ``referrers``: the resources that reference this one, each with
-    the field that does, so this resource takes no field of their plural either."""
-    for item in parsed:
-        target = resources.get(item.get("target", ""), {})
-        if any(f["name"] == made.plural for f in target.get("fields") or []):
+    """A reference gives its target a reverse relation (``reverse_name``: Tag.posts lists
+    the posts of a tag, in both frameworks): it must not be one of the target's fields.
+    ``referrers``: the resources that reference this one, each with the field that does
+    and the reverse name it takes, so this resource takes no field of that name either."""
+    refs = [item for item in parsed if item["type"] == "references"]
+    for item in refs:
+        reverse = reverse_name(item, made)
+        mine = item["target"] == made.model
+        target = {"fields": parsed} if mine else resources.get(item["target"], {})
+        if any(f["name"] == reverse for f in target.get("fields") or []):
             raise FieldError(
-                f'field "{item["name"]}": {item["target"]}.{made.plural} would list these '
+                f'field "{item["name"]}": {item["target"]}.{reverse} would list these '
                 f"{made.label_plural}, but {item['target']} has a field of that name"
             )
     taken = {f["name"] for f in parsed}
-    for other, by in referrers:
-        if other.plural in taken:
+    for other, by, reverse in referrers:
+        if reverse in taken:
             raise FieldError(
-                f'field "{other.plural}": {made.model}.{other.plural} lists the '
-                f"{other.label_plural} that reference it ({other.model}'s field {by}); "
-                "name the field otherwise"
+                f'field "{reverse}": {made.model}.{reverse} lists the {other.label_plural} that '
+                f"reference it ({other.model}'s field {by}); name the field otherwise"
             )
 
 
@@ -818,7 +907,9 @@ def spec_of(field: dict[str, Any]) -> str:
         parts.append("/".join(field["choices"]))
     if kind == "references" and field.get("on_delete", "cascade") != "cascade":
         parts.append(field["on_delete"])
-    if kind == "many" and field["name"] != field["target_table"]:
+    if (kind == "many" and field["name"] != field["target_table"]) or (
+        kind == "references" and role_named(field)
+    ):
         parts.append(f"to={field['target']}")
     parts += [flag for flag in FLAGS if field.get(flag)]
     for key in SETTINGS:
@@ -953,6 +1044,13 @@ def _changed_by(field: dict[str, Any]) -> str:
     if field["type"] == "many":
         return f"{field['name']} many {field['target_table']}"
     return column_name(field)
+
+
+def describe_unique(before: list[list[str]], after: list[list[str]]) -> list[str]:
+    """One line per composite key added or dropped (``--unique a,b``)."""
+    return [f"drop unique {','.join(g)}" for g in before if g not in after] + [
+        f"add unique {','.join(g)}" for g in after if g not in before
+    ]
 
 
 def undo(change: dict[str, list]) -> dict[str, list]:

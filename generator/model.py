@@ -19,10 +19,11 @@ the model -> the steps, ordered by references) and ``export`` (recorded -> text)
 generator/resources.py's own plan and apply (the three-way merge that keeps edits).
 
 Room for what comes next, without changing the shape: a field spec grows new types and
-parameters (``coach: references:to=User``) and a resource new keys
-(``unique: [workout, tag]``), each refused today in one line naming it. A field renamed
-keeps its values: ``comments: text:renamed_from=notes`` (applied once; the file may keep
-saying it, generator/fields.py resolve_renames); a resource too (``renamed_from: OldName``).
+parameters and a resource new keys, each refused today in one line naming it. A field
+renamed keeps its values: ``comments: text:renamed_from=notes`` (applied once; the file may
+keep saying it, generator/fields.py resolve_renames); a resource too (``renamed_from:
+OldName``). A resource's ``unique: [workout, tag]`` (or a list of such lists) is ``generate
+--unique workout,tag``.
 """
 
 from __future__ import annotations
@@ -46,13 +47,14 @@ MODEL_FILE = "model.yml"
 NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
 MAX_BYTES = 1_000_000
 MAX_RESOURCES = 200
-RESOURCE_KEYS = ("owned", "writers", "fields", "renamed_from")
+RESOURCE_KEYS = ("owned", "writers", "unique", "fields", "renamed_from")
 # Keys a later stackgen gives a meaning; said so rather than called unknown.
-LATER_KEYS = ("unique",)
+LATER_KEYS: tuple[str, ...] = ()
 HEADER = (
     "# stackgen's data model: `stackgen model apply` makes the project match it.\n"
     "# Each field is `name: type[:parameter][:modifier]...`, as `stackgen generate resource`\n"
-    "# takes it; a resource may be `owned: true`, and a shared one `writers: staff|users`.\n"
+    "# takes it; a resource may be `owned: true`, and a shared one `writers: staff|users`;\n"
+    "# `unique: [a, b]` makes fields unique together.\n"
 )
 
 
@@ -72,6 +74,7 @@ class Resource:
     writers: str | None = None  # staff or users, for a shared resource (None: staff)
     line: int = 0  # where the file names it, for messages
     renamed_from: str | None = None  # its old name: renamed with its rows, once
+    unique: tuple[str, ...] = ()  # each group of fields unique together, as "a,b"
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def _resource(name: str, key: yaml.Node, node: yaml.Node, where: str) -> Resourc
         renamed_from = _scalar(entries["renamed_from"][1], f"{at}: renamed_from is a model name")
         if not fields.RESOURCE_NAME.fullmatch(renamed_from) or renamed_from == name:
             raise ModelError(f"{at}: renamed_from names its old model name (Workout)")
+    unique = _unique(entries["unique"][1], at) if "unique" in entries else ()
     if "fields" not in entries:
         raise ModelError(f"{at}: give its `fields:`, one `name: type` a line")
     listed = _mapping(entries["fields"][1], where, f"{at}: `fields:` holds one `name: type` a line")
@@ -190,23 +194,42 @@ def _resource(name: str, key: yaml.Node, node: yaml.Node, where: str) -> Resourc
             "same line, as `name: type[:parameter][:modifier]...`",
         )
         specs.append(f"{field_name}:{text}")
-    return Resource(name, tuple(specs), owned, writers, _line(key), renamed_from)
+    return Resource(name, tuple(specs), owned, writers, _line(key), renamed_from, unique)
+
+
+def _unique(node: yaml.Node, at: str) -> tuple[str, ...]:
+    """``unique: [workout, tag]``, or several such lists: each group as ``generate
+    --unique`` takes it ("workout,tag"); the names are checked with the fields."""
+    wrong = f"{at}: unique is a list of fields ([workout, tag]), or a list of such lists"
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise ModelError(wrong)
+    groups = node.value if isinstance(node.value[0], yaml.SequenceNode) else [node]
+    found = []
+    for group in groups:
+        if not isinstance(group, yaml.SequenceNode):
+            raise ModelError(wrong)
+        found.append(",".join(_scalar(item, wrong) for item in group.value))
+    return tuple(found)
 
 
 # Checking: the resources the model describes, as ``generate`` would record them.
 
 
 def _targets(resource: Resource, singulars: dict[str, str]) -> list[str]:
-    """The resources of the model that ``resource``'s references name (by singular), and
-    those its many fields relate to (by plural, or ``to=``)."""
+    """The resources of the model that ``resource``'s references name (by ``to=``, else by
+    their singular), and those its many fields relate to (by plural, or ``to=``)."""
     plurals = {fields.names(model).plural: model for model in singulars.values()}
     found = []
     for spec in resource.specs:
         parts = spec.split(":")
-        if len(parts) > 1 and parts[1] == "references" and parts[0] in singulars:
-            found.append(singulars[parts[0]])
-        if len(parts) > 1 and parts[1] == "many":
-            named = [p.partition("=")[2] for p in parts[2:] if p.startswith("to=")]
+        kind = parts[1] if len(parts) > 1 else ""
+        named = [part.partition("=")[2] for part in parts[2:] if part.startswith("to=")]
+        if kind == "references":
+            if named and named[-1] in singulars.values():
+                found.append(named[-1])
+            elif not named and parts[0] in singulars:
+                found.append(singulars[parts[0]])
+        elif kind == "many":
             target = named[0] if named else plurals.get(parts[0])
             if target in plurals.values():
                 found.append(target)
@@ -283,6 +306,7 @@ def desired(
                         "owned: true)"
                     )
             parsed = fields.parse_fields(list(resource.specs), known, made)
+            groups = fields.parse_unique(list(resource.unique), parsed, name)
             fields.check_reverse_names(made, parsed, known, [])
             if template == "django-mtv":
                 fields.check_django_names(made, parsed, known, set(packages))
@@ -292,9 +316,16 @@ def desired(
                 "owned": resource.owned,
                 "fields": parsed,
             }
+            if groups:
+                info["unique"] = groups
             access.decide(info, known, resource.writers)
         except StackgenError as error:  # in the file's words, not the command line's
-            said = str(error).replace("--owned", "owned: true").replace("--writers", "writers:")
+            said = (
+                str(error)
+                .replace("--owned", "owned: true")
+                .replace("--writers", "writers:")
+                .replace("--unique", "unique:")
+            )
             raise ModelError(f"{at}: {said}") from None
         known[name] = info
     return known
@@ -313,6 +344,7 @@ class Step:
     owned: bool = False
     writers: str | None = None  # what ``generate --writers`` gets: a shared resource's
     table: str = ""
+    unique: tuple[str, ...] = ()  # what ``generate --unique`` gets
     changes: tuple[str, ...] = ()  # the column changes, one line each
     warnings: tuple[str, ...] = ()  # what the migration does to rows
     renamed_from: str = ""  # rename: its old name
@@ -357,7 +389,12 @@ def plan(
         writers = None if access.private(info) else info["writers"]
         table = table_name(template, {"model": name, "plural": info["names"].plural})
         before = live.get(name)
-        common = {"specs": resource.specs, "owned": resource.owned, "writers": writers}
+        common = {
+            "specs": resource.specs,
+            "owned": resource.owned,
+            "writers": writers,
+            "unique": resource.unique,
+        }
         if before is None:
             steps[name] = Step("create", name, table=table, **common)
             continue
@@ -368,12 +405,18 @@ def plan(
                 f"{model.where} line {resource.line}, resource {name}: {error}"
             ) from None
         same_fields = _specs(before["fields"]) == _specs(info["fields"])
-        if same_fields and before.get("writers") == info["writers"]:
+        same_keys = (before.get("unique") or []) == (info.get("unique") or [])
+        if same_fields and same_keys and before.get("writers") == info["writers"]:
             unchanged.append(name)
             continue
         change = fields.changes(before["fields"], info["fields"])
-        after = {"plural": info["names"].plural, "fields": info["fields"]}
+        after = {
+            "plural": info["names"].plural,
+            "fields": info["fields"],
+            "unique": info.get("unique") or [],
+        }
         lines = fields.describe_changes(change)
+        lines += fields.describe_unique(before.get("unique") or [], info.get("unique") or [])
         if before.get("writers") != info["writers"]:
             lines.append(f"writers: {info['writers']} (was {before.get('writers')})")
         steps[name] = Step(
@@ -494,6 +537,11 @@ def export(recorded: dict[str, dict[str, Any]]) -> str:
             lines.append("    owned: true")
         elif not access.private(info):
             lines.append(f"    writers: {info['writers']}")
+        groups = info.get("unique") or []
+        if groups:
+            shown = ["[" + ", ".join(group) + "]" for group in groups]
+            both = shown[0] if len(shown) == 1 else f"[{', '.join(shown)}]"
+            lines.append(f"    unique: {both}")
         lines.append("    fields:")
         for item in info["fields"]:
             spec = fields.spec_of(item).split(":", 1)[1]
@@ -539,6 +587,7 @@ def options(model: Model, template: str) -> list[Option]:
             by_name[name].specs,
             by_name[name].owned,
             None if access.private(info) else info["writers"],
+            by_name[name].unique,
         )
         for name, info in wanted.items()
     ]
@@ -595,7 +644,12 @@ def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Appl
                     one = resources.plan_destroy(current, step.model)
                 else:
                     one = resources.plan(
-                        current, step.model, list(step.specs), step.owned, writers=step.writers
+                        current,
+                        step.model,
+                        list(step.specs),
+                        step.owned,
+                        writers=step.writers,
+                        unique=step.unique,
                     )
                 if one.action == "nothing":
                     continue

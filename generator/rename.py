@@ -168,12 +168,22 @@ def _followers(
     found = []
     for model, info in others.items():
         refs = [f for f in info["fields"] if f["type"] == "references" and f["target"] == old]
+        for item in info["fields"]:
+            if item["type"] == "many" and item["target"] == old:
+                # Its join table names both tables; moving its pairs is not written yet.
+                raise StackgenError(
+                    f"{model} relates to {old} (its field {item['name']}): rename is not "
+                    f"supported for a resource a many field relates to yet (nothing was changed)"
+                )
         makes = any(step.get("model") == old for step in info.get("setup") or [])
         if not refs and not makes:
             continue
         specs, lines = [], []
         for item in info["fields"]:
-            if item in refs:
+            if item in refs and fields.role_named(item):  # keeps its name: a role's
+                specs.append(fields.spec_of({**item, "target": made.model}))
+                lines.append(f"{item['name']} refers to {made.model}")
+            elif item in refs:
                 specs.append(
                     fields.spec_of(
                         {**item, "name": made.singular, fields.RENAMED_FROM: item["name"]}

@@ -153,15 +153,25 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
         try:
             related = item.get("type") in ("references", "many")
             target = item.get("target") if related else None
-            known = {target: {"names": fields.names(target)}} if target else {}
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
+            known = {target: {"names": fields.names(target)}} if target else {}
             again = fields.parse_field(fields.spec_of(item), known)
+            if target and item.get("type") == "references":
+                fields.related(again, made)
             if again != {k: v for k, v in item.items() if k not in fields.OF_THE_TARGET}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
             shown = item.get("name") if isinstance(item, dict) else item
             raise StackgenError(f"{wrong}: its field {str(shown)[:40]!r}") from None
+    groups = resource.get("unique")
+    if groups is not None:
+        try:
+            texts = [",".join(group) for group in groups]
+            if not groups or fields.parse_unique(texts, items, model) != groups:
+                raise fields.FieldError(model)
+        except (fields.FieldError, TypeError):
+            raise StackgenError(f"{wrong}: its fields unique together") from None
     for step in resource.get("setup") or []:
         if not isinstance(step, dict) or not fields.RESOURCE_NAME.fullmatch(str(step.get("model"))):
             raise StackgenError(f"{wrong}: the rows its tests make")
@@ -220,6 +230,7 @@ def describe(path: Path) -> list[dict[str, Any]]:
                 "writers": info["writers"],
                 "destroyed": bool(info.get("destroyed")),
                 "fields": [fields.spec_of(f) for f in info.get("fields") or []],
+                "unique": [",".join(group) for group in info.get("unique") or []],
                 "answers_file": info["answers_file"],
                 "migrations": info["migrations"],
             }
@@ -276,11 +287,13 @@ def plan(
     preview: bool = False,
     writers: str | None = None,
     retargeted: dict[str, str] | None = None,
+    unique: tuple[str, ...] = (),
 ) -> Plan:
     """Check the name and the fields; what ``generate`` would do (with ``preview``, which
     files a change would update, for ``--pretend``). ``writers``: ``--writers``, for a
     shared resource (None: as recorded, else staff). ``retargeted``: tables ``rename``
-    renamed, old to new (fields.resolve_renames).
+    renamed, old to new (fields.resolve_renames). ``unique``: each ``--unique a,b``,
+    stated whole as the fields are (a regenerate without it drops the recorded ones).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -318,6 +331,9 @@ def plan(
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
     parsed = fields.resolve_renames(before["fields"] if before else None, parsed, retargeted)
+    if before is not None and not retargeted:  # a rename moves references with their rows
+        check_targets_kept(before["fields"], parsed)
+    groups = fields.parse_unique(list(unique), parsed, model)
     fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
@@ -331,6 +347,8 @@ def plan(
         # recorded before gets them when regenerated.
         "constraints": _constraints(project, model, before),
     }
+    if groups:  # the fields whose values together are no other row's (``--unique a,b``)
+        resource["unique"] = groups
     if owned and project.template == "flask-api":  # its table indexes (owner_id, id)
         resource["owner_index"] = _constraints(project, model, before, "owner_index")
     _link(resource, others)
@@ -345,6 +363,7 @@ def plan(
         table = _as_database(old)
         assert table is not None
         result.changes = fields.describe_changes(fields.changes(table["fields"], parsed))
+        result.changes += fields.describe_unique(table.get("unique") or [], groups)
     result.warnings = row_warnings(
         old,
         resource,
@@ -373,6 +392,20 @@ def plan(
                 "(nothing was changed)"
             )
     return result
+
+
+def check_targets_kept(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """Refuse a reference whose ``to=`` changes: its ids would name rows of another table.
+    Dropping it in one regenerate and adding it in the next says what happens to them."""
+    old = {f["name"]: f for f in before if f["type"] == "references"}
+    for item in after:
+        was = old.get(item["name"])
+        if item["type"] == "references" and was is not None and was["target"] != item["target"]:
+            raise fields.FieldError(
+                f'field "{item["name"]}" references {was["target"]}; a reference cannot change '
+                f"its target (its ids name {was['target']} rows): drop the field, then add it "
+                f"with to={item['target']} (nothing was changed)"
+            )
 
 
 def _constraints(
@@ -405,7 +438,7 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         state = "was destroyed already" if model in existing else "is not a resource of it"
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
     for other, theirs in sorted(live(existing).items()):
-        for item in theirs.get("fields") or []:
+        for item in theirs.get("fields") or [] if other != model else []:
             if item.get("type") in ("references", "many") and item.get("target") == model:
                 verb = "references" if item["type"] == "references" else "relates to"
                 raise StackgenError(
@@ -430,11 +463,20 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     return result
 
 
-def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model`` (or relate to it, many), each with its names and
-    the field that does."""
+def _referrers(
+    model: str, others: dict[str, dict[str, Any]]
+) -> list[tuple[fields.Names, str, str]]:
+    """The resources that reference ``model`` (or relate to it, many), each with its names,
+    the field that does, and the name ``model`` lists them by (``fields.reverse_name``; a
+    many relation's is the plural)."""
     return [
-        (info["names"], item["name"])
+        (
+            info["names"],
+            item["name"],
+            fields.reverse_name(item, info["names"])
+            if item["type"] == "references"
+            else info["names"].plural,
+        )
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
         if item.get("type") in ("references", "many") and item.get("target") == model
@@ -454,9 +496,15 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
                 f"{resource['model']} cannot reference a resource that references it back"
             )
         info = others[model]
-        refs = [f for f in info.get("fields") or [] if f["type"] == "references"]
+        # Its references to itself are optional (left empty); User rows are the test's user.
+        refs = [
+            f
+            for f in info.get("fields") or []
+            if f["type"] == "references" and f["target"] != model
+        ]
         for ref in refs:
-            visit(ref["target"])
+            if ref["target"] != fields.USER:
+                visit(ref["target"])
         setup.append(
             {
                 "model": model,
@@ -468,13 +516,21 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
         )
 
     for item in resource["fields"]:
-        if item["type"] == "references":
-            item["target_owned"] = bool(others[item["target"]].get("owned"))
-            visit(item["target"])
         if item["type"] == "many":  # its tests make a row to relate to, the user's if private
             item["target_owned"] = bool(others[item["target"]].get("owned"))
             item["target_private"] = access.private(others[item["target"]])
             visit(item["target"])
+            continue
+        if item["type"] != "references":
+            continue
+        if item["target"] == resource["model"]:  # the user's own rows when owned
+            item["target_owned"] = bool(resource.get("owned"))
+        elif item["target"] == fields.USER:
+            item["target_owned"] = False
+        else:
+            item["target_owned"] = bool(others[item["target"]].get("owned"))
+            visit(item["target"])
+        fields.related(item, fields.names(resource["model"]))
     if setup:
         resource["setup"] = setup
 
@@ -534,6 +590,13 @@ def row_warnings(
                 f"{name} is required and has no default: the migration fails on a table "
                 "that has rows (make it optional, or give it default=)"
             )
+    columns = {f["name"]: fields.column_name(f) for f in after["fields"]}
+    lines += [
+        f"{', '.join(columns[name] for name in group)} become unique together: the migration "
+        "fails on a table where two rows have the same values"
+        for group in after.get("unique") or []
+        if group not in (before.get("unique") or [])
+    ]
     lines += [
         f"{fields.column_name(f)} is dropped with its values (to keep them under another "
         f"name, give the new field renamed_from={f['name']})"
@@ -667,7 +730,13 @@ def flask_migration(
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
     indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
-    if change is not None and not any(change.values()) and not indexed and not renamed:
+    old_groups = (before or {}).get("unique") or []
+    new_groups = (after or {}).get("unique") or []
+    unique_added = [g for g in new_groups if g not in old_groups]
+    unique_dropped = [g for g in old_groups if g not in new_groups]
+    regrouped = bool(before and after and (unique_added or unique_dropped))
+    unchanged = change is not None and not any(change.values())
+    if unchanged and not indexed and not regrouped and not renamed:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
     if renamed:
         assert before is not None and after is not None
@@ -682,6 +751,7 @@ def flask_migration(
         assert change is not None
         slug = f"change_the_{table}_table"
         done = fields.describe_changes(change) + (["index its rows by owner"] if indexed else [])
+        done += fields.describe_unique(old_groups, new_groups)
         message = f"Change the {table} table: " + "; ".join(done) + "."
     revision = _revision(path, found, before, after)
     env = jinja2.Environment(
@@ -695,6 +765,8 @@ def flask_migration(
         before=before,
         after=after,
         indexed=indexed,
+        unique_added=unique_added,
+        unique_dropped=unique_dropped,
         changes=change,
         undo=fields.undo(change) if change else None,
         revision=revision,
@@ -783,24 +855,31 @@ class Option(NamedTuple):
     specs: tuple[str, ...]
     owned: bool = False
     writers: str | None = None  # --writers=staff|users, for a shared resource
+    unique: tuple[str, ...] = ()  # each --unique=a,b
 
 
 def parse_option(text: str) -> Option:
-    """One ``--resource`` value: the model, its fields, ``--owned`` and ``--writers=W``."""
+    """One ``--resource`` value: the model, its fields, ``--owned``, ``--writers=W`` and
+    ``--unique=a,b`` (repeatable)."""
     words = text.split()
     owned = "--owned" in words
     if words.count("--owned") > 1:
         raise fields.FieldError(f'resource "{text[:60]}": --owned is given twice')
     flags = [word for word in words if word.startswith("--writers=")]
     writers = flags[-1].partition("=")[2] if flags else None
-    words = [word for word in words if word != "--owned" and word not in flags]
+    unique = tuple(word.partition("=")[2] for word in words if word.startswith("--unique="))
+    words = [
+        word
+        for word in words
+        if word != "--owned" and word not in flags and not word.startswith("--unique=")
+    ]
     if len(words) < 2 or any(word.startswith("--") for word in words) or len(flags) > 1:
         raise fields.FieldError(
             f'resource "{text[:60]}": give its name and fields, as "Workout name:string '
             'duration_minutes:integer" (add --owned for rows that belong to users, '
             "--writers=users to let every user write a shared one)"
         )
-    return Option(words[0], tuple(words[1:]), owned, writers)
+    return Option(words[0], tuple(words[1:]), owned, writers, unique)
 
 
 def check_options(texts: list[str], template: str) -> list[Option]:
@@ -818,6 +897,7 @@ def check_options(texts: list[str], template: str) -> list[Option]:
         option = parse_option(text)
         made = fields.check_resource_name(option.model, set(known))
         parsed = fields.parse_fields(list(option.specs), known, made)
+        fields.parse_unique(list(option.unique), parsed, option.model)
         fields.check_reverse_names(made, parsed, known, [])
         if template == "django-mtv":
             fields.check_django_names(made, parsed, known, set())
@@ -836,7 +916,12 @@ def add_all(path: Path, options: tuple[Option, ...]) -> None:
     for option in options:
         project = load(path)
         result = plan(
-            project, option.model, list(option.specs), option.owned, writers=option.writers
+            project,
+            option.model,
+            list(option.specs),
+            option.owned,
+            writers=option.writers,
+            unique=option.unique,
         )
         merge.write_new(path, result.rendering)
         target = path / result.migration

@@ -344,13 +344,16 @@ def check_django(
 # client would: the one contract both starters keep (tests/test_contract.py).
 
 
-# The issues' fitness model: owned workouts, a staff-kept catalogue of exercises (a unique
-# field, choices), and exercise sets scoped through their workout (one protected reference).
+# The issues' fitness model: owned tags, owned workouts (their tags, a coach: any user), a
+# staff-kept catalogue of exercises (a unique field, choices, a parent exercise), and
+# exercise sets scoped through their workout (one protected reference).
 FITNESS = [
     "Tag name:string:40 --owned",
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional tags:many --owned",
-    "Exercise title:string:unique category:choice:strength/cardio/mobility",
+    "performed_at:datetime:optional notes:text:optional tags:many "
+    "coach:references:to=User:optional --owned",
+    "Exercise title:string:unique category:choice:strength/cardio/mobility "
+    "parent:references:to=Exercise:optional",
     "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
     "weight_kg:decimal:6.2:optional",
 ]

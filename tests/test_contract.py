@@ -238,6 +238,21 @@ def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database
         # Nothing refused was stored.
         assert ids(call(workouts, token=ann)) == [first, second]
 
+        # A reference to its own resource, filtered as any reference.
+        variation = {"title": "Front squat", "category": "strength", "parent_id": squat}
+        front = call(exercises, "POST", variation, token=staff)
+        assert front.status == 201 and front.body["parent_id"] == squat, front
+        assert ids(call(f"{exercises}?parent_id={squat}", token=bob)) == [front.body["id"]]
+        # A coach is any user: naming one is not ownership (the workout stays ann's), and a
+        # user that does not exist is the 422 of any missing reference.
+        bob_id = call(site.api("auth/me"), token=bob).body["id"]
+        coached = call(f"{workouts}/{first}", "PATCH", {"coach_id": bob_id}, token=ann)
+        assert coached.status == 200 and coached.body["coach_id"] == bob_id, coached
+        assert is_error(call(f"{workouts}/{first}", token=bob), 404)
+        assert ids(call(f"{workouts}?coach_id={bob_id}", token=ann)) == [first]
+        nobody = call(f"{workouts}/{first}", "PATCH", {"coach_id": missing}, token=ann)
+        assert nobody.status == 422 and names(nobody, "json", "coach_id"), nobody
+
         # Django's login session reads and writes the same API; its writes need the CSRF
         # token, as the pages' forms do (Django's test client would skip that check).
         if framework == "django":

@@ -175,6 +175,45 @@ def test_a_check_constraint_name_fits_the_databases():
     assert 'kind__in=["a", "b", ""]' in django_migrations.checks(choice)["levels_kind_choice"]
 
 
+def test_references_by_role_to_user_and_one_table_twice(project):
+    put(project, "gym/resources/coaches/migrations/0001_initial.py", "")
+    coach = record("Coach email:email:unique")
+    pairing = record(
+        "Pairing from_coach:references:to=Coach to_coach:references:to=Coach:protect "
+        "booked_by:references:to=User:optional profile:references:to=Coach:optional:unique",
+        known(coach),
+    )
+
+    _, text = django_migrations.write(project, "pairings", None, pairing)
+
+    compile(text, "0001.py", "exec")
+    assert text.index("swappable_dependency(settings.AUTH_USER_MODEL)") < text.index('("coaches"')
+    assert '"users"' not in text  # the user model is settings', not a resource's app
+    for name in ("from_coach_pairings", "to_coach_pairings", "booked_by_pairings"):
+        assert f'related_name="{name}"' in text
+    assert "to=settings.AUTH_USER_MODEL" in text
+    # One-to-one: a OneToOneField, named for the one row it is.
+    assert 'models.OneToOneField(\n                        to="coaches.coach"' in text
+    assert 'related_name="profile_pairing"' in text
+
+
+def test_fields_unique_together_are_a_constraint_added_and_dropped(project):
+    coach = record("Coach email:email:unique")
+    before = record("Pairing from_coach:references:to=Coach day:date", known(coach))
+    after = {**before, "unique": [["from_coach", "day"]]}
+    put(project, "gym/resources/coaches/migrations/0001_initial.py", "")
+    put(project, "gym/resources/pairings/migrations/0001_initial.py", "")
+
+    _, added = django_migrations.write(project, "pairings", before, after)
+    _, dropped = django_migrations.write(project, "pairings", after, before)
+
+    compile(added, "0002.py", "exec")
+    assert "migrations.AddConstraint(" in added
+    assert 'fields=["from_coach", "day"], name="pairings_from_coach_day_unique"' in added
+    assert 'migrations.RemoveConstraint(\n            model_name="pairing",\n' in dropped
+    assert 'name="pairings_from_coach_day_unique"' in dropped
+
+
 def test_a_reference_turned_into_another_column_is_removed_and_added():
     before = record("Coach level:integer")
     other = record("Level rank:integer")
@@ -229,16 +268,23 @@ def test_a_required_reference_cannot_be_added_to_rows(project):
 
 # Every field type and modifier, each relation kind, owned and public, over four resources.
 DJANGO_RESOURCES = [
+    # A reference to its own resource ("self"): on an owned one, one of the user's rows.
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
-    "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
+    "notes:text:optional price:decimal:8.2:min=0:default=9.50 "
+    "parent:references:to=Workout:optional:setnull --owned",
     "Coach email:email:unique site:url:optional ref:uuid:optional profile:json:optional "
-    "level:integer:default=3:index nickname:string:40:optional:unique",
+    "level:integer:default=3:index nickname:string:40:optional:unique "
+    "mentor:references:to=Coach:optional",
+    # One-to-one (a OneToOneField).
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
-    "started_at:datetime:optional starts_on:date:default=2026-01-01 --owned",
-    # Owned: a shared resource may not refer to owned rows by an optional reference.
+    "started_at:datetime:optional starts_on:date:default=2026-01-01 "
+    "lead:references:to=Coach:optional:unique --owned",
+    # Owned: a shared resource may not refer to owned rows by an optional reference. Two
+    # references to one table (related names by role), one to User, two fields unique together.
     "Booking coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "paid:boolean:optional --owned",
+    "paid:boolean:optional trainer:references:to=User:optional "
+    "assistant:references:to=Coach:optional --unique coach,workout --owned",
     # Long names: the generated code is laid out as ruff format lays it out.
     "PersonalTrainingSession very_long_descriptive_field_name_here:integer:min=1:max=100:index "
     "exercise_set:references:protect coach:references:setnull:optional "
@@ -663,14 +709,15 @@ def test_api(case):
         assert response.status_code != 401, "a case the schema allows went without the token"
 """
 
-# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id) or a
-# many field's id (tag_ids) is an integer the schema cannot tie to a row, and one that names
-# no row the user sees is the contract's 422; a password reset token is a string the schema
-# cannot tie to a mail, and a wrong one (or a password the validators refuse) is its 422.
-# Every other check runs as schemathesis ships it.
+# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id, a
+# workout's coach_id, an exercise's parent_id) or a many field's id (tag_ids) is an integer
+# the schema cannot tie to a row, and one that names no row the user sees is the contract's
+# 422; a password reset token is a string the schema cannot tie to a mail, and a wrong one
+# (or a password the validators refuse) is its 422. Every other check runs as schemathesis
+# ships it.
 FUZZ_CONFIG = """
 [[operations]]
-include-path-regex = "^/api/(exercise-sets|workouts)"
+include-path-regex = "^/api/(exercise-sets|workouts|exercises)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 

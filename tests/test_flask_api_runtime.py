@@ -179,7 +179,12 @@ with app.app_context():
     tag = Tag(owner_id=fuzzer.id, name="Legs")
     db.session.add_all([workout, exercise, tag])
     db.session.commit()
-    EXISTING = {{"workout_id": workout.id, "exercise_id": exercise.id}}
+    EXISTING = {{
+        "workout_id": workout.id,
+        "exercise_id": exercise.id,
+        "coach_id": fuzzer.id,
+        "parent_id": exercise.id,
+    }}
     MANY = {{"tag_ids": tag.id}}
 
 

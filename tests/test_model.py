@@ -41,17 +41,20 @@ resources:
       performed_on: date
       performed_at: datetime:optional
       notes: text:optional
+      coach: references:to=User:optional
   Exercise:
     writers: staff
     fields:
       title: string:unique
       category: choice:strength/cardio/mobility
+      parent: references:to=Exercise:optional
 """
 # The same model as `generate` takes it, one resource a command.
 FITNESS_LINES = [
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
-    "Exercise title:string:unique category:choice:strength/cardio/mobility",
+    "performed_at:datetime:optional notes:text:optional coach:references:to=User:optional --owned",
+    "Exercise title:string:unique category:choice:strength/cardio/mobility "
+    "parent:references:to=Exercise:optional",
     "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
     "weight_kg:decimal:6.2:optional",
 ]
@@ -144,12 +147,16 @@ def test_the_file_reads_as_the_command_line_writes_fields():
         ),
         (
             "resources:\n  WorkoutTag:\n    unique: [workout, tag]\n    fields: {a: string}\n",
-            "resource WorkoutTag: unique is not supported yet",
+            'resource WorkoutTag: unique: "workout,tag": workout is not a field of WorkoutTag',
+        ),
+        (
+            "resources:\n  WorkoutTag:\n    unique: workout\n    fields: {a: string}\n",
+            "resource WorkoutTag: unique is a list of fields ([workout, tag])",
         ),
         (
             "resources:\n  ExerciseSet:\n    fields: {workout: references}\n",
             'resource ExerciseSet: field "workout": references names another resource of the '
-            "project by its snake_case singular name; there is no resource workout",
+            "project by its snake_case singular name, or by to=Model",
         ),
         (
             "resources:\n  Aa:\n    fields: {bb: references}\n"
@@ -157,8 +164,8 @@ def test_the_file_reads_as_the_command_line_writes_fields():
             "resource Aa: these reference each other (Aa -> Bb -> Aa)",
         ),
         (
-            "resources:\n  Workout:\n    fields:\n      workout: references\n",
-            "Workout cannot reference itself yet",
+            "resources:\n  Workout:\n    fields:\n      parent: references:to=Workout\n",
+            'resource Workout: field "parent": a reference to Workout itself must be optional',
         ),
         (
             "resources:\n  Workout:\n    owned: true\n    fields: {a: string}\n  Note:\n"
@@ -317,6 +324,51 @@ def test_a_taken_name_is_refused_for_a_new_resource():
     assert 'resource name "Tally": the project has that resource already' in str(raised.value)
 
 
+RELATIONS = """\
+resources:
+  Wallet:
+    fields:
+      name: string
+      profile: references:to=User:unique:optional
+  Transfer:
+    unique: [from_wallet, to_wallet]
+    fields:
+      from_wallet: references:to=Wallet
+      to_wallet: references:protect:to=Wallet
+      amount: decimal
+  Tag:
+    unique: [[label, kind], [kind, rank]]
+    fields:
+      label: string
+      kind: string
+      rank: integer
+"""
+
+
+def test_relations_read_back_plan_in_order_and_are_drawn():
+    read = model.parse(RELATIONS)
+    assert read.by_name()["Transfer"].unique == ("from_wallet,to_wallet",)
+    assert read.by_name()["Tag"].unique == ("label,kind", "kind,rank")
+    found = recorded_from(RELATIONS)
+    assert found["Transfer"]["unique"] == [["from_wallet", "to_wallet"]]
+    exported = model.export(found)
+    assert "    unique: [from_wallet, to_wallet]\n" in exported
+    assert "    unique: [[label, kind], [kind, rank]]\n" in exported
+    assert model.plan(found, model.parse(exported), "django-mtv").steps == ()
+    # Named by their role, both references order Transfer after Wallet.
+    steps = model.plan({}, model.parse(RELATIONS), "flask-api")
+    assert [s.model for s in steps.steps] == ["Wallet", "Transfer", "Tag"]
+    assert steps.steps[1].unique == ("from_wallet,to_wallet",)
+    drawn = diagram.render(found).splitlines()
+    assert '    Wallet ||--o{ Transfer : "from_wallet"' in drawn
+    assert '    User |o--o| Wallet : "profile"' in drawn  # one-to-one
+    assert '        integer from_wallet_id FK, UK "to=Wallet unique with to_wallet"' in drawn
+    # A pair no longer unique is a change of its own.
+    loose = RELATIONS.replace("    unique: [from_wallet, to_wallet]\n", "")
+    [change] = model.plan(found, model.parse(loose), "flask-api").steps
+    assert change.changes == ("drop unique from_wallet,to_wallet",)
+
+
 def test_export_reads_back_as_the_same_model():
     text = FITNESS.replace("writers: staff", "writers: users") + (
         "  Note:\n    fields:\n      body: 'string:default=a, b #c'\n      on: boolean\n"
@@ -343,7 +395,10 @@ def test_the_diagram_shows_entities_columns_and_relations():
         '    Workout ||--o{ ExerciseSet : "workout"',
         '    Exercise ||--o{ ExerciseSet : "exercise"',
         '    User ||--o{ Workout : "owns"',
+        '    User |o--o{ Workout : "coach"',
+        '    Exercise |o--o{ Exercise : "parent"',
         "        integer owner_id FK",
+        '        integer coach_id FK "to=User:optional"',
         '        string title UK "unique"',
         '        choice category "strength/cardio/mobility"',
         '        integer exercise_id FK "protect"',

@@ -167,7 +167,7 @@ def test_names_that_would_collide_are_refused_in_one_line(project, capsys):
     cases = [
         (
             ["Coach", "name:string:80", "coach:references"],
-            'field "coach": Coach cannot reference itself yet',
+            'field "coach": a reference to Coach itself must be optional',
         ),
         (
             ["Coach", "name:string:80", "workouts:integer:optional"],

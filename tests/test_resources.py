@@ -208,13 +208,114 @@ def test_a_resource_name_the_generated_code_cannot_hold_is_refused(model, messag
     assert message in str(raised.value), raised.value
 
 
-def test_a_resource_cannot_reference_itself():
+def test_a_reference_to_its_own_resource_must_be_optional():
     with pytest.raises(FieldError) as raised:
-        fields.parse_fields(["name:string", "node:references"], {}, fields.names("Node"))
+        fields.parse_fields(["name:string", "parent:references:to=Node"], {}, fields.names("Node"))
     assert str(raised.value) == (
-        'field "node": Node cannot reference itself yet (a reference to a row of the same '
-        "resource is not supported)"
+        'field "parent": a reference to Node itself must be optional, else no first node could '
+        "be made (parent:references:to=Node:optional)"
     )
+
+
+# Issue #28: references named for their role, to any resource, to itself or to User; one-to-one.
+KNOWN = {
+    "Exercise": {"names": fields.names("Exercise"), "owned": False},
+    "Account": {"names": fields.names("Account"), "owned": True},
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "target", "written"),
+    [
+        ("coach:references:to=User:optional", "User", "coach:references:to=User:optional"),
+        ("parent:references:to=Exercise:optional", "Exercise", None),
+        ("exercise:references:to=Exercise:optional", "Exercise", "exercise:references:optional"),
+        ("profile:references:to=Account:unique", "Account", None),
+        ("account:references:unique", "Account", None),
+        # The on-delete may come after to=; it is written back first.
+        (
+            "from_account:references:to=Account:protect",
+            "Account",
+            "from_account:references:protect:to=Account",
+        ),
+    ],
+)
+def test_a_reference_names_its_target_with_to(spec, target, written):
+    parsed = fields.parse_field(spec, KNOWN, fields.names("Exercise"))
+    assert (parsed["target"], "to" in parsed) == (target, False)
+    assert parsed["target_table"] == fields.names(target).plural
+    assert fields.spec_of(parsed) == (written or spec)
+    assert fields.parse_field(fields.spec_of(parsed), KNOWN) == parsed
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("coach:references:to=Trainer", "to=Trainer names no resource of the project"),
+        ("coach:references:to=user", 'to="user" must name a resource in CamelCase'),
+        ("coach:references:to=User:to=User", "to= is given twice"),
+        ("coach:string:to=User", 'unknown modifier "to="'),
+        ("account:references:index", "a reference is always indexed; drop index"),
+        ("user:references:to=User", "user is reserved"),
+        ("coach:references:setnull:to=User", "setnull needs the field to be optional"),
+    ],
+)
+def test_a_bad_reference_is_refused_in_one_line(spec, message):
+    with pytest.raises(FieldError) as raised:
+        fields.parse_field(spec, KNOWN, fields.names("Workout"))
+    assert message in str(raised.value), raised.value
+    assert "\n" not in str(raised.value)
+
+
+def test_two_references_to_one_table_list_their_rows_by_role():
+    transfer = fields.names("Transfer")
+    parsed = fields.parse_fields(
+        ["from_account:references:to=Account", "to_account:references:to=Account"], KNOWN
+    )
+    assert [fields.reverse_name(f, transfer) for f in parsed] == [
+        "from_account_transfers",
+        "to_account_transfers",
+    ]
+    one = fields.parse_field("account:references:unique", KNOWN)
+    assert fields.reverse_name(one, transfer) == "transfer"
+    # A field of the target's named as a reverse relation is refused.
+    taken = {"Account": {**KNOWN["Account"], "fields": [{"name": "to_account_transfers"}]}}
+    with pytest.raises(FieldError, match=r"Account\.to_account_transfers would list these"):
+        fields.check_reverse_names(transfer, parsed, taken, [])
+
+
+def test_a_reference_cannot_change_its_target_in_a_regenerate():
+    from generator.resources import check_targets_kept
+
+    before = fields.parse_fields(["coach:references:to=User"], KNOWN)
+    check_targets_kept(before, fields.parse_fields(["coach:references:to=User:optional"], KNOWN))
+    with pytest.raises(FieldError) as raised:
+        check_targets_kept(before, fields.parse_fields(["coach:references:to=Account"], KNOWN))
+    assert str(raised.value).startswith(
+        'field "coach" references User; a reference cannot change its target'
+    )
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["workout"], "give two or more different fields"),
+        (["workout,workout"], "give two or more different fields"),
+        (["workout,tagg"], "tagg is not a field of WorkoutTag (fields: workout, tag, note)"),
+        (["workout,tag", "tag,workout"], '--unique "tag,workout" is given twice'),
+    ],
+)
+def test_fields_unique_together_are_checked(texts, message):
+    parsed = fields.parse_fields(
+        ["workout:references:to=Exercise", "tag:string", "note:text:optional"], KNOWN
+    )
+    assert fields.parse_unique(["workout,tag", "tag,note"], parsed, "WorkoutTag") == [
+        ["workout", "tag"],
+        ["tag", "note"],
+    ]
+    with pytest.raises(FieldError) as raised:
+        fields.parse_unique(texts, parsed, "WorkoutTag")
+    assert message in str(raised.value), raised.value
 
 
 @pytest.mark.parametrize(
@@ -391,16 +492,22 @@ MANY = " tags:many workouts:many"
 # Every field type and modifier, each relation kind, each kind of access (owned, scoped through
 # a reference, shared written by staff or by every user), spread over six resources.
 FLASK_RESOURCES = [
+    # A reference to its own resource: on an owned one, the parent is one of the user's rows.
     "Workout name:string:120:unique duration_minutes:integer:min=1:max=600 performed_on:date "
-    "notes:text:optional price:decimal:8.2:min=0:default=9.50 --owned",
+    "notes:text:optional price:decimal:8.2:min=0:default=9.50 "
+    "parent:references:to=Workout:optional:setnull --owned",
     "Coach email:email:unique site:url:optional ref:uuid:optional profile:json:optional "
-    "level:integer:default=3:index",
+    "level:integer:default=3:index mentor:references:to=Coach:optional",
     "ExerciseSet title:string:index workout:references weight:float:min=0:optional "
     "done:boolean:default=false kind:choice:warmup/main/cooldown:default=main "
     "started_at:datetime:optional",
+    # Two references to one table (one named for its role), one to User on an owned resource
+    # (SQLAlchemy's foreign_keys), and two fields unique together.
     "Session coach:references:protect workout:references:setnull:optional label:string:40:optional "
-    "--owned",
-    "Tag label:string:40 --writers=users",
+    "trainer:references:to=User:optional assistant:references:to=Coach:optional "
+    "--unique coach,workout --owned",
+    # One-to-one.
+    "Tag label:string:40 coach:references:optional:unique --writers=users",
     # A grandchild: its tests make the exercise set's workout first.
     "Rep exercise_set:references count:integer:min=1" + MANY,
 ]

@@ -20,7 +20,9 @@ DESCRIPTION = (
     "decimal:10.2 (precision.scale), choice:draft/published, references:protect|setnull "
     "(on delete; cascade by default), tags:many (a join table to the resource whose plural "
     "it is; labels:many:to=Tag names it). Modifiers: optional, unique, index, default=VALUE, "
-    "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml. "
+    "min=N, max=N, and to=Model for a reference named for its role (coach:references:to=User, "
+    "parent:references:to=Exercise:optional for its own resource), and --unique a,b for "
+    "fields unique together. The resource is recorded in .copier-answers.resource-<name>.yml. "
     "Run it again for a resource the project has, with the whole new field list, to "
     "change its fields: your edits to its files are merged (conflicts are marked and "
     "listed, exit status 1) and a new migration carries just the change; a field given "
@@ -32,6 +34,9 @@ stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
 stackgen generate resource ExerciseSet reps:integer:min=1 workout:references  # the owner's
 stackgen generate resource Exercise title:string:120:unique --writers users  # not staff only
 stackgen generate resource Routine name:string tags:many --owned  # tag_ids in the API
+stackgen generate resource Transfer from_account:references:to=Account \
+    to_account:references:to=Account coach:references:to=User:optional
+stackgen generate resource WorkoutTag workout:references tag:references --unique workout,tag
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date rating:integer:optional     # notes dropped, rating added
@@ -53,6 +58,14 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
         choices=SHARED_WRITERS,
         help="who writes a shared resource (neither owned nor referencing an owned one): "
         "staff (the default for a new one) or every signed-in user",
+    )
+    parser.add_argument(
+        "--unique",
+        action="append",
+        default=[],
+        metavar="A,B",
+        help="fields whose values together are no other row's (a composite key, e.g. "
+        "workout,tag); repeatable, stated again on each regenerate as the fields are",
     )
     add_pretend(parser, "written")
     add_project_dir(parser)
@@ -83,7 +96,13 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
                 "(nothing was changed)"
             )
         plan = resources.plan(
-            project, args.name, args.fields, args.owned, args.pretend, args.writers
+            project,
+            args.name,
+            args.fields,
+            args.owned,
+            args.pretend,
+            args.writers,
+            tuple(args.unique),
         )
         if plan.action == "nothing":
             print(f"The resource {plan.model} has these fields already; nothing to change.")

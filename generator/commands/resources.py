@@ -61,7 +61,7 @@ def table(listing: list[dict[str, Any]], width: int) -> list[str]:
                 [item["model"] + (" (destroyed)" if item["destroyed"] else "")],
                 [item["url"]],
                 textwrap.wrap(WHO[item["writers"]] + through, 34),
-                " ".join(item["fields"]),
+                " ".join([*item["fields"], *(f"--unique {g}" for g in item["unique"])]),
             )
         )
     widths = [

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy import BigInteger, ColumnElement, DateTime, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -44,6 +44,11 @@ class User(db.Model):
     # Staff change the resources every user shares (``flask users create NAME --staff``).
     is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @classmethod
+    def visible_to(cls, user: "User") -> ColumnElement[bool]:
+        """The users ``user`` may name in a resource's reference (a workout's coach): any."""
+        return true()
 
     def __repr__(self) -> str:
         return f"<User {self.username!r}>"

@@ -19,13 +19,13 @@ from typing import Any, Protocol, TypeVar
 
 from apiflask import abort
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import BigInteger, ColumnElement, Select, UniqueConstraint, select
 
 from ..auth import current_user
 from ..extensions import Base, db
 from ..models import User
 from .pagination import paginate
-from .schemas import MAX_ID, PAGING, ListQuery
+from .schemas import MAX_ID, MAX_INT, PAGING, ListQuery
 from .writes import saved
 
 
@@ -102,6 +102,13 @@ def get_or_404(model: type[Row], row_id: int) -> Row:
     return found
 
 
+def largest_id(model: type[Visible]) -> int:
+    """The largest id ``model``'s table holds: a resource's BIGINT, or the users' INTEGER
+    (a reference to User); asking past it would overflow the column."""
+    column = model.__table__.c.id  # type: ignore[attr-defined]
+    return MAX_ID if isinstance(column.type, BigInteger) else MAX_INT
+
+
 def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visible]]) -> None:
     """Each reference sent (``{"workout_id": Workout}``) must name a row the user may see.
 
@@ -114,7 +121,7 @@ def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visi
         if row_id is None:
             continue
         statement = select(model.id).where(model.id == row_id, model.visible_to(user))
-        if row_id > MAX_ID or db.session.scalar(statement) is None:
+        if row_id > largest_id(model) or db.session.scalar(statement) is None:
             message = f"{model.__name__} {row_id} not found."
             abort(422, message=message, detail={"json": {field: [message]}})
 
@@ -148,23 +155,35 @@ def described(model: type[Any]) -> str:
 
 
 def check_unique(row: Base, data: Mapping[str, Any]) -> None:
-    """A value sent for a unique column must be no other row's: else a 409 naming the field.
+    """A value sent for a unique column must be no other row's, and so must the values of
+    columns unique together (a UniqueConstraint, ``--unique workout,tag``), those not sent
+    as the row has them: else a 409 naming the fields.
 
-    Checked before writing, so the answer names the field; two writes racing past this
+    Checked before writing, so the answer names the fields; two writes racing past this
     both reach the unique index, and the loser is still a 409 (errors.py).
     """
     model = type(row)
-    for column in model.__table__.columns:
-        value = data.get(column.key)
-        if not column.unique or value is None:
+    table = model.__table__
+    keys = [[column] for column in table.columns if column.unique]
+    keys += [
+        list(constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1
+    ]
+    for columns in keys:
+        values = [data.get(c.key, getattr(row, c.key)) for c in columns]
+        if not any(c.key in data for c in columns) or None in values:
             continue
-        statement = select(column).where(column == value)
+        statement = select(table.c.id).where(
+            *(c == v for c, v in zip(columns, values, strict=True))
+        )
         if row.id is not None:
-            statement = statement.where(model.__table__.c.id != row.id)
+            statement = statement.where(table.c.id != row.id)
         if db.session.scalar(statement.limit(1)) is not None:
-            what = column.key.removesuffix("_id").replace("_", " ")
+            what = " and ".join(c.key.removesuffix("_id").replace("_", " ") for c in columns)
             message = f"{described(model).capitalize()} with this {what} already exists."
-            abort(409, message=message, detail={"json": {column.key: [message]}})
+            detail = {"json": {c.key: [message] for c in columns}}
+            abort(409, message=message, detail=detail)
 
 
 def save(
