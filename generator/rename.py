@@ -66,6 +66,17 @@ def moved_name(name: str, old: fields.Names, new: fields.Names) -> str:
     return "/".join(parts)
 
 
+def _renamed_target(field: dict[str, Any], old: str, made: fields.Names) -> dict[str, Any]:
+    """A field of the renamed resource: a reference to itself follows it (the same rows,
+    the new name), its reverse name too."""
+    if field["type"] != "references" or field["target"] != old:
+        return dict(field)
+    moved = {k: v for k, v in field.items() if k != "related"}
+    moved.update(target=made.model, target_table=made.plural)
+    fields.related(moved, made)
+    return moved
+
+
 def plan(project: Project, old: str, new: str) -> RenamePlan:
     """Check the names; what renaming ``old`` to ``new`` does (nothing written)."""
     resources.check_supported(project)
@@ -89,7 +100,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
         **before,
         "model": new,
         **{key: getattr(made, key) for key in resources.NAME_KEYS},
-        "fields": [dict(f) for f in before["fields"]],
+        "fields": [_renamed_target(f, old, made) for f in before["fields"]],
     }
     fields.check_reverse_names(made, record["fields"], others, resources._referrers(old, others))
     followers = _followers(others, old, was, made)
@@ -186,7 +197,12 @@ def _followers(
             elif item in refs:
                 specs.append(
                     fields.spec_of(
-                        {**item, "name": made.singular, fields.RENAMED_FROM: item["name"]}
+                        {
+                            **item,
+                            "name": made.singular,
+                            "target": made.model,
+                            fields.RENAMED_FROM: item["name"],
+                        }
                     )
                 )
                 lines.append(f"{item['name']} renamed to {made.singular}")

@@ -542,7 +542,7 @@ def test_a_resource_renamed_in_the_file_is_renamed_with_what_references_it(proje
     commit_all(project, "the model file")
     text = FITNESS.replace("  Exercise:\n", "  Movement:\n    renamed_from: Exercise\n").replace(
         "      exercise: references:protect\n", "      movement: references:protect\n"
-    )
+    ).replace("to=Exercise", "to=Movement")
     (project / "model.yml").write_text(text)
     capsys.readouterr()
 
