@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -570,6 +570,7 @@ def served_with_resources(
     users: list[str],
     database_url: str | None = None,
     settings: Mapping[str, str] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[Served]:
     """A new project with ``resources`` generated one by one (each committed), migrated,
     with ``users`` (those named staff... are staff; each NAME@example.com) and their
@@ -577,14 +578,14 @@ def served_with_resources(
 
     ``database_url`` serves it from that database (a private cluster a test stops and
     starts) instead of a fresh one on the shared server; ``settings`` are added to its
-    environment."""
+    environment; ``options`` (``signup=true``, ...) are answers for ``stackgen new``."""
     from harness import services
     from harness.projects import servers_for
     from harness.runtime import gunicorn
 
     project = folder / ("gym_api" if framework == "flask" else "gym")
-    options = ["--data", "browser_tests=false", "--data", "api=true"]
-    extra = [] if framework == "flask" else options
+    answers = [*options] if framework == "flask" else ["browser_tests=false", "api=true", *options]
+    extra = [argument for answer in answers for argument in ("--data", answer)]
     assert new_project(project, framework, "--data", f"database={database}", *extra) == 0
     for line in resources:
         assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
