@@ -248,7 +248,7 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
         if len(names) >= 2:
             keep = partial(consistent, questions, options, str(template))
             values = [
-                [*options[name], NOT_ASKED] if depends_on(questions[name]) else options[name]
+                [*options[name], NOT_ASKED] if reads(questions[name], options) else options[name]
                 for name in names
             ]
             pairs = AllPairs(values, filter_func=keep)
@@ -269,7 +269,8 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
             if answers not in seen:
                 seen.append(answers)
         for pair in missing_pairs(questions, options, str(template), seen):
-            row = {**option_defaults(framework), **pair}
+            given = {**option_defaults(framework), **pair}
+            row = {name: given[name] for name in options if name in given}  # copier.yml's order
             if row not in seen:
                 seen.append(row)
         combinations += [(framework, answers) for answers in seen]
@@ -286,21 +287,48 @@ def missing_pairs(
 
     allpairspy's filter keeps rows consistent but may then leave a pair of a
     question whose ``when`` reads other answers uncovered; each comes back as
-    a pair plus the answers that let it be asked (browser_tests=true).
+    a pair plus the answers that let it be asked (browser_tests=true). A pair
+    joins an earlier one when their answers agree and still let each be asked,
+    so that two conditional options (browser_driver, signup) add few rows.
     """
-    found = []
+    found: list[dict[str, object]] = []
     for (a, a_values), (b, b_values) in itertools.combinations(options.items(), 2):
         for va, vb in itertools.product(a_values, b_values):
             pair = {a: va, b: vb}
-            needs = {n: True for name in pair for n in depends_on(questions[name]) if n not in pair}
+            needs = {
+                n: True for name in pair for n in reads(questions[name], options) if n not in pair
+            }
             wanted = {**needs, **pair}
             if not all(
                 applies(questions[name], {"framework": template, **wanted}) for name in pair
             ):
                 continue  # ruled out by its own answers: no project has it
             if not any(all(row.get(k) == v for k, v in wanted.items()) for row in rows + found):
-                found.append(wanted)
+                join(found, wanted, questions, template)
     return found
+
+
+def join(
+    found: list[dict[str, object]],
+    wanted: dict[str, object],
+    questions: Mapping[str, Mapping[str, object]],
+    template: str,
+) -> None:
+    """Add ``wanted`` to the first of ``found`` it agrees with, or as a row of its own."""
+    for index, other in enumerate(found):
+        merged = {**other, **wanted}
+        if all(other.get(name, value) == value for name, value in wanted.items()) and all(
+            applies(questions[name], {"framework": template, **merged}) for name in merged
+        ):
+            found[index] = merged
+            return
+    found.append(wanted)
+
+
+def reads(spec: Mapping[str, object], options: Mapping[str, list[object]]) -> list[str]:
+    """The options of this template a question's ``when`` reads: signup reads ``api`` in
+    Django only (Flask has no such question, and always asks it)."""
+    return [name for name in depends_on(spec) if name in options]
 
 
 NOT_ASKED = "(not asked)"  # the value, in all-pairs rows, of a question its answers rule out
@@ -322,7 +350,7 @@ def consistent(
     return all(
         (value == NOT_ASKED) != applies(questions[name], {"framework": template, **row})
         for name, value in row.items()
-        if depends_on(questions[name]) and set(depends_on(questions[name])) <= set(row)
+        if reads(questions[name], options) and set(reads(questions[name], options)) <= set(row)
     )
 
 
