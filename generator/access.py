@@ -56,6 +56,22 @@ def scope_of(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> str
     return ""
 
 
+def check_many(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
+    """A many relation to rows that belong to users is for rows of a user too: it then
+    attaches the user's own rows only. From shared rows it would show every reader the ids
+    of one user's rows, so it is refused, naming the field."""
+    if private(resource):
+        return
+    for item in resource["fields"]:
+        target = others.get(item.get("target", ""))
+        if item["type"] == "many" and target is not None and private(target):
+            raise FieldError(
+                f'field "{item["name"]}": {item["target"]} rows belong to users, so only '
+                f"rows of a user relate to them: make {resource['model']} --owned, or give it "
+                f"a required reference to one of their resources"
+            )
+
+
 def writers_of(resource: dict[str, Any], requested: str | None, recorded: str | None) -> str:
     """Who writes: the owner of private rows; for shared ones what was asked, else what was
     recorded, else staff.
@@ -84,6 +100,7 @@ def decide(
 ) -> None:
     """Fill in the resource's ``scope`` and ``writers``."""
     resource["scope"] = scope_of(resource, others)
+    check_many(resource, others)
     resource["writers"] = writers_of(resource, requested, recorded)
 
 

@@ -51,16 +51,6 @@ def check_answers(answers: Mapping[str, Any], questions: Mapping[str, Mapping[st
         message = problem(key, value, questions, answers)
         if message:
             raise AnswerError(f"{key}: {message}", key, allowed)
-        if value is True and not turned_on_where_asked(spec, answers):
-            raise AnswerError(applies_only_with(key, depends_on(spec)), key, allowed)
-
-
-def turned_on_where_asked(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
-    """A feature turned on where its ``when`` reads other answers (signup reads api in
-    Django) must be asked there: else Copier would render it without what it needs."""
-    if not depends_on(spec) or "framework" not in answers:
-        return True
-    return applies(spec, answers)
 
 
 def _shown(value: Any) -> str:
@@ -176,15 +166,13 @@ def complete(
         done["description"] = default_for("description", questions, framework=template)
     for key in data:  # an answer its other answers rule out would be silently ignored
         spec = questions.get(key, {})
-        needs = depends_on(spec)
+        needs = depends_on(spec, template)
         context = {name: done.get(name, default_for(name, questions, **done)) for name in needs}
         if needs and not applies(spec, {**done, **context}):
-            raise AnswerError(applies_only_with(key, needs), key)
+            raise AnswerError(
+                f"{key} applies only with {', '.join(f'{name}=true' for name in needs)}", key
+            )
     return done
-
-
-def applies_only_with(key: str, needs: list[str]) -> str:
-    return f"{key} applies only with {', '.join(f'{name}=true' for name in needs)}"
 
 
 def _parse_value(key: str, value: str, spec: Mapping[str, Any]) -> Any:

@@ -333,4 +333,9 @@ def next_steps(path: Path, answers: Mapping[str, Any]) -> list[str]:
             "flask tokens create me  # your API token (reads and writes), printed once",
             "flask run",
         ]
+    if answers.get("typescript_client") is True:
+        from generator.resources import CLIENT_COMMAND
+
+        # before the server, which keeps the terminal
+        steps.insert(-1, f"({CLIENT_COMMAND})  # the typed client: Node and npm")
     return [*steps, "pytest"]

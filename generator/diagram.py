@@ -49,8 +49,8 @@ def _checksum(body: str) -> str:
 
 def _lines(live: dict[str, dict[str, Any]]) -> list[str]:
     """Relations first (the user model owning rows, each reference with its cardinality:
-    one parent, or none for an optional reference, to zero or more children), then each
-    entity with its columns."""
+    one parent, or none for an optional reference, to zero or more children; a many field
+    zero or more on both sides), then each entity with its columns."""
     lines = []
     for name, info in live.items():
         if info.get("owned"):
@@ -59,13 +59,16 @@ def _lines(live: dict[str, dict[str, Any]]) -> list[str]:
             if item["type"] == "references":
                 parent = "|o" if item.get("optional") else "||"
                 lines.append(f'    {item["target"]} {parent}--o{{ {name} : "{item["name"]}"')
+            if item["type"] == "many":
+                lines.append(f'    {name} }}o--o{{ {item["target"]} : "{item["name"]}"')
     for name, info in live.items():
         lines.append(f"    {name} {{")
         lines.append("        integer id PK")
         if info.get("owned"):
             lines.append("        integer owner_id FK")
         for item in info["fields"]:
-            lines.append(f"        {_column(item)}")
+            if item["type"] != "many":  # a join table's, drawn as the relation
+                lines.append(f"        {_column(item)}")
         lines.append("    }")
     return lines
 

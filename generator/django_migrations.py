@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from generator.errors import StackgenError, safe_load
 
 NUMBERED = re.compile(r"^(\d{4})_\w+\.py$")
 OWNER = {"name": "owner", "type": "owner"}
+RELATED = ("references", "many")  # a field whose migration depends on its target's
 # The value existing rows get when a required field is added (makemigrations
 # asks for one); the field itself keeps no default.
 ONE_OFF = {
@@ -77,6 +78,13 @@ def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[
     old = _by_name(before)
     new = _by_name(after)
     operations: list[tuple[str, Any]] = []
+    # A field of ``after`` with ``renamed_from`` (fields.resolve_renames): RenameField, its
+    # column renamed with its values; the old field stands under the new name from then on.
+    for field in fields.changes(before["fields"], after["fields"])["renamed"]:
+        was, now = field
+        operations.append(("rename", (was, now)))
+        old = {now["name"] if name == was["name"] else name: f for name, f in old.items()}
+        old[now["name"]] = {**was, "name": now["name"]}
     for name, field in old.items():
         if name not in new or _column(new[name]) != _column(field):
             operations.append(("remove", field))
@@ -96,12 +104,20 @@ def _by_name(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _column(field: dict[str, Any]) -> str:
+    # A many field's table goes with its target: another target is another field.
+    if field["type"] == "many":
+        return f"{field['name']} {field['target_table']}"
     return "owner_id" if field["type"] == "owner" else fields.column_name(field)
 
 
 def _definition(field: dict[str, Any]) -> dict[str, Any]:
-    # What a reference records of its target's ownership changes no column.
-    return {key: value for key, value in field.items() if key != "target_owned"}
+    # What a relation records of its target's ownership changes no column; a rename is
+    # its own operation.
+    return {
+        key: value
+        for key, value in field.items()
+        if key not in (*fields.OF_THE_TARGET, fields.RENAMED_FROM)
+    }
 
 
 def write(
@@ -139,12 +155,12 @@ def write(
     targets: list[str] = []
     for op, item in operations:
         if op == "create":
-            targets += [f["target_table"] for f in item["fields"] if f["type"] == "references"]
+            targets += [f["target_table"] for f in item["fields"] if f["type"] in RELATED]
             if item.get("owned"):
                 dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
         elif op == "add" and item["type"] == "owner":
             dependencies.insert(0, "migrations.swappable_dependency(settings.AUTH_USER_MODEL)")
-    targets += [f["target_table"] for f in added if f.get("type") == "references"]
+    targets += [f["target_table"] for f in added if f.get("type") in RELATED]
     for target in sorted(set(targets) - {app_label}):
         found = latest(project_path / Path(slug) / "resources" / target / "migrations")
         if found is None:
@@ -225,7 +241,12 @@ def _name(operations: list[tuple[str, Any]], resource: dict[str, Any], number: i
     if operations[0][0] == "delete":
         return f"delete_{model}"
     verbs = {"add": "", "remove": "remove_", "alter": "alter_"}
-    parts = [f"{verbs[op]}{model}_{item['name']}" for op, item in operations]
+    parts = [
+        f"rename_{item[0]['name']}_{model}_{item[1]['name']}"
+        if op == "rename"
+        else f"{verbs[op]}{model}_{item['name']}"
+        for op, item in operations
+    ]
     joined = "_".join(parts)
     return joined if len(joined) <= 52 else f"change_{model}"
 
@@ -296,9 +317,20 @@ def _operation(op: str, item: dict[str, Any], resource: dict[str, Any]) -> str:
             + '            options={"ordering": ["-id"]},\n'
             + "        ),\n"
         )
+    if op == "rename":
+        was, now = item
+        return (
+            "        migrations.RenameField(\n"
+            f'            model_name="{model.lower()}",\n'
+            f'            old_name="{was["name"]}",\n'
+            f'            new_name="{now["name"]}",\n'
+            "        ),\n"
+        )
     verb = {"add": "AddField", "remove": "RemoveField", "alter": "AlterField"}[op]
     lines = f'            model_name="{model.lower()}",\n            name="{item["name"]}",\n'
-    if op == "add" and not item.get("optional") and "default" not in item:
+    # The rows a table has need a value for a required field (a many one starts empty).
+    required = not item.get("optional") and "default" not in item and item["type"] != "many"
+    if op == "add" and required:
         default = _one_off(item, resource)
         lines += _field(item, resource, " " * 12, "field=", default) + "\n"
         lines += "            preserve_default=False,\n"
@@ -363,3 +395,75 @@ def _module(dependencies: list[str], body: str, initial: bool) -> str:
         + body
         + "    ]\n"
     )
+
+
+def write_renamed(
+    project_path: Path, before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, str]:
+    """A resource renamed (``stackgen rename resource``): its new app's two migrations, by
+    path, the old app's to be deleted.
+
+    The first takes the old app's history over: it ``replaces`` the old app's migrations
+    (a database that applied them has it applied, and another app's dependency on one of
+    them leads to it, even once the old app is gone) and declares the model as they left
+    it, on the old table, with the old names of its constraints. The second renames the
+    table (``AlterModelTable``, the rows kept) and the constraints named by it.
+    """
+    slug = _slug(project_path)
+    old_app, new_app = before["plural"], after["plural"]
+    folder = project_path / slug / "resources" / old_app / "migrations"
+    replaced = sorted(p.stem for p in folder.glob("*.py") if NUMBERED.match(p.name))
+    dependencies: list[str] = []
+    for name in replaced:
+        block = re.search(r"dependencies = \[(.*?)\]\n", (folder / f"{name}.py").read_text(), re.S)
+        for line in (block[1] if block else "").split("\n"):
+            item = line.strip().rstrip(",")
+            if item and not item.startswith(f'("{old_app}",') and item not in dependencies:
+                dependencies.append(item)
+    model, old_table = after["model"].lower(), f"{old_app}_{before['model'].lower()}"
+    create = _operation("create", after, after).replace(
+        '            options={"ordering": ["-id"]},\n',
+        "            options={\n"
+        '                "ordering": ["-id"],\n'
+        f'                "db_table": "{old_table}",\n'
+        "            },\n",
+    )
+    old_rules = {**checks(before), **_owner_index(before)}
+    new_rules = {**checks(after), **_owner_index(after)}
+    first = _module(
+        dependencies, create + "".join(map(partial(_add, model), old_rules.values())), True
+    )
+    listed = "".join(f'        ("{old_app}", "{name}"),\n' for name in replaced)
+    first = first.replace(
+        "    initial = True\n\n", f"    initial = True\n\n    replaces = [\n{listed}    ]\n\n"
+    )
+    body = (
+        "        migrations.AlterModelTable(\n"
+        f'            name="{model}",\n'
+        "            table=None,\n"
+        "        ),\n"
+        + "".join(_remove(model, name, text) for name, text in old_rules.items())
+        + "".join(_add(model, text) for text in new_rules.values())
+    )
+    second = _module([f'("{new_app}", "0001_initial")'], body, False)
+    base = Path(slug) / "resources" / new_app / "migrations"
+    return {
+        (base / "0001_initial.py").as_posix(): first,
+        (base / f"0002_alter_{model}_table.py").as_posix(): second,
+    }
+
+
+def retargeted(project_path: Path, before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
+    """Other apps' migrations that name the renamed model (``to="workouts.workout"``), by path,
+    with the new name: the state they build must find it under its new app."""
+    slug = _slug(project_path)
+    old = f'to="{before["plural"]}.{before["model"].lower()}"'
+    new = f'to="{after["plural"]}.{after["model"].lower()}"'
+    found = {}
+    for file in sorted((project_path / slug / "resources").glob("*/migrations/*.py")):
+        if file.parent.parent.name == before["plural"]:
+            continue
+        text = file.read_text()
+        if old in text:
+            found[file.relative_to(project_path).as_posix()] = text.replace(old, new)
+    return found

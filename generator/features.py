@@ -22,7 +22,7 @@ from generator.answers import check_answers
 from generator.catalogue import BY_TEMPLATE
 from generator.errors import StackgenError
 from generator.project import load, locked, questions_at
-from generator.questions import asks, default_for
+from generator.questions import asks, default_for, depends_on
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,20 @@ def select(
     return chosen
 
 
+def unmet(
+    questions: Mapping[str, Mapping[str, Any]], template: str, answers: Mapping[str, Any]
+) -> list[tuple[str, list[str]]]:
+    """The features on in ``answers`` with the answers they need off (typescript_client
+    in Django needs api): Copier would drop such a feature's files without a word."""
+    found = []
+    for name, spec in questions.items():
+        if is_feature(spec) and answers.get(name) is True:
+            needs = [n for n in depends_on(spec, template) if answers.get(n) is not True]
+            if needs:
+                found.append((name, needs))
+    return found
+
+
 @dataclass
 class Switched:
     """What ``switch`` did: the features it changed, those already so, and the update."""
@@ -111,6 +125,12 @@ def switch(path: Path, names: Sequence[str], on: bool, to: str | None = None) ->
         update.check_updatable(path, held.waited_for)
         data = {name: on for name in result.changed}
         check_answers({**project.answers, **data}, questions)
+        for name, needs in unmet(questions, project.template, {**project.answers, **data}):
+            verb, names = ("add", [*needs, name]) if on else ("remove", [name, *needs])
+            raise StackgenError(
+                f"{name} applies only with {', '.join(f'{n}=true' for n in needs)}: "
+                f"switch them together (stackgen {verb} {' '.join(names)}); nothing was changed"
+            )
         _, result.summary, _ = resources.update_all(project, version, data, defaults=True)
         result.version = version
     return result

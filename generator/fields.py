@@ -9,7 +9,12 @@ quoting (bash expands braces, so ``decimal{10,2}`` would reach us as two words):
   delete: ``cascade``, the default, ``protect``, or ``setnull`` for an optional
   reference);
 - modifiers: ``optional``, ``unique``, ``index``, ``default=VALUE``, ``min=N``
-  and ``max=N`` (numbers).
+  and ``max=N`` (numbers);
+- ``tags:many`` relates the resource to many rows of another and back (a join table):
+  the target is the resource whose plural the name is, or ``labels:many:to=Tag``. It
+  is optional by nature (an empty set) and takes no other modifier;
+- in a regenerate's field list, ``renamed_from=OLD``: the field was ``OLD``, and its
+  column is renamed with its values (``resolve_renames``); never recorded.
 
 Pure functions: they return data or raise ``FieldError`` (one line naming
 what is wrong); nothing here prints or touches the disk.
@@ -41,10 +46,12 @@ TYPES = (
     "choice",
     "json",
     "references",
+    "many",
 )
 NUMBERS = ("integer", "decimal", "float")
 FLAGS = ("optional", "unique", "index")
 SETTINGS = ("default", "min", "max")
+RENAMED_FROM = "renamed_from"
 ON_DELETE = ("cascade", "protect", "setnull")
 STRING_LENGTH = 255
 MAX_STRING_LENGTH = 760  # a unique index on utf8mb4 VARCHAR holds at most 768 characters
@@ -163,6 +170,13 @@ FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 CHOICE_VALUE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 DEFAULT_TEXT = re.compile(r"[^\"\\\x00-\x1f\x7f-\x9f]*")
 MAX_FIELDS = 40
+# What a relation's record says of its target's rows (owned; a many field's: private, i.e.
+# owned or scoped), filled in from the project's resources, never typed.
+OF_THE_TARGET = ("target_owned", "target_private")
+# The most ids one write of a many field may carry (a 422 beyond): a request stays bounded.
+MAX_MANY = 100
+# The longest name PostgreSQL keeps (MySQL's is 64): a join table's constraint names fit it.
+MAX_IDENTIFIER = 63
 
 
 class FieldError(StackgenError):
@@ -301,6 +315,8 @@ def parse_field(
         raise FieldError(f'{where}: unknown type "{kind[:30]}"; valid types: {_valid_types()}')
     field: dict[str, Any] = {"name": name, "type": kind}
     rest = parts[2:]
+    if kind == "many":
+        return _many(field, rest, where, resources, own)
     if rest and rest[0] and rest[0] not in FLAGS and "=" not in rest[0]:
         _parameter(field, rest[0], where)
         rest = rest[1:]
@@ -363,6 +379,15 @@ def _modifier(field: dict[str, Any], text: str, where: str) -> None:
         if key != "optional" and kind in ("text", "json", "boolean"):
             raise FieldError(f"{where}: a {kind} field cannot be {key}")
         field[key] = True
+        return
+    if key == RENAMED_FROM:
+        if RENAMED_FROM in field:
+            raise FieldError(f"{where}: renamed_from= is given twice")
+        if not FIELD_NAME.fullmatch(value) or len(value) > 50 or value == field["name"]:
+            raise FieldError(
+                f"{where}: renamed_from= names the field's old name, another snake_case name"
+            )
+        field[RENAMED_FROM] = value
         return
     if key not in SETTINGS:
         raise FieldError(
@@ -476,6 +501,78 @@ def _complete(
         field["target_table"] = made.plural
 
 
+def _many(
+    field: dict[str, Any],
+    rest: list[str],
+    where: str,
+    resources: dict[str, dict[str, Any]],
+    own: Names | None,
+) -> dict[str, Any]:
+    """A ``many`` field: its target, and the singular its ids and filter are named by
+    (``tags`` -> ``tag_ids``, ``?tag_id=``)."""
+    name = field["name"]
+    target = None
+    for modifier in rest:
+        key, equals, value = modifier.partition("=")
+        if key != "to" or not equals:
+            raise FieldError(
+                f"{where}: a many field is optional by nature (an empty set) and takes only "
+                f'to=Resource; "{modifier[:30]}" is not that'
+            )
+        if target is not None:
+            raise FieldError(f"{where}: to= is given twice")
+        target = value
+    if not looks_plural(name.split("_")[-1]):
+        raise FieldError(
+            f"{where}: a many field is named as a plural (tags, exercise_sets): it holds "
+            "several rows"
+        )
+    by_plural = {info["names"].plural: model for model, info in resources.items()}
+    if target is None:
+        if own is not None and name == own.plural:
+            target = own.model
+        elif name not in by_plural:
+            known = ", ".join(sorted(by_plural)) or "none yet"
+            raise FieldError(
+                f"{where}: many names another resource of the project by its plural, or "
+                f"{name}:many:to=Resource; there is no resource {name} (plurals: {known})"
+            )
+        else:
+            target = by_plural[name]
+    if own is not None and target == own.model:
+        raise FieldError(
+            f"{where}: {own.model} cannot relate to itself yet (a many relation to rows of "
+            "the same resource is not supported)"
+        )
+    if target not in resources:
+        known = ", ".join(sorted(resources)) or "none yet"
+        raise FieldError(f'{where}: to="{target[:40]}" is not a resource of the project ({known})')
+    made = resources[target]["names"]
+    field["target"] = target
+    field["target_table"] = made.plural
+    field["singular"] = made.singular if name == made.plural else singular_of(name)
+    return field
+
+
+def singular_of(word: str) -> str:
+    """The singular of a snake_case plural, the regular way (``exercise_sets`` ->
+    ``exercise_set``, ``categories`` -> ``category``, ``boxes`` -> ``box``)."""
+    head, _, last = word.rpartition("_")
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif re.search(r"(ss|x|z|ch|sh)es$", last):
+        last = last[:-2]
+    elif last.endswith("s"):
+        last = last[:-1]
+    return f"{head}_{last}" if head else last
+
+
+def join_table(resource: str, field: dict[str, Any]) -> str:
+    """A many field's join table in Flask: ``workouts_tags`` (the resource's plural, the
+    field's name)."""
+    return f"{resource}_{field['name']}"
+
+
 def _check_fits(field: dict[str, Any], key: str, where: str) -> None:
     """Refuse a ``default=``, ``min=`` or ``max=`` the field's column cannot hold: past a
     32-bit INTEGER, or past a decimal's precision and scale (digits or decimals)."""
@@ -536,6 +633,7 @@ def parse_fields(
         seen |= columns
         fields.append(field)
     check_filter_names(fields)
+    check_many_names(fields, own)
     return fields
 
 
@@ -557,6 +655,51 @@ def check_filter_names(fields: list[dict[str, Any]]) -> None:
                     f"{field['name']} on the list ({field['name']}_min, {field['name']}_max); "
                     "name it otherwise"
                 )
+
+
+def many_names(field: dict[str, Any]) -> tuple[str, str]:
+    """What a many field is written and filtered by: ``tag_ids`` and ``tag_id``."""
+    return f"{field['singular']}_ids", f"{field['singular']}_id"
+
+
+def check_many_names(fields: list[dict[str, Any]], own: Names | None) -> None:
+    """Refuse a many field whose ids or filter would be another field's name, or whose join
+    table's names the databases cannot hold."""
+    columns = {column_name(field) for field in fields if field["type"] != "many"}
+    taken: set[str] = set()
+    for field in fields:
+        if field["type"] != "many":
+            continue
+        where = f'field "{field["name"]}"'
+        ids, filter_name = many_names(field)
+        for name in (ids, filter_name):
+            if name in columns or name in taken:
+                raise FieldError(
+                    f"{where}: its ids are written {ids} and filtered by {filter_name}, as "
+                    "another field is named; name it otherwise"
+                )
+        taken |= {ids, filter_name}
+        other = next(
+            (f for f in fields if f is not field and f.get("target") == field["target"]), None
+        )
+        if other is not None:
+            raise FieldError(
+                f"{where}: field {other['name']} relates to {field['target']} already, and "
+                f"{field['target']} lists the rows related to it by one name; keep one of them"
+            )
+        if own is None:
+            continue
+        table = join_table(own.plural, field)
+        longest = max(
+            f"fk_{table}_{own.singular}_id_{own.plural}",
+            f"fk_{table}_{filter_name}_{field['target_table']}",
+            key=len,
+        )
+        if len(longest) > MAX_IDENTIFIER:
+            raise FieldError(
+                f"{where}: its join table's constraint names would be over {MAX_IDENTIFIER} "
+                f"characters ({longest}); choose a shorter name"
+            )
 
 
 def resource(
@@ -658,6 +801,8 @@ def check_reverse_names(
 
 
 def column_name(field: dict[str, Any]) -> str:
+    """A field's column; a many field has none in its resource's table (its join table is
+    named by it)."""
     return f"{field['name']}_id" if field["type"] == "references" else field["name"]
 
 
@@ -673,11 +818,15 @@ def spec_of(field: dict[str, Any]) -> str:
         parts.append("/".join(field["choices"]))
     if kind == "references" and field.get("on_delete", "cascade") != "cascade":
         parts.append(field["on_delete"])
+    if kind == "many" and field["name"] != field["target_table"]:
+        parts.append(f"to={field['target']}")
     parts += [flag for flag in FLAGS if field.get(flag)]
     for key in SETTINGS:
         if key in field:
             value = field[key]
             parts.append(f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    if RENAMED_FROM in field:
+        parts.append(f"{RENAMED_FROM}={field[RENAMED_FROM]}")
     return ":".join(parts)
 
 
@@ -694,6 +843,7 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
         "decimal": (field.get("precision"), field.get("scale")),
         "choice": max(map(len, field.get("choices") or [""])),
         "references": (field.get("target_table"), field.get("on_delete")),
+        "many": field.get("target_table"),
     }.get(kind)
     flags = tuple(bool(field.get(flag)) for flag in FLAGS)
     checks = (
@@ -704,15 +854,89 @@ def schema_of(field: dict[str, Any]) -> tuple[Any, ...]:
     return (kind, width, *flags, checks)
 
 
+def resolve_renames(
+    before: list[dict[str, Any]] | None,
+    after: list[dict[str, Any]],
+    retargeted: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """``after`` with each ``renamed_from`` checked against ``before``, the recorded fields
+    (None: a new resource, which has nothing to rename: its fields are created).
+
+    A rename is pending while ``before`` has the old name and not the new one; done
+    already (the new name recorded, the old one gone: a model file applied again, a
+    command run twice) it is dropped, so a later run never renames again. Refused: an
+    old name ``before`` lacks, one kept beside its new name, one renamed twice, and a
+    rename with a change of type or modifiers in the same step (rename, then change).
+    ``retargeted``: tables renamed with their rows (``stackgen rename resource``), old to
+    new: a reference to one is renamed with it, its values still the same rows.
+    """
+    if before is None:
+        return settled(after)
+    old = {f["name"]: f for f in before}
+    kept = {f["name"] for f in after}
+    result, taken = [], set()
+    for field in after:
+        source = field.get(RENAMED_FROM)
+        if source is None:
+            result.append(field)
+            continue
+        where = f'field "{field["name"]}"'
+        plain = {k: v for k, v in field.items() if k != RENAMED_FROM}
+        if field["name"] in old and source not in old:
+            result.append(plain)  # renamed already
+            continue
+        if source not in old:
+            known = ", ".join(old) or "none"
+            raise FieldError(
+                f"{where}: renamed_from={source}, but there is no field {source} "
+                f"(the fields: {known})"
+            )
+        if field["name"] in old:
+            raise FieldError(
+                f"{where}: renamed_from={source}, but {field['name']} is a field "
+                "already; drop it first or choose another name"
+            )
+        if source in kept:
+            raise FieldError(f"{where}: renamed_from={source}, but {source} is kept too")
+        if source in taken:
+            raise FieldError(f"{where}: {source} is renamed twice")
+        taken.add(source)
+        was = {**old[source], "name": field["name"]}
+        if was.get("target_table") in (retargeted or {}):
+            was["target_table"] = (retargeted or {})[was["target_table"]]
+        if schema_of(was) != schema_of(plain):
+            raise FieldError(
+                f"{where}: rename {source} first, with its type and modifiers as they are "
+                f"({spec_of(was)}:renamed_from={source}), then change it in a second regenerate"
+            )
+        result.append(field)
+    return result
+
+
+def settled(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fields as recorded once their renames are applied: without ``renamed_from``."""
+    return [{k: v for k, v in f.items() if k != RENAMED_FROM} for f in items]
+
+
 def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list]:
     """How a resource's columns go from ``before`` to ``after``, by column name.
 
     ``added`` and ``dropped`` are fields; ``altered`` holds ``[old, new]`` pairs
-    whose columns differ (a field renamed is dropped and added: its values are
-    not carried over). ``undo(changes(a, b))`` is ``changes(b, a)``.
+    whose columns differ (a many field whose target changes is another join table);
+    ``renamed`` holds ``[old, new]`` pairs of a field of ``after`` with ``renamed_from``
+    (``resolve_renames``): its column is renamed, its values kept.
+    ``undo(changes(a, b))`` is ``changes(b, a)`` with renames reversed.
     """
-    old = {column_name(f): f for f in before}
-    new = {column_name(f): f for f in after}
+    by_name = {f["name"]: f for f in before}
+    renamed = [
+        [by_name[f[RENAMED_FROM]], f]
+        for f in after
+        if f.get(RENAMED_FROM) in by_name and f["name"] not in by_name
+    ]
+    gone = {_changed_by(old) for old, _ in renamed}
+    came = {_changed_by(new) for _, new in renamed}
+    old = {_changed_by(f): f for f in before if _changed_by(f) not in gone}
+    new = {_changed_by(f): f for f in after if _changed_by(f) not in came}
     return {
         "added": [f for name, f in new.items() if name not in old],
         "dropped": [f for name, f in old.items() if name not in new],
@@ -721,7 +945,14 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
             for name, f in new.items()
             if name in old and schema_of(old[name]) != schema_of(f)
         ],
+        "renamed": renamed,
     }
+
+
+def _changed_by(field: dict[str, Any]) -> str:
+    if field["type"] == "many":
+        return f"{field['name']} many {field['target_table']}"
+    return column_name(field)
 
 
 def undo(change: dict[str, list]) -> dict[str, list]:
@@ -729,13 +960,15 @@ def undo(change: dict[str, list]) -> dict[str, list]:
         "added": change["dropped"],
         "dropped": change["added"],
         "altered": [[new, old] for old, new in change["altered"]],
+        "renamed": [[new, old] for old, new in change.get("renamed", [])],
     }
 
 
 def describe_changes(change: dict[str, list]) -> list[str]:
     """One line per column change, as the command line spells the fields."""
     return (
-        [f"add {spec_of(f)}" for f in change["added"]]
+        [f"{old['name']} renamed to {new['name']}" for old, new in change.get("renamed", [])]
+        + [f"add {spec_of(f)}" for f in change["added"]]
         + [f"drop {spec_of(f)}" for f in change["dropped"]]
         + [
             f"check {spec_of(new)} in the database"

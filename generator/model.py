@@ -19,9 +19,10 @@ the model -> the steps, ordered by references) and ``export`` (recorded -> text)
 generator/resources.py's own plan and apply (the three-way merge that keeps edits).
 
 Room for what comes next, without changing the shape: a field spec grows new types and
-parameters (``tags: many``, ``coach: references:to=User``,
-``comments: text:renamed_from=notes``) and a resource new keys (``unique: [workout, tag]``,
-``renamed_from: OldName``), each refused today in one line naming it.
+parameters (``coach: references:to=User``) and a resource new keys
+(``unique: [workout, tag]``), each refused today in one line naming it. A field renamed
+keeps its values: ``comments: text:renamed_from=notes`` (applied once; the file may keep
+saying it, generator/fields.py resolve_renames); a resource too (``renamed_from: OldName``).
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ if TYPE_CHECKING:
     from generator.update import Summary
 
 MODEL_FILE = "model.yml"
+NAME_KEYS = ("singular", "plural", "url", "label", "label_plural")
 MAX_BYTES = 1_000_000
 MAX_RESOURCES = 200
-RESOURCE_KEYS = ("owned", "writers", "fields")
+RESOURCE_KEYS = ("owned", "writers", "fields", "renamed_from")
 # Keys a later stackgen gives a meaning; said so rather than called unknown.
-LATER_KEYS = ("unique", "renamed_from")
+LATER_KEYS = ("unique",)
 HEADER = (
     "# stackgen's data model: `stackgen model apply` makes the project match it.\n"
     "# Each field is `name: type[:parameter][:modifier]...`, as `stackgen generate resource`\n"
@@ -69,6 +71,7 @@ class Resource:
     owned: bool = False
     writers: str | None = None  # staff or users, for a shared resource (None: staff)
     line: int = 0  # where the file names it, for messages
+    renamed_from: str | None = None  # its old name: renamed with its rows, once
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,11 @@ def _resource(name: str, key: yaml.Node, node: yaml.Node, where: str) -> Resourc
                 f"{at}: writers is staff or users (owned rows, and rows scoped through a "
                 f"reference, are written by their owner); not {writers[:20]!r}"
             )
+    renamed_from = None
+    if "renamed_from" in entries:
+        renamed_from = _scalar(entries["renamed_from"][1], f"{at}: renamed_from is a model name")
+        if not fields.RESOURCE_NAME.fullmatch(renamed_from) or renamed_from == name:
+            raise ModelError(f"{at}: renamed_from names its old model name (Workout)")
     if "fields" not in entries:
         raise ModelError(f"{at}: give its `fields:`, one `name: type` a line")
     listed = _mapping(entries["fields"][1], where, f"{at}: `fields:` holds one `name: type` a line")
@@ -182,19 +190,26 @@ def _resource(name: str, key: yaml.Node, node: yaml.Node, where: str) -> Resourc
             "same line, as `name: type[:parameter][:modifier]...`",
         )
         specs.append(f"{field_name}:{text}")
-    return Resource(name, tuple(specs), owned, writers, _line(key))
+    return Resource(name, tuple(specs), owned, writers, _line(key), renamed_from)
 
 
 # Checking: the resources the model describes, as ``generate`` would record them.
 
 
 def _targets(resource: Resource, singulars: dict[str, str]) -> list[str]:
-    """The resources of the model that ``resource``'s references name (by singular)."""
+    """The resources of the model that ``resource``'s references name (by singular), and
+    those its many fields relate to (by plural, or ``to=``)."""
+    plurals = {fields.names(model).plural: model for model in singulars.values()}
     found = []
     for spec in resource.specs:
         parts = spec.split(":")
         if len(parts) > 1 and parts[1] == "references" and parts[0] in singulars:
             found.append(singulars[parts[0]])
+        if len(parts) > 1 and parts[1] == "many":
+            named = [p.partition("=")[2] for p in parts[2:] if p.startswith("to=")]
+            target = named[0] if named else plurals.get(parts[0])
+            if target in plurals.values():
+                found.append(target)
     return found
 
 
@@ -292,7 +307,7 @@ def desired(
 class Step:
     """One resource's part of a plan."""
 
-    action: str  # create, change or destroy
+    action: str  # rename, create, change or destroy
     model: str
     specs: tuple[str, ...] = ()
     owned: bool = False
@@ -300,6 +315,7 @@ class Step:
     table: str = ""
     changes: tuple[str, ...] = ()  # the column changes, one line each
     warnings: tuple[str, ...] = ()  # what the migration does to rows
+    renamed_from: str = ""  # rename: its old name
 
 
 @dataclass(frozen=True)
@@ -329,6 +345,8 @@ def plan(
     parent, and a resource's change before the destroy of what it stops referencing."""
     from generator.resources import row_warnings, table_name
 
+    renames = _renames(recorded, model, template)
+    recorded = as_renamed(recorded, renames)
     wanted = desired(model, template, recorded, taken, packages)
     live = {m: info for m, info in recorded.items() if not info.get("destroyed")}
     by_name = model.by_name()
@@ -343,6 +361,12 @@ def plan(
         if before is None:
             steps[name] = Step("create", name, table=table, **common)
             continue
+        try:  # a rename the file still names once applied is done: it changes nothing
+            info["fields"] = fields.resolve_renames(before["fields"], info["fields"])
+        except fields.FieldError as error:
+            raise ModelError(
+                f"{model.where} line {resource.line}, resource {name}: {error}"
+            ) from None
         same_fields = _specs(before["fields"]) == _specs(info["fields"])
         if same_fields and before.get("writers") == info["writers"]:
             unchanged.append(name)
@@ -386,7 +410,66 @@ def plan(
             after[name] = [f["target"] for f in wanted[name]["fields"] if f.get("target") in steps]
     names = [n for n in steps if steps[n].action == "destroy"] + [n for n in wanted if n in steps]
     order = _ordered(names, after, "these reference", model.where)
-    return Plan(tuple(steps[name] for name in order), tuple(unchanged))
+    first = tuple(
+        Step(
+            "rename",
+            new,
+            table=table_name(template, {"model": new, "plural": fields.names(new).plural}),
+            changes=(f"renamed from {old}: its table with its rows, its files with your edits",),
+            renamed_from=old,
+        )
+        for new, old in renames.items()
+    )
+    unchanged = [name for name in unchanged if name not in renames]
+    return Plan(first + tuple(steps[name] for name in order), tuple(unchanged))
+
+
+def _renames(recorded: dict[str, dict[str, Any]], model: Model, template: str) -> dict[str, str]:
+    """The resources the file renames, new name to old: those whose old name is recorded
+    and new one not yet (applied, the file may keep saying it: nothing more to do)."""
+    live = {m for m, info in recorded.items() if not info.get("destroyed")}
+    found = {}
+    for resource in model.resources:
+        old = resource.renamed_from
+        if old is None or resource.model in recorded or old not in live:
+            if old is not None and resource.model not in live and old not in recorded:
+                raise ModelError(
+                    f"{model.where} line {resource.line}, resource {resource.model}: "
+                    f"renamed_from={old}, but the project has no resource {old}"
+                )
+            continue
+        found[resource.model] = old
+    return found
+
+
+def as_renamed(
+    recorded: dict[str, dict[str, Any]], renames: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The recorded resources as ``stackgen rename resource`` leaves them (``renames``:
+    new name to old): each renamed under its new names, and a reference to it renamed with
+    it (generator/rename.py)."""
+    if not renames:
+        return recorded
+    olds = {old: new for new, old in renames.items()}
+    result = {}
+    for model, info in recorded.items():
+        moved = dict(info)
+        if model in olds:
+            made = fields.names(olds[model])
+            moved.update(model=made.model, names=made)
+            moved.update({key: getattr(made, key) for key in NAME_KEYS})
+            model = made.model
+        items = []
+        for item in info.get("fields") or []:
+            target = item.get("target")
+            if item.get("type") == "references" and target in olds:
+                made = fields.names(olds[target])
+                item = {**item, "name": made.singular, "target": made.model}
+                item["target_table"] = made.plural
+            items.append(item)
+        moved["fields"] = items
+        result[model] = moved
+    return result
 
 
 # Exporting: the recorded resources as a model file.
@@ -481,7 +564,7 @@ def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Appl
     files: the project's history is as it was, every change unstaged, conflicts unmerged.
     On any error or Ctrl-C the folder is back at its last commit, the model file (which
     may be uncommitted) as the user had it."""
-    from generator import diagram, resources
+    from generator import diagram, rename, resources
     from generator.gitutil import git
     from generator.update import Summary, project_status, summarise
 
@@ -500,6 +583,14 @@ def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Appl
             for step in steps.steps:
                 interrupts.start()
                 current = project  # each step reads the resources recorded by the last
+                if step.action == "rename":
+                    renamed = rename.plan(current, step.renamed_from, step.model)
+                    summary = rename.apply(current, renamed)
+                    resources._merge(total, summary)
+                    applied.migrations += list(renamed.migrations)
+                    unmerged += resources._unmerged(path)
+                    resources._step_commit(path, f"stackgen model apply: {step.model}")
+                    continue
                 if step.action == "destroy":
                     one = resources.plan_destroy(current, step.model)
                 else:

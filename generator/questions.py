@@ -19,6 +19,8 @@ from generator.errors import StackgenError, safe_load
 Questions = dict[str, dict[str, Any]]
 # copier.yml's usual ``when``: one framework's question.
 FRAMEWORK_WHEN = re.compile(r"\{\{\s*framework\s*==\s*'([A-Za-z0-9_-]+)'\s*\}\}")
+# One framework's question, or another's when other answers allow it (typescript_client).
+FRAMEWORK_OR = re.compile(r"\{\{\s*framework\s*==\s*'([A-Za-z0-9_-]+)'\s+or\s")
 # A resource's own questions (``stackgen generate resource`` answers them): never a starter's.
 RESOURCE_WHEN = "{{ kind is defined and kind == 'resource' }}"
 
@@ -79,8 +81,13 @@ def applies(spec: Mapping[str, Any], answers: Mapping[str, Any] | None) -> bool:
     return when is not False if answers is None else bool(when)
 
 
-def depends_on(spec: Mapping[str, Any]) -> list[str]:
-    """The other answers (not the framework) a question's ``when`` reads, in order."""
+def depends_on(spec: Mapping[str, Any], template: str | None = None) -> list[str]:
+    """The other answers (not the framework) a question's ``when`` reads, in order.
+
+    With ``template``, none where the ``when`` holds in that template whatever they are:
+    ``framework == 'flask-api' or api`` needs nothing in Flask, and api in Django (read
+    without Jinja: ``--help`` lists them and must stay fast).
+    """
     when = spec.get("when")
     if not isinstance(when, str) or FRAMEWORK_WHEN.fullmatch(when.strip()):
         return []
@@ -90,6 +97,9 @@ def depends_on(spec: Mapping[str, Any]) -> list[str]:
     for name in names:
         if name not in keywords | {"framework"} and name not in found:
             found.append(name)
+    either = FRAMEWORK_OR.match(when.strip())
+    if template is not None and either and either.group(1) == template:
+        return []
     return found
 
 

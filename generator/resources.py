@@ -25,7 +25,7 @@ import json
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -151,12 +151,13 @@ def check_recorded(name: str, resource: dict[str, Any]) -> None:
         raise StackgenError(f"{wrong}: its fields")
     for item in items:
         try:
-            target = item.get("target") if item.get("type") == "references" else None
+            related = item.get("type") in ("references", "many")
+            target = item.get("target") if related else None
             known = {target: {"names": fields.names(target)}} if target else {}
             if target and not fields.RESOURCE_NAME.fullmatch(target):
                 raise fields.FieldError(target)
             again = fields.parse_field(fields.spec_of(item), known)
-            if again != {k: v for k, v in item.items() if k != "target_owned"}:
+            if again != {k: v for k, v in item.items() if k not in fields.OF_THE_TARGET}:
                 raise fields.FieldError(str(item.get("name")))
         except (fields.FieldError, AttributeError, KeyError, TypeError):
             shown = item.get("name") if isinstance(item, dict) else item
@@ -274,10 +275,12 @@ def plan(
     owned: bool,
     preview: bool = False,
     writers: str | None = None,
+    retargeted: dict[str, str] | None = None,
 ) -> Plan:
     """Check the name and the fields; what ``generate`` would do (with ``preview``, which
     files a change would update, for ``--pretend``). ``writers``: ``--writers``, for a
-    shared resource (None: as recorded, else staff).
+    shared resource (None: as recorded, else staff). ``retargeted``: tables ``rename``
+    renamed, old to new (fields.resolve_renames).
 
     A new resource is created; one the project has is regenerated with the
     new fields (a three-way merge and a migration of just the change); a
@@ -314,6 +317,7 @@ def plan(
             )
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
+    parsed = fields.resolve_renames(before["fields"] if before else None, parsed, retargeted)
     fields.check_reverse_names(made, parsed, others, _referrers(model, others))
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
@@ -350,6 +354,7 @@ def plan(
     migrations = (existing[model]["migrations"] if model in existing else []) + (
         [result.migration] if result.migration else []
     )
+    resource["fields"] = fields.settled(parsed)  # a rename is done once, by its migration
     result.data = {"resource": resource, "migrations": migrations}
     if model in existing:
         if preview:
@@ -401,9 +406,10 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
     for other, theirs in sorted(live(existing).items()):
         for item in theirs.get("fields") or []:
-            if item.get("type") == "references" and item.get("target") == model:
+            if item.get("type") in ("references", "many") and item.get("target") == model:
+                verb = "references" if item["type"] == "references" else "relates to"
                 raise StackgenError(
-                    f"{other} references {model} (its field {item['name']}): destroy {other} "
+                    f"{other} {verb} {model} (its field {item['name']}): destroy {other} "
                     f"first, or regenerate it without that field (nothing was changed)"
                 )
     old = _stored(info)
@@ -425,12 +431,13 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
 
 
 def _referrers(model: str, others: dict[str, dict[str, Any]]) -> list[tuple[fields.Names, str]]:
-    """The resources that reference ``model``, each with its names and the field that does."""
+    """The resources that reference ``model`` (or relate to it, many), each with its names and
+    the field that does."""
     return [
         (info["names"], item["name"])
         for _, info in sorted(others.items())
         for item in info.get("fields") or []
-        if item.get("type") == "references" and item.get("target") == model
+        if item.get("type") in ("references", "many") and item.get("target") == model
     ]
 
 
@@ -463,6 +470,10 @@ def _link(resource: dict[str, Any], others: dict[str, dict[str, Any]]) -> None:
     for item in resource["fields"]:
         if item["type"] == "references":
             item["target_owned"] = bool(others[item["target"]].get("owned"))
+            visit(item["target"])
+        if item["type"] == "many":  # its tests make a row to relate to, the user's if private
+            item["target_owned"] = bool(others[item["target"]].get("owned"))
+            item["target_private"] = access.private(others[item["target"]])
             visit(item["target"])
     if setup:
         resource["setup"] = setup
@@ -503,7 +514,7 @@ def row_warnings(
             )
     for f in added["added"]:
         name = fields.column_name(f)
-        if f.get("optional"):
+        if f.get("optional") or f["type"] == "many":  # a many field starts as empty sets
             continue
         if f.get("unique"):
             lines.append(
@@ -524,8 +535,10 @@ def row_warnings(
                 "that has rows (make it optional, or give it default=)"
             )
     lines += [
-        f"{fields.column_name(f)} is dropped with its values (a renamed field is dropped "
-        "and added again)"
+        f"{fields.column_name(f)} is dropped with its values (to keep them under another "
+        f"name, give the new field renamed_from={f['name']})"
+        if f["type"] != "many"
+        else f"{f['name']} is dropped with the rows it relates (its join table)"
         for f in added["dropped"]
     ]
     return lines
@@ -633,9 +646,13 @@ def heads(path: Path) -> list[str]:
 
 
 def flask_migration(
-    path: Path, before: dict[str, Any] | None, after: dict[str, Any] | None
+    path: Path,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    renamed: bool = False,
 ) -> tuple[str, str]:
-    """An Alembic migration chained on the head: create, drop or change the table."""
+    """An Alembic migration chained on the head: create, drop or change the table
+    (``renamed``: rename it, ``before`` and ``after`` the resource's two names)."""
     import jinja2
 
     found = heads(path)
@@ -650,9 +667,13 @@ def flask_migration(
     before, after = _as_database(before), _as_database(after)
     change = fields.changes(before["fields"], after["fields"]) if before and after else None
     indexed = before is not None and after is not None and owner_index(after) > owner_index(before)
-    if change is not None and not any(change.values()) and not indexed:
+    if change is not None and not any(change.values()) and not indexed and not renamed:
         return "", ""  # what changed lives in the code (a default): no column or CHECK
-    if before is None:
+    if renamed:
+        assert before is not None and after is not None
+        slug = f"rename_the_{before['plural']}_table"
+        message = f"Rename the {before['plural']} table to {table}, with its rows."
+    elif before is None:
         slug, message = f"create_the_{table}_table", f"Create the {table} table: "
         message += f"{resource['label_plural']}."
     elif after is None:
@@ -670,6 +691,7 @@ def flask_migration(
     )
     template = env.get_template("templates/shared/resource/flask_migration.py.jinja")
     text = template.render(
+        renamed=renamed,
         before=before,
         after=after,
         indexed=indexed,
@@ -725,6 +747,19 @@ MIGRATION_WRITERS: dict[str, Callable[..., tuple[str, str]]] = {
     "django-mtv": django_migration,
 }
 MIGRATE_COMMANDS = {"flask-api": "flask db upgrade", "django-mtv": "python manage.py migrate"}
+# The typed TypeScript client (typescript_client) is generated from the app's OpenAPI
+# document: a resource's change leaves it stale until this runs again.
+CLIENT_COMMAND = "cd clients/typescript && npm ci && npm run generate"
+
+
+def client_note(answers: Mapping[str, Any]) -> str | None:
+    """What to run after the API changed, in a project whose answers include the client."""
+    if answers.get("typescript_client") is not True:
+        return None
+    return (
+        f"The API changed: regenerate the TypeScript client with `{CLIENT_COMMAND}` "
+        "(the project's CI fails while it is stale)."
+    )
 
 
 def write_migration(

@@ -238,7 +238,7 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
     combinations: list[tuple[str, dict[str, object]]] = []
     for template in option_values(questions["framework"]) or []:
         framework = short.get(str(template), str(template))
-        options = options_of(questions, str(template))
+        options = matrix_options(questions, str(template))
         names = list(options)
         rows: list[dict[str, object]] = [
             option_defaults(framework),
@@ -248,7 +248,9 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
         if len(names) >= 2:
             keep = partial(consistent, questions, options, str(template))
             values = [
-                [*options[name], NOT_ASKED] if reads(questions[name], options) else options[name]
+                [*options[name], NOT_ASKED]
+                if depends_on(questions[name], str(template))
+                else options[name]
                 for name in names
             ]
             pairs = AllPairs(values, filter_func=keep)
@@ -295,9 +297,8 @@ def missing_pairs(
     for (a, a_values), (b, b_values) in itertools.combinations(options.items(), 2):
         for va, vb in itertools.product(a_values, b_values):
             pair = {a: va, b: vb}
-            needs = {
-                n: True for name in pair for n in reads(questions[name], options) if n not in pair
-            }
+            reads = {n for name in pair for n in depends_on(questions[name], template)}
+            needs = {n: True for n in sorted(reads) if n not in pair}
             wanted = {**needs, **pair}
             if not all(
                 applies(questions[name], {"framework": template, **wanted}) for name in pair
@@ -325,10 +326,17 @@ def join(
     found.append(wanted)
 
 
-def reads(spec: Mapping[str, object], options: Mapping[str, list[object]]) -> list[str]:
-    """The options of this template a question's ``when`` reads: signup reads ``api`` in
-    Django only (Flask has no such question, and always asks it)."""
-    return [name for name in depends_on(spec) if name in options]
+# Options the matrix leaves at their defaults: they change no Python file and no
+# dependency of the project, so no pair with another option can break its checks,
+# and a test of their own proves what they add (typescript_client:
+# tests/test_typescript_client.py). In the pairs they would cost 5 more projects.
+OUTSIDE_THE_MATRIX = frozenset({"typescript_client"})
+
+
+def matrix_options(questions: Mapping[str, Mapping[str, object]], template: str) -> dict:
+    """The options the matrix combines for ``template``, with their values."""
+    options = options_of(questions, template)
+    return {name: values for name, values in options.items() if name not in OUTSIDE_THE_MATRIX}
 
 
 NOT_ASKED = "(not asked)"  # the value, in all-pairs rows, of a question its answers rule out
@@ -350,7 +358,8 @@ def consistent(
     return all(
         (value == NOT_ASKED) != applies(questions[name], {"framework": template, **row})
         for name, value in row.items()
-        if reads(questions[name], options) and set(reads(questions[name], options)) <= set(row)
+        if depends_on(questions[name], template)
+        and set(depends_on(questions[name], template)) <= set(row)
     )
 
 
@@ -360,18 +369,18 @@ def full_product_size() -> int:
     total = 0
     for template in option_values(questions["framework"]) or []:
         size = 1
-        for values in options_of(questions, str(template)).values():
+        for values in matrix_options(questions, str(template)).values():
             size *= len(values)
         total += size
     return total
 
 
 def option_defaults(framework: str) -> dict[str, object]:
-    """The default answer of every option that applies to ``framework``."""
+    """The default answer of every option the matrix combines that applies to ``framework``."""
     questions = load_questions(COPIER_YML)
     answers: dict[str, object] = {"framework": FRAMEWORKS.get(framework, framework)}
     for name, question in questions.items():
-        if name == "framework" or option_values(question) is None:
+        if name in {"framework", *OUTSIDE_THE_MATRIX} or option_values(question) is None:
             continue
         if applies(question, answers):
             answers[name] = default_for(name, questions, **answers)

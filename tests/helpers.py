@@ -33,7 +33,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from generator.cli import run
-from harness.projects import FRAMEWORKS, REPO_ROOT, ProjectEnv
+from harness.projects import ENV_DIR, FRAMEWORKS, REPO_ROOT, ProjectEnv
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -155,7 +155,7 @@ def make_v2(templates: Path) -> None:
         readme.write_text(readme.read_text() + f"\n{V2_README_LINE}\n")
         (folder / "CONTRIBUTING.md").write_text("# Contributing\n\nOpen an issue first.\n")
         (folder / ".pre-commit-config.yaml.jinja").unlink()
-        (folder / ".dockerignore").unlink()
+        (folder / ".dockerignore.jinja").unlink()
 
 
 def build_template_repo(tmp_path: Path) -> Path:
@@ -347,8 +347,9 @@ def check_django(
 # The issues' fitness model: owned workouts, a staff-kept catalogue of exercises (a unique
 # field, choices), and exercise sets scoped through their workout (one protected reference).
 FITNESS = [
+    "Tag name:string:40 --owned",
     "Workout name:string:120 duration_minutes:integer:min=1 performed_on:date "
-    "performed_at:datetime:optional notes:text:optional --owned",
+    "performed_at:datetime:optional notes:text:optional tags:many --owned",
     "Exercise title:string:unique category:choice:strength/cardio/mobility",
     "ExerciseSet workout:references exercise:references:protect reps:integer:min=1 "
     "weight_kg:decimal:6.2:optional",
@@ -570,7 +571,7 @@ def served_with_resources(
     users: list[str],
     database_url: str | None = None,
     settings: Mapping[str, str] | None = None,
-    options: Sequence[str] = (),
+    data: Sequence[str] = (),
 ) -> Iterator[Served]:
     """A new project with ``resources`` generated one by one (each committed), migrated,
     with ``users`` (those named staff... are staff; each NAME@example.com) and their
@@ -578,14 +579,16 @@ def served_with_resources(
 
     ``database_url`` serves it from that database (a private cluster a test stops and
     starts) instead of a fresh one on the shared server; ``settings`` are added to its
-    environment; ``options`` (``signup=true``, ...) are answers for ``stackgen new``."""
+    environment; ``data`` are more answers (``typescript_client=true``)."""
     from harness import services
     from harness.projects import servers_for
     from harness.runtime import gunicorn
 
     project = folder / ("gym_api" if framework == "flask" else "gym")
-    answers = [*options] if framework == "flask" else ["browser_tests=false", "api=true", *options]
-    extra = [argument for answer in answers for argument in ("--data", answer)]
+    options = ["--data", "browser_tests=false", "--data", "api=true"]
+    extra = [] if framework == "flask" else options
+    for answer in data:
+        extra += ["--data", answer]
     assert new_project(project, framework, "--data", f"database={database}", *extra) == 0
     for line in resources:
         assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
@@ -640,6 +643,31 @@ def served_with_resources(
         log = folder / "gunicorn.log"
         with gunicorn(env, project, app, settings, log, "/healthz", workers=2, threads=2) as url:
             yield Served(framework, project, url, tokens, env, settings)
+
+
+# The typed TypeScript client (typescript_client): npm run in clients/typescript, on
+# the project's own environment (its OpenAPI command), npm's downloads cached beside it.
+NPM_CACHE = ENV_DIR.parent / "npm"
+
+
+def npm(
+    served: Served, *args: str, check: bool = True, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``npm ARGS`` in the served project's client, or skip without npm (fail under
+    STACKGEN_REQUIRE_SERVICES=1). The client's smoke script is given the served API's URL."""
+    from harness.runtime import require
+
+    require(shutil.which("npm") is not None, "no npm (apt-get install nodejs npm)")
+    assert served.env is not None
+    client = served.project / "clients" / "typescript"
+    settings = {
+        **served.settings,
+        "PYTHONPATH": str(served.project),
+        "npm_config_cache": str(NPM_CACHE),
+        "API_URL": served.url,
+        **(env or {}),
+    }
+    return served.env.run(client, "npm", *args, env=settings, check=check)
 
 
 # The initializr's render workers: a render held as long as a scenario needs.

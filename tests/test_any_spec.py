@@ -76,7 +76,7 @@ decimals = st.builds(lambda n, d: f"{n}.{d:02d}" if d else str(n), numbers, st.i
 @st.composite
 def field_spec(draw: st.DrawFn, targets: list[str]) -> str:
     """One ``name:type[:parameter][:modifier]...``, right or wrong."""
-    kinds = [k for k in fields.TYPES if k != "references" or targets]
+    kinds = [k for k in fields.TYPES if k not in ("references", "many") or targets]
     kind = draw(st.sampled_from(kinds))
     name = draw(field_names)
     parts = [name, kind]
@@ -84,6 +84,10 @@ def field_spec(draw: st.DrawFn, targets: list[str]) -> str:
         parts[0] = draw(st.sampled_from([fields.names(t).singular for t in targets] + [name]))
         if draw(st.booleans()):
             parts.append(draw(st.sampled_from(fields.ON_DELETE)))
+    elif kind == "many":  # a target's plural, or any name with to=
+        parts[0] = draw(st.sampled_from([fields.names(t).plural for t in targets] + [name]))
+        if draw(st.booleans()):
+            parts.append(f"to={draw(st.sampled_from(targets))}")
     elif kind == "string" and draw(st.booleans()):
         parts.append(str(draw(st.integers(1, 800))))
     elif kind == "decimal" and draw(st.booleans()):

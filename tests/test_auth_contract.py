@@ -114,7 +114,7 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
             WORKOUTS,
             USERS,
             settings={**mail_settings, **DEBUG},
-            options=OPTIONS,
+            data=OPTIONS,
         ) as site,
     ):
         tokens, me, workouts = (site.api(path) for path in ("auth/tokens", "auth/me", "workouts"))

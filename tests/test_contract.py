@@ -120,6 +120,24 @@ def test_resources_keep_the_api_contract_over_http(tmp_path, framework, database
         hidden = call(f"{workouts}/{mine.body['id']}", token=bob)
         assert is_error(hidden, 404), hidden
 
+        # A workout's tags are its owner's own: a set, read in id order, filtered by; another
+        # user's tag is answered as one that does not exist, word for word.
+        tags = site.api("tags")
+        legs, core = (call(tags, "POST", {"name": n}, token=ann).body["id"] for n in ("L", "C"))
+        tagging = {"tag_ids": [core, legs, core]}
+        tagged = call(f"{workouts}/{mine.body['id']}", "PATCH", tagging, token=ann)
+        assert tagged.status == 200 and tagged.body["tag_ids"] == sorted([legs, core]), tagged
+        assert ids(call(f"{workouts}?tag_id={core}", token=ann)) == [mine.body["id"]]
+        assert ids(call(f"{workouts}?tag_id={core}", token=bob)) == []
+        nowhere = 2**31 - 7
+        theirs_url = f"{workouts}/{theirs['id']}"
+        foreign = call(theirs_url, "PATCH", {"tag_ids": [legs]}, token=bob)
+        absent = call(theirs_url, "PATCH", {"tag_ids": [nowhere]}, token=bob)
+        assert foreign.status == absent.status == 422, (foreign, absent)
+        assert names(foreign, "json", "tag_ids"), foreign
+        assert same_but_the_id(foreign.body, absent.body, legs, nowhere)
+        assert call(theirs_url, token=bob).body["tag_ids"] == []
+
         # An empty optional value is null, whatever its type, and "" reads back as null.
         assert theirs["performed_at"] is None and theirs["notes"] is None, theirs
         blank = call(f"{workouts}/{theirs['id']}", "PATCH", {"notes": ""}, token=bob)

@@ -107,6 +107,62 @@ def test_min_max_and_choices_are_check_constraints_as_the_model_declares_them(pr
     assert "models.Q(minutes__gte=5, minutes__lte=600)" in text
 
 
+def test_a_rename_is_renamefield_its_rule_following_it(project):
+    put(project, "gym/resources/workouts/migrations/0001_initial.py", "")
+    wanted = record(
+        "Workout title:string:120:unique:renamed_from=name "
+        "duration:integer:min=1:max=600:renamed_from=minutes --owned"
+    )
+    after = {**wanted, "fields": fields.resolve_renames(WORKOUT["fields"], wanted["fields"])}
+
+    path, text = django_migrations.write(project, "workouts", WORKOUT, after)
+
+    assert path == "gym/resources/workouts/migrations/0002_change_workout.py"
+    compile(text, path, "exec")
+    assert [op for op, _ in django_migrations.decide(WORKOUT, after)] == ["rename", "rename"]
+    rename = 'old_name="minutes",\n            new_name="duration",'
+    # The CHECK constraint names the field: the old one goes first, the new one comes after.
+    assert (
+        text.index('name="workouts_minutes_range"')
+        < text.index(rename)
+        < text.index('name="workouts_duration_range"')
+    )
+    assert "RemoveField" not in text and "AddField" not in text
+
+
+def test_a_renamed_resource_s_new_app_takes_the_old_one_s_history_and_table(project):
+    put(
+        project,
+        "gym/resources/workouts/migrations/0001_initial.py",
+        'dependencies = [\n        ("coaches", "0001_initial"),\n    ]\n',
+    )
+    put(
+        project,
+        "gym/resources/workouts/migrations/0002_workout_notes.py",
+        'dependencies = [\n        ("workouts", "0001_initial"),\n    ]\n',
+    )
+    put(project, "gym/resources/sets/migrations/0001_initial.py", 'to="workouts.workout",\n')
+    after = record("Routine name:string:120:unique minutes:integer:min=1:max=600 --owned")
+
+    first, second = django_migrations.write_renamed(project, WORKOUT, after).items()
+
+    assert first[0] == "gym/resources/routines/migrations/0001_initial.py"
+    assert second[0] == "gym/resources/routines/migrations/0002_alter_routine_table.py"
+    compile(first[1], first[0], "exec")
+    compile(second[1], second[0], "exec")
+    replaces = '("workouts", "0001_initial"),\n        ("workouts", "0002_workout_notes"),'
+    assert replaces in first[1] and '("coaches", "0001_initial"),' in first[1]
+    assert '"db_table": "workouts_workout"' in first[1] and 'name="Routine"' in first[1]
+    assert 'name="workouts_minutes_range"' in first[1]  # the constraint as the old app named it
+    assert "migrations.AlterModelTable(" in second[1] and "table=None" in second[1]
+    assert second[1].index('name="workouts_minutes_range"') < second[1].index(
+        'name="routines_minutes_range"'
+    )
+    assert django_migrations.retargeted(project, WORKOUT, after) == {
+        "gym/resources/sets/migrations/0001_initial.py": 'to="routines.routine",\n'
+    }
+
+
 def test_a_check_constraint_name_fits_the_databases():
     long = record(
         "PersonalTrainingSession a_very_long_descriptive_field_name_for_counts:integer:min=1"
@@ -188,6 +244,8 @@ DJANGO_RESOURCES = [
     "exercise_set:references:protect coach:references:setnull:optional "
     "another_quite_long_field_name_for_amounts:decimal:12.4:min=0.0001:max=99999999.9999:default=1 "
     "highly_specific_category_value:choice:first-choice-value/second_choice_value/third --owned",
+    # Many-to-many: to shared rows, and to the user's own rows only (their through tables).
+    "Routine name:string:60 coaches:many exercise_sets:many --owned",
 ]
 
 
@@ -272,6 +330,14 @@ SEATS = (
 )
 
 
+# Coach with two fields renamed: email (unique) to contact, level (indexed) to rank.
+RENAMED_COACH = (
+    "Coach contact:email:unique:renamed_from=email site:url:optional ref:uuid:optional "
+    "profile:json:optional rank:integer:default=3:index:renamed_from=level "
+    "nickname:string:40:optional:unique"
+)
+COACH = "from gym.resources.coaches.models import Coach; Coach"
+
 # One project a database, the options spread over them (pairs with api and the cache).
 PROJECTS = [
     {"database": "sqlite", "api": True, "browser_tests": False},
@@ -300,14 +366,30 @@ def test_django_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, an
 
     env = ProjectEnv()
     env.install(project)
-    env.run(project, "ruff", "check", ".")
-    env.run(project, "ruff", "format", "--check", ".")
     with servers_for(answers) as urls:
-        check_django(env, project, urls, answers)
         dev = {"DJANGO_SECRET_KEY": "k" * 50, **urls}
 
         def manage(*args: str) -> str:
             return env.run(project, "python", "manage.py", *args, env=dev).stdout
+
+        # A coach on the database; then its unique and its indexed field renamed
+        # (RenameField): the values stay.
+        manage("migrate", "--noinput")
+        manage(
+            "shell", "-v", "0", "-c", f"{COACH}.objects.create(email='ann@example.com', level=4)"
+        )
+        assert run(["generate", "resource", *RENAMED_COACH.split(), "-C", str(project)], False) == 0
+        commit_all(project, "coach fields renamed")
+        # A resource renamed on a migrated database: its new app takes the old one's history.
+        rename = ["rename", "resource", "PersonalTrainingSession", "TrainingSession"]
+        assert run([*rename, "-C", str(project)], False) == 0
+        commit_all(project, "sessions renamed")
+        assert not (project / "gym" / "resources" / "personal_training_sessions").exists()
+        env.run(project, "ruff", "check", ".")
+        env.run(project, "ruff", "format", "--check", ".")
+        check_django(env, project, urls, answers)  # migrates, then the project's checks and tests
+        code = f"{COACH}; print(*Coach.objects.values_list('contact', 'rank'))"
+        assert manage("shell", "-v", "0", "-c", code).strip() == "('ann@example.com', 4)"
 
         def tables() -> set[str]:
             code = (
@@ -439,6 +521,33 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     assert sql("SELECT title, rating FROM workouts_workout") == "[('Run', 5)]"
     commit_all(project, "rating, no notes")
 
+    # Rename: title to name, the row's value kept (RenameField); the edited page merged.
+    spec = ["Workout", "name:string:renamed_from=title", *spec[2:]]
+    assert stackgen("generate", "resource", *spec) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "title renamed to name" in out and "dropped" not in out
+    text = detail.read_text()
+    assert LEAD in text and "object.name" in text and "object.title" not in text
+    manage("makemigrations", "--check", "--dry-run")
+    manage("migrate", "--noinput")
+    assert sql("SELECT name, rating FROM workouts_workout") == "[('Run', 5)]"
+    commit_all(project, "title is name")
+
+    # Coach renamed Trainer: a new app takes the old one's history and table, with its rows;
+    # Workout's reference follows (coach_id becomes trainer_id), its edits kept.
+    assert stackgen("rename", "resource", "Coach", "Trainer") == 0, capsys.readouterr().err
+    assert "Workout: coach renamed to trainer" in capsys.readouterr().out
+    assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
+    assert not (project / "gym" / "resources" / "coaches").exists()
+    manage("makemigrations", "--check", "--dry-run")
+    manage("migrate", "--noinput")
+    joined = (
+        "SELECT w.name, t.name FROM workouts_workout w "
+        "JOIN trainers_trainer t ON t.id = w.trainer_id"
+    )
+    assert sql(joined) == "[('Run', 'Ann')]"
+    commit_all(project, "coaches are trainers")
+
     # A newer template version reaches the resources; every edit is still there.
     make_v2(template_repo)
     template = next((template_repo / "templates" / "resource-django-mtv").rglob("*views.py*"))
@@ -446,7 +555,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     commit_all(template_repo, "v2")
     git(template_repo, "tag", "v2")
     assert stackgen("update", "--defaults") == 0, capsys.readouterr().err
-    assert "Its resources too: Coach, Workout." in capsys.readouterr().out
+    assert "Its resources too: Trainer, Workout." in capsys.readouterr().out
     text = views.read_text()
     assert text.startswith(MINE) and text.endswith("# Template v2 was here.\n")
     assert settings.read_text().endswith('MY_SETTING = "mine"\n') and LEAD in detail.read_text()
@@ -461,7 +570,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     assert not (app / "templates" / "workouts" / "workout_list.html").exists()
     for gone in ("models.py", "admin.py", "api.py", "urls.py", "tests.py", "test_api.py"):
         assert not (app / gone).exists(), gone
-    create, change, drop = (
+    create, change, *_, drop = (
         Path(name).stem for name in resources.recorded(project)["Workout"]["migrations"]
     )
     assert "DeleteModel" in (app / "migrations" / f"{drop}.py").read_text()
@@ -469,14 +578,14 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     manage("makemigrations", "--check", "--dry-run")
     manage("migrate", "--noinput")
     assert "workouts_workout" not in tables()
-    assert sql("SELECT name FROM coaches_coach") == "[('Ann',)]"
+    assert sql("SELECT name FROM trainers_trainer") == "[('Ann',)]"
 
     # Backwards, one migration at a time, with a row in the table each one changes.
-    manage("migrate", "workouts", change)  # the table comes back, empty
+    manage("migrate", "workouts", change)  # the table comes back, empty; name is title again
     shell(
         f'{SQL}cursor.execute("INSERT INTO workouts_workout (title, coach_id, rating, '
         "created_at, updated_at) SELECT 'Swim', id, 2, '2026-01-01', '2026-01-01' "
-        'FROM coaches_coach")'
+        'FROM trainers_trainer")'
     )
     manage("migrate", "workouts", create)  # rating dropped, notes back (empty)
     assert sql("SELECT title, notes FROM workouts_workout") == "[('Swim', '')]"
@@ -491,7 +600,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     env.run(project, "ruff", "format", "--check", ".")
 
     # Workout back, over the files it kept: both sides wrote them, the merge is the user's.
-    assert stackgen("generate", "resource", *WORKOUT_LINE) == 1
+    assert stackgen("generate", "resource", "Workout", "title:string", "trainer:references") == 1
     out = capsys.readouterr().out
     assert "could not be merged" in out and "gym/resources/workouts/views.py" in out
     assert "<<<<<<<" in views.read_text() and (app / "models.py").exists()
@@ -554,15 +663,14 @@ def test_api(case):
         assert response.status_code != 401, "a case the schema allows went without the token"
 """
 
-# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id) is an
-# integer the schema cannot tie to a row, and one that names no row the user sees is the
-# contract's 422; a password reset or sign-up token is a string the schema cannot tie to a
-# mail, and a wrong one (or a password the validators refuse, at reset or sign-up) is its
-# 422. Every other check runs as
-# schemathesis ships it.
+# Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id) or a
+# many field's id (tag_ids) is an integer the schema cannot tie to a row, and one that names
+# no row the user sees is the contract's 422; a password reset or sign-up token is a string
+# the schema cannot tie to a mail, and a wrong one (or a password the validators refuse, at
+# reset or sign-up) is its 422. Every other check runs as schemathesis ships it.
 FUZZ_CONFIG = """
 [[operations]]
-include-path-regex = "^/api/exercise-sets"
+include-path-regex = "^/api/(exercise-sets|workouts)"
 include-method = ["POST", "PUT", "PATCH"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
@@ -591,7 +699,7 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     fuzz.write_text(FUZZ_MODULE.format(examples=100))
     (fuzz_dir / "schemathesis.toml").write_text(FUZZ_CONFIG)
     served = served_with_resources(
-        tmp_path, "django", "sqlite", FITNESS, ["staff"], options=["signup=true"]
+        tmp_path, "django", "sqlite", FITNESS, ["staff"], data=["signup=true"]
     )
     with served as site:
         token = site.tokens["staff"]
@@ -621,5 +729,5 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     # Each resource's six operations (list, create, read, replace, update, delete), the
     # polls' three, the sign-in's seven (/api/auth/: tokens, me, my tokens, sign out, revoke,
     # password reset and its confirmation), sign-up's two and the token's check: none skipped.
-    assert f"{3 * 6 + 3 + 7 + 2 + 1} passed" in result.stdout, result.stdout[-4000:]
+    assert f"{4 * 6 + 3 + 7 + 2 + 1} passed" in result.stdout, result.stdout[-4000:]
     assert "skipped" not in result.stdout, result.stdout[-4000:]

@@ -9,7 +9,9 @@ clean; `stackgen remove` it; find exactly the project without it plus the edits.
 
 Both renderings are combinations whose every pair of options the generation
 matrix runs on the real services (tests/test_matrix.py), so the merged project
-is proven by its twin instead of by running its suite once more here.
+is proven by its twin instead of by running its suite once more here (typescript_client,
+outside the matrix, changes no Python file; tests/test_typescript_client.py runs its client).
+A feature that needs another (Django's typescript_client: api) starts with that one on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 
 from generator.cli import run
 from generator.features import features_of
-from generator.questions import load_questions
+from generator.questions import depends_on, load_questions
 from harness.projects import COPIER_YML, FRAMEWORKS, ProjectEnv, generate
 from tests.helpers import answers_of, commit_all, edit_like_a_user
 
@@ -37,11 +39,11 @@ CASES = [
 COMMENTS = {".py": "# {}", ".toml": "# {}", ".md": "<!-- {} -->", ".yaml": "# {}", ".yml": "# {}"}
 
 
-def renderings(tmp_path: Path, framework: str, feature: str, name: str, **identity: str):
+def renderings(tmp_path: Path, framework: str, feature: str, name: str, **answers: object):
     """The project rendered without ``feature`` and with it, and the files whose text it changes
     (files both have, in a syntax a user's comment line can go in)."""
-    off = generate(tmp_path / "off" / name, framework, **{feature: False}, **identity)
-    on = generate(tmp_path / "on" / name, framework, **{feature: True}, **identity)
+    off = generate(tmp_path / "off" / name, framework, **{feature: False}, **answers)
+    on = generate(tmp_path / "on" / name, framework, **{feature: True}, **answers)
     touched = sorted(
         str(path.relative_to(off))
         for path in off.rglob("*")
@@ -87,10 +89,14 @@ def test_add_then_remove_on_a_living_project(tmp_path, capsys, framework, featur
     name = f"grown_{framework}"
     project = tmp_path / name
     argv = ["new", str(project), "--framework", framework, "--defaults"]
+    # What the feature needs on (Django's typescript_client: api), on from the start.
+    needs = {need: True for need in depends_on(QUESTIONS[feature], FRAMEWORKS[framework])}
+    for need in needs:
+        argv += ["--data", f"{need}=true"]
     assert run([*argv, "--data", f"{feature}=false"], interactive=False) == 0
     recorded = answers_of(project)
     identity = {key: recorded[key] for key in ("author_name", "author_email")}
-    off, on, touched = renderings(tmp_path, framework, feature, name, **identity)
+    off, on, touched = renderings(tmp_path, framework, feature, name, **identity, **needs)
     assert touched, f"{feature} changes no existing file: nothing to prove the merge with"
 
     def as_the_user_has_it(rendering: Path) -> Path:

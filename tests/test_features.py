@@ -67,7 +67,7 @@ def test_features_lists_each_with_its_state(tmp_path, capsys, framework):
     out = capsys.readouterr().out
     recorded = answers_of(project)
     for feature in features_of(QUESTIONS, FRAMEWORKS[framework]):
-        mark = "[x]" if feature.is_on(recorded) else "[ ]"  # unrecorded where not asked
+        mark = "[x]" if recorded.get(feature.name, feature.default) else "[ ]"
         assert f"  {mark} {feature.name} " in out, out
         assert feature.help in out
 
@@ -225,3 +225,27 @@ def test_a_browser_driver_without_browser_tests_is_refused(tmp_path, capsys, fra
     assert (recorded["browser_tests"], recorded["browser_driver"]) == (True, "selenium")
     browser = tmp_path / "p" / ("tests" if framework == "flask" else "polls") / "browser.py"
     assert "Service(executable_path=driver)" in browser.read_text()
+
+
+def test_the_typescript_client_of_django_comes_and_goes_with_its_api(tmp_path, capsys):
+    argv = ["new", str(tmp_path / "p"), "--framework", "django", "--defaults"]
+    assert run([*argv, "--data", "typescript_client=true"], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "typescript_client applies only with api=true" in err
+    assert not (tmp_path / "p").exists()
+
+    project = new(tmp_path, "django")
+    before = state(project)
+    capsys.readouterr()
+    assert run(["add", "typescript_client", "-C", str(project)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "stackgen add api typescript_client" in err, err
+    assert state(project) == before
+
+    assert run(["add", "api", "typescript_client", "-C", str(project)], False) == 0
+    assert (project / "clients" / "typescript" / "src" / "schema.d.ts").is_file()
+    commit_all(project, "the API and its client")
+    capsys.readouterr()
+    assert run(["remove", "api", "-C", str(project)], interactive=False) == 1
+    err = capsys.readouterr().err
+    assert "stackgen remove typescript_client api" in err, err

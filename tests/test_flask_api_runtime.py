@@ -167,11 +167,12 @@ def test_schemathesis_finds_nothing_on_generated_resources(tmp_path):
     fuzz(tmp_path, project, "sqlite", FITNESS_SEED)
 
 
-# The fitness resources' rows that references may name. A reference to a row that does
-# not exist is a 422 (the contract), which schemathesis would take for a valid request
-# refused: a schema-valid id is pointed at a row that exists.
+# The fitness resources' rows that references (and a many field's ids) may name. A
+# reference to a row that does not exist is a 422 (the contract), which schemathesis would
+# take for a valid request refused: a schema-valid id is pointed at a row that exists.
 FITNESS_SEED = """
 from {slug}.resources.exercises.models import Exercise
+from {slug}.resources.tags.models import Tag
 from {slug}.resources.workouts.models import Workout
 
 with app.app_context():
@@ -180,9 +181,11 @@ with app.app_context():
         owner_id=fuzzer.id, name="Intervals", duration_minutes=40, performed_on=date(2026, 12, 1)
     )
     exercise = Exercise(title="Squat", category="strength")
-    db.session.add_all([workout, exercise])
+    tag = Tag(owner_id=fuzzer.id, name="Legs")
+    db.session.add_all([workout, exercise, tag])
     db.session.commit()
     EXISTING = {{"workout_id": workout.id, "exercise_id": exercise.id}}
+    MANY = {{"tag_ids": tag.id}}
 
 
 def prepare(case):
@@ -191,6 +194,10 @@ def prepare(case):
             value = case.body.get(key)
             if type(value) in (int, float) and 1 <= value <= 2**63 - 1:
                 case.body[key] = row_id
+        for key, row_id in MANY.items():
+            value = case.body.get(key)
+            if isinstance(value, list) and all(type(v) is int and v >= 1 for v in value):
+                case.body[key] = [row_id for _ in value]
 """
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import diagram, model, resources
+from generator import diagram, fields, model, resources
 from generator.cli import run
 from generator.errors import StackgenError
 from tests.helpers import (
@@ -226,6 +226,54 @@ def test_a_change_lists_its_columns_and_what_happens_to_rows(template, required)
     assert change.warnings[1].startswith("notes is dropped with its values")
 
 
+RENAMED = FITNESS.replace(
+    "      notes: text:optional\n", "      remarks: text:optional:renamed_from=notes\n"
+)
+
+
+@pytest.mark.parametrize("template", ["flask-api", "django-mtv"])
+def test_a_renamed_field_keeps_its_values_and_is_renamed_once(template):
+    steps = model.plan(recorded_from(FITNESS, template), model.parse(RENAMED), template)
+    [change] = steps.steps
+    assert (change.action, change.model) == ("change", "Workout")
+    assert change.changes == ("notes renamed to remarks",) and change.warnings == ()
+    # Applied, the project records remarks; the file that still says renamed_from is done.
+    done = {
+        name: {**info, "fields": fields.settled(info["fields"])}
+        for name, info in recorded_from(RENAMED, template).items()
+    }
+    assert model.plan(done, model.parse(RENAMED), template).steps == ()
+    wrong = RENAMED.replace("renamed_from=notes", "renamed_from=note")
+    with pytest.raises(model.ModelError) as raised:
+        model.plan(recorded_from(FITNESS, template), model.parse(wrong), template)
+    assert str(raised.value).startswith(
+        'model.yml line 9, resource Workout: field "remarks": renamed_from=note, but there is '
+        "no field note"
+    )
+
+
+def test_a_renamed_resource_is_renamed_first_and_once():
+    text = FITNESS.replace("  Workout:\n", "  Routine:\n    renamed_from: Workout\n").replace(
+        "      workout: references\n", "      routine: references\n"
+    )
+    before = recorded_from(FITNESS)
+    steps = model.plan(before, model.parse(text), "flask-api")
+    # ExerciseSet's reference follows the rename: nothing else changes.
+    assert [(s.action, s.model, s.renamed_from) for s in steps.steps] == [
+        ("rename", "Routine", "Workout")
+    ]
+    assert steps.steps[0].table == "routines" and steps.unchanged == ("Exercise", "ExerciseSet")
+    # Applied, the file that still says renamed_from changes nothing.
+    after = model.as_renamed(before, {"Routine": "Workout"})
+    assert model.plan(after, model.parse(text), "flask-api").steps == ()
+    django = model.plan(recorded_from(FITNESS, "django-mtv"), model.parse(text), "django-mtv")
+    assert [(s.action, s.table) for s in django.steps] == [("rename", "routines_routine")]
+    wrong = text.replace("renamed_from: Workout", "renamed_from: Session")
+    with pytest.raises(model.ModelError) as raised:
+        model.plan(before, model.parse(wrong), "flask-api")
+    assert "renamed_from=Session, but the project has no resource Session" in str(raised.value)
+
+
 def test_children_are_destroyed_before_their_parents():
     text = "resources:\n  Exercise:\n    fields:\n      title: string:unique\n"
     steps = model.plan(recorded_from(FITNESS), model.parse(text), "flask-api")
@@ -305,6 +353,17 @@ def test_the_diagram_shows_entities_columns_and_relations():
         assert line in text.splitlines(), line
     optional = recorded_from(FITNESS.replace("references:protect", "references:setnull:optional"))
     assert '    Exercise |o--o{ ExerciseSet : "exercise"' in diagram.render(optional)
+
+
+def test_a_many_field_orders_its_target_first_and_is_drawn_many_to_many():
+    text = edited(FITNESS, add="      tags: many\n")
+    text += "  Tag:\n    writers: users\n    fields:\n      name: string:unique\n"
+    steps = model.plan({}, model.parse(text), "flask-api")
+    order = [s.model for s in steps.steps]
+    assert order.index("Tag") < order.index("Workout")
+    lines = diagram.render(recorded_from(text)).splitlines()
+    assert '    Workout }o--o{ Tag : "tags"' in lines
+    assert "        many tags" not in lines  # a join table's, not a column
 
 
 def test_a_diagram_edited_by_hand_is_seen(tmp_path):
@@ -388,6 +447,9 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     head = head_of(project)
     # Uncommitted, as one edits it: a field added, a resource removed.
     text = edited(FITNESS, add="      rating: integer:optional\n", drop="ExerciseSet")
+    text = text.replace(
+        "      notes: text:optional\n", "      remarks: text:optional:renamed_from=notes\n"
+    )
     (project / "model.yml").write_text(text)
     capsys.readouterr()
 
@@ -395,7 +457,7 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     out = capsys.readouterr().out
     assert "  destroy ExerciseSet: its files unless you changed them\n" in out
     assert "    note: the table exercise_sets is dropped: every row in it is deleted\n" in out
-    assert "  change Workout: add rating:integer:optional\n" in out
+    assert "  change Workout: notes renamed to remarks; add rating:integer:optional\n" in out
     assert "  unchanged: Exercise\n" in out
     assert out.index("destroy ExerciseSet") < out.index("change Workout")
     assert git(project, "status", "--porcelain").splitlines() == [" M model.yml"]
@@ -406,13 +468,42 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
     assert "Applied model.yml to" in out and "changed Workout; destroyed ExerciseSet." in out
     assert "drops the table exercise_sets: every row in it is deleted" in out
     assert MINE in views.read_text()
-    assert "rating" in (project / "gym" / "resources" / "workouts" / "models.py").read_text()
+    models = (project / "gym" / "resources" / "workouts" / "models.py").read_text()
+    assert "rating" in models and "remarks" in models and "notes" not in models
+    assert "renamed_from" not in (project / resources.answers_file("Workout")).read_text()
     assert not (project / "gym" / "resources" / "exercise_sets").exists()
     assert (project / "model.yml").read_text() == text  # the user's file, as they left it
     assert head_of(project) == head  # no commit of ours is left
     assert len(resources.heads(project)) == 1  # each migration chained on the one before
     drawn = (project / diagram.PATH).read_text()
     assert "ExerciseSet" not in drawn and "integer rating" in drawn
+    commit_all(project, "applied")
+    assert stackgen(project, "model", "apply") == 0
+    assert "nothing to change" in capsys.readouterr().out
+
+
+def test_a_resource_renamed_in_the_file_is_renamed_with_what_references_it(project, capsys):
+    (project / "model.yml").write_text(FITNESS)
+    commit_all(project, "the model file")
+    text = FITNESS.replace("  Exercise:\n", "  Movement:\n    renamed_from: Exercise\n").replace(
+        "      exercise: references:protect\n", "      movement: references:protect\n"
+    )
+    (project / "model.yml").write_text(text)
+    capsys.readouterr()
+
+    assert stackgen(project, "model", "apply", "--pretend") == 0
+    out = capsys.readouterr().out
+    assert "  rename Exercise to Movement: its table becomes movements\n" in out
+    assert "  unchanged: Workout, ExerciseSet\n" in out
+
+    assert stackgen(project, "model", "apply") == 0
+    out = capsys.readouterr().out
+    assert "renamed Movement" in out and "_rename_the_exercises_table.py" in out
+    resources_dir = project / "gym" / "resources"
+    assert not (resources_dir / "exercises").exists()
+    assert "class Movement(" in (resources_dir / "movements" / "models.py").read_text()
+    assert "movement_id" in (resources_dir / "exercise_sets" / "models.py").read_text()
+    assert len(resources.heads(project)) == 1
     commit_all(project, "applied")
     assert stackgen(project, "model", "apply") == 0
     assert "nothing to change" in capsys.readouterr().out

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 
-from generator.questions import applies, depends_on, load_questions, options_of
+from generator.questions import applies, depends_on, load_questions
 from harness.projects import (
     COPIER_YML,
     FRAMEWORKS,
+    matrix_options,
     option_defaults,
     option_matrix,
 )
@@ -19,8 +20,8 @@ def possible(questions: dict, template: str, answers: dict[str, object]) -> bool
     return all(
         applies(questions[name], {"framework": template, **answers})
         for name in answers
-        if all(need in answers for need in depends_on(questions[name]))
-        and depends_on(questions[name])
+        if all(need in answers for need in depends_on(questions[name], template))
+        and depends_on(questions[name], template)
     )
 
 
@@ -28,7 +29,7 @@ def test_every_pair_of_option_values_is_generated():
     questions = load_questions(COPIER_YML)
     matrix = option_matrix()
     for framework, template in FRAMEWORKS.items():
-        options = options_of(questions, template)
+        options = matrix_options(questions, template)
         rows = [answers for name, answers in matrix if name == framework]
         # copier.yml's order; a question whose when reads other answers drops out of some rows
         assert all(list(answers) == [n for n in options if n in answers] for answers in rows)
@@ -51,7 +52,7 @@ def test_every_pair_of_option_values_is_generated():
 def test_the_matrix_stays_smaller_than_the_full_product():
     questions = load_questions(COPIER_YML)
     for framework, template in FRAMEWORKS.items():
-        options = options_of(questions, template)
+        options = matrix_options(questions, template)
         full = 1
         for values in options.values():
             full *= len(values)

@@ -26,6 +26,8 @@ from tests.helpers import (
 COACH = ["Coach", "name:string:80", "level:integer:default=3:index"]
 WORKOUT = ["Workout", "title:string", "coach:references", "notes:text:optional"]
 MINE = '    """Create a workout: my own words."""\n'
+NAME_LINE = "    name: Mapped[str] = mapped_column(String(80))\n"
+MY_WORDS = "  # as the coach signs\n"
 
 
 def stackgen(project: Path, *argv: str) -> int:
@@ -527,6 +529,28 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         assert sql("SELECT title, rating FROM workouts") == "Run|5"
         assert "No new upgrade operations detected" in flask("db", "check")
 
+        # Rename: title to name, a column renamed with its values (not a drop and an add).
+        capsys.readouterr()
+        spec = ["Workout", "name:string:renamed_from=title", *spec[2:]]
+        assert generate(project, *spec) == 0
+        out = capsys.readouterr().out
+        assert "Regenerated the resource Workout in" in out and "title renamed to name" in out
+        assert "dropped" not in out and MINE in views.read_text()
+        assert "renamed_from" not in (project / resources.answers_file("Workout")).read_text()
+        commit_all(project, "title is name")
+        flask("db", "upgrade")
+        assert sql("SELECT name, rating FROM workouts") == "Run|5"
+        assert "No new upgrade operations detected" in flask("db", "check")
+
+        # Coach renamed Trainer: its table with its rows; Workout's reference follows it.
+        assert stackgen(project, "rename", "resource", "Coach", "Trainer") == 0
+        assert MINE in views.read_text()
+        commit_all(project, "coaches are trainers")
+        flask("db", "upgrade")
+        joined = "SELECT w.name, t.name FROM workouts w JOIN trainers t ON t.id = w.trainer_id"
+        assert sql(joined) == "Run|Ann"
+        assert "No new upgrade operations detected" in flask("db", "check")
+
         # A newer template version reaches the resources; every edit is still there.
         resource_v2(template_repo)
         assert stackgen(project, "update", "--defaults") == 0
@@ -540,14 +564,15 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         assert MINE in views.read_text() and not (views.parent / "__init__.py").exists()
         flask("db", "upgrade")
         assert sql("SELECT to_regclass('workouts') IS NULL") == "t"
-        assert sql("SELECT name FROM coaches") == "Ann"
+        assert sql("SELECT name FROM trainers") == "Ann"
         assert "No new upgrade operations detected" in flask("db", "check")
 
         # Backwards, one migration at a time, with a row in each table it changes.
-        create, change, drop = (
+        create, change, *_, drop = (
             Path(name).name.split("_", 1)[0] for name in recorded(project, "Workout")["migrations"]
         )
-        flask("db", "downgrade", change)  # the table comes back, empty
+        # The table comes back, empty; name is title again, trainers are coaches.
+        flask("db", "downgrade", change)
         sql(
             "INSERT INTO workouts (title, coach_id, rating, created_at, updated_at) "
             "SELECT 'Swim', id, 2, now(), now() FROM coaches"
@@ -559,7 +584,7 @@ def test_round_trip_on_an_edited_project_with_rows_on_postgresql(template_repo, 
         flask("db", "upgrade")
         assert drop in flask("db", "current")
         assert (
-            sql("SELECT to_regclass('workouts') IS NULL, to_regclass('coaches') IS NULL") == "t|f"
+            sql("SELECT to_regclass('workouts') IS NULL, to_regclass('trainers') IS NULL") == "t|f"
         )
     env.run(project, "ruff", "check", ".")
     env.run(project, "ruff", "format", "--check", ".")
@@ -657,3 +682,110 @@ def test_an_owned_resource_made_before_its_owner_index_gets_it_when_regenerated(
     assert "batch_op" not in text  # no column changed
     assert 'Index("ix_plans_by_owner", "owner_id", "id")' in models.read_text()
     assert recorded(project, "Plan")["resource"]["owner_index"] is True
+
+
+@pytest.mark.slow
+def test_rename_resource_keeps_rows_edits_and_references_on_sqlite(project, capsys):
+    """Coach renamed Trainer on a database with rows: the table is renamed (its rows and its
+    index kept), its files move with the user's words, Workout's reference follows (coach_id
+    becomes trainer_id, the same row), and the project's own checks pass."""
+    from harness.projects import ProjectEnv
+
+    models = project / "gym" / "resources" / "coaches" / "models.py"
+    text = models.read_text()
+    assert text.count(NAME_LINE) == 1
+    models.write_text(text.replace(NAME_LINE, NAME_LINE.rstrip("\n") + MY_WORDS))
+    views = edit_views(project)  # Workout's, which follows
+    env = ProjectEnv()
+    env.install(project)
+    dev = {"SECRET_KEY": "k" * 40}
+
+    def sql(query: str) -> str:
+        code = (
+            "import sqlite3, sys; db = sqlite3.connect('instance/app.sqlite3'); "
+            "rows = db.execute(sys.argv[1]).fetchall(); db.commit(); print(rows)"
+        )
+        return env.run(project, "python", "-c", code, query).stdout.strip()
+
+    env.run(project, "flask", "db", "upgrade", env=dev)
+    sql(
+        "INSERT INTO coaches (name, level, created_at, updated_at) "
+        "VALUES ('Ann', 4, '2026-01-01', '2026-01-01')"
+    )
+    sql(
+        "INSERT INTO workouts (title, coach_id, created_at, updated_at) "
+        "SELECT 'Run', id, '2026-01-01', '2026-01-01' FROM coaches"
+    )
+    head = git(project, "rev-parse", "HEAD")
+    capsys.readouterr()
+    assert stackgen(project, "rename", "resource", "Coach", "Trainer", "--pretend") == 0
+    out = capsys.readouterr().out
+    assert "  rename the table coaches to trainers, with its rows\n" in out
+    assert "  move gym/resources/coaches/models.py to gym/resources/trainers/models.py\n" in out
+    assert "  regenerate Workout: coach renamed to trainer\n" in out
+    assert untouched(project, head.strip())
+    for bad in (["Coach", "Workout"], ["Coach", "trainers"], ["Nobody", "Trainer"]):
+        assert stackgen(project, "rename", "resource", *bad) != 0
+        one_line_error(capsys.readouterr().err)
+        assert untouched(project, head.strip())
+
+    assert stackgen(project, "rename", "resource", "Coach", "Trainer") == 0
+    out = capsys.readouterr().out
+    assert "Renamed the resource Coach to Trainer in" in out
+    assert "Workout: coach renamed to trainer" in out
+    assert not (project / "gym" / "resources" / "coaches").exists()
+    moved = (project / "gym" / "resources" / "trainers" / "models.py").read_text()
+    assert "class Trainer(" in moved and NAME_LINE.rstrip("\n") + MY_WORDS in moved
+    assert MINE in views.read_text() and "trainer_id" in views.read_text()
+    assert not (project / resources.answers_file("Coach")).exists()
+    assert recorded(project, "Trainer")["resource"]["plural"] == "trainers"
+    commit_all(project, "coaches are trainers")
+
+    env.run(project, "flask", "db", "upgrade", env=dev)
+    joined = (
+        "SELECT w.title, t.name, t.level FROM workouts w JOIN trainers t ON t.id = w.trainer_id"
+    )
+    assert sql(joined) == "[('Run', 'Ann', 4)]"
+    assert sql("SELECT name FROM sqlite_master WHERE name = 'ix_trainers_level'") == (
+        "[('ix_trainers_level',)]"
+    )
+    check = env.run(project, "flask", "db", "check", env=dev)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+    env.run(project, "ruff", "check", ".")
+    env.run(project, "ruff", "format", "--check", ".")
+    suite = [
+        "tests/test_trainers.py",
+        "tests/test_workouts.py",
+        "--no-cov",
+        "-p",
+        "no:cacheprovider",
+    ]
+    result = env.run(project, "python", "-m", "pytest", "-q", *suite)
+    assert " passed" in result.stdout and "failed" not in result.stdout, result.stdout
+
+
+def test_a_many_field_comes_and_goes_with_its_join_table(project, capsys):
+    """Added on a regenerate, its migration makes just the join table; while it relates to
+    its target, the target cannot be destroyed; dropped, its migration drops the table."""
+    assert generate(project, "Plan", "name:string") == 0
+    commit_all(project, "Plan")
+    capsys.readouterr()
+
+    assert generate(project, "Plan", "name:string", "coaches:many") == 0
+    added = recorded(project, "Plan")["migrations"][-1]
+    upgrade = (project / added).read_text().partition("def downgrade")[0]
+    assert 'op.create_table(\n        "plans_coaches",' in upgrade
+    assert "batch_alter_table" not in upgrade  # the plans table is left as it is
+    commit_all(project, "Plan coaches")
+    assert stackgen(project, "resources") == 0
+    assert "name:string coaches:many" in capsys.readouterr().out
+
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert stackgen(project, "destroy", "resource", "Coach") == 1
+    assert "Plan relates to Coach (its field coaches)" in one_line_error(capsys.readouterr().err)
+    assert untouched(project, head)
+
+    assert generate(project, "Plan", "name:string") == 0
+    dropped = recorded(project, "Plan")["migrations"][-1]
+    assert 'op.drop_table("plans_coaches")' in (project / dropped).read_text()
+    assert "coaches is dropped with the rows it relates" in capsys.readouterr().out

@@ -88,8 +88,10 @@ def test_metadata_lists_every_question_of_copier_yml_with_its_frameworks(client)
     assert by_key["analytics"]["defaults"] == {"flask": False, "django": False}
     assert by_key["api"]["defaults"] == {"django": False}
     assert by_key["browser_tests"]["defaults"] == {"flask": False, "django": True}
-    assert by_key["browser_driver"]["requires"] == ["browser_tests"]  # shown once it is on
-    assert by_key["database"]["requires"] == []
+    # shown once it is on
+    assert by_key["browser_driver"]["requires"] == {name: ["browser_tests"] for name in TEMPLATES}
+    assert by_key["database"]["requires"] == {name: [] for name in TEMPLATES}
+    assert by_key["typescript_client"]["requires"] == {"flask": [], "django": ["api"]}
     assert by_key["description"]["defaults"] == {
         "flask": "A Flask REST API",
         "django": "A Django web site",

@@ -166,7 +166,7 @@ with sync_playwright() as playwright:
 
         # Keyboard: Tab from the last option reaches the resources, then the download,
         # with a visible focus.
-        page.focus('input[name="browser_tests"]')  # the last option Flask asks
+        page.focus('input[name="typescript_client"]')  # the last option Flask asks
         page.keyboard.press("Tab")
         expect(page.locator("#add-resource")).to_be_focused()
         page.keyboard.press("Tab")

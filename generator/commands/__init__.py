@@ -32,6 +32,7 @@ VERBS = (
     "features",
     "generate",
     "destroy",
+    "rename",
     "resources",
     "model",
     "serve",

@@ -63,4 +63,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         )
     if drawn in diagram.NOTES:
         print(diagram.NOTES[drawn])
+    client = resources.client_note(project.answers)
+    if client:
+        print(client)
     return 1 if summary.conflicted else 0

@@ -18,20 +18,25 @@ DESCRIPTION = (
     "/api/<plural>. Each field is name:type[:parameter]"
     "[:modifier]...; types: " + ", ".join(TYPES) + ". Parameters: string:120 (length), "
     "decimal:10.2 (precision.scale), choice:draft/published, references:protect|setnull "
-    "(on delete; cascade by default). Modifiers: optional, unique, index, default=VALUE, "
+    "(on delete; cascade by default), tags:many (a join table to the resource whose plural "
+    "it is; labels:many:to=Tag names it). Modifiers: optional, unique, index, default=VALUE, "
     "min=N, max=N. The resource is recorded in .copier-answers.resource-<name>.yml. "
     "Run it again for a resource the project has, with the whole new field list, to "
     "change its fields: your edits to its files are merged (conflicts are marked and "
-    "listed, exit status 1) and a new migration carries just the change."
+    "listed, exit status 1) and a new migration carries just the change; a field given "
+    "renamed_from=OLD there is OLD renamed, its column renamed with its values."
 )
 EXAMPLES = """
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date notes:text:optional --owned
 stackgen generate resource ExerciseSet reps:integer:min=1 workout:references  # the owner's
 stackgen generate resource Exercise title:string:120:unique --writers users  # not staff only
+stackgen generate resource Routine name:string tags:many --owned  # tag_ids in the API
 stackgen generate resource Price amount:decimal:10.2:min=0 status:choice:draft/published --pretend
 stackgen generate resource Workout name:string duration_minutes:integer:min=1 \
     performed_on:date rating:integer:optional     # notes dropped, rating added
+stackgen generate resource Workout title:string:renamed_from=name \
+    duration_minutes:integer:min=1 performed_on:date rating:integer:optional  # values kept
 """
 
 
@@ -89,6 +94,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         summary = resources.apply(project, plan)
         drawn = diagram.refresh(path)
     migrate = resources.MIGRATE_COMMANDS[project.template]
+    client = resources.client_note(project.answers)
     for line in plan.warnings:
         print(f"Note: {line}.")
     if drawn in diagram.NOTES:
@@ -98,6 +104,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         for name in summary.added:
             print(f"  {name}")
         print(f"Apply its migration with `{migrate}`, run the tests, then commit.")
+        if client:
+            print(client)
         return 0
     if plan.action == "create":  # a destroyed one back, over the edited files it kept
         headline = (
@@ -111,4 +119,6 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     status = report_update(path, headline, summary)
     if plan.migration:
         print(f"Its columns change in {plan.migration}: apply it with `{migrate}`.")
+    if client:
+        print(client)
     return status

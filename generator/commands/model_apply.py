@@ -78,7 +78,12 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         applied = model.apply(project, steps, file)
     done = "; ".join(
         f"{verb} {', '.join(step.model for step in steps.of(action))}"
-        for action, verb in (("create", "created"), ("change", "changed"), ("destroy", "destroyed"))
+        for action, verb in (
+            ("rename", "renamed"),
+            ("create", "created"),
+            ("change", "changed"),
+            ("destroy", "destroyed"),
+        )
         if steps.of(action)
     )
     status = report_update(path, f"Applied {file.name} to {path}: {done}.", applied.summary)
@@ -89,6 +94,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
     if applied.migrations:
         migrate = resources.MIGRATE_COMMANDS[project.template]
         print(f"Its migrations ({len(applied.migrations)}): apply them with `{migrate}`.")
+    client = resources.client_note(project.answers)
+    if client:
+        print(client)
     return status
 
 
@@ -100,7 +108,9 @@ def report_plan(steps: Plan, path: Path, name: str, template: str) -> None:
     if not steps.steps:
         print("  nothing to change: the project records these resources already")
     for step in steps.steps:
-        if step.action == "create":
+        if step.action == "rename":
+            print(f"  rename {step.renamed_from} to {step.model}: its table becomes {step.table}")
+        elif step.action == "create":
             print(f"  create {step.model}: a migration creates the table {step.table}")
             for spec in step.specs:
                 print(f"    {spec}")

@@ -120,9 +120,14 @@ def _default_text(key: str, spec: Mapping[str, Any]) -> str:
         text = "derived from the other answers"
     else:
         text = format_value(default)
-    needs = depends_on(spec)
-    if needs:
-        text += f"; with {', '.join(f'{name}=true' for name in needs)}"
+    needs = {f.label: depends_on(spec, f.template) for f in per_framework}
+    for label, names in needs.items():
+        on = ", ".join(f"{name}=true" for name in names)
+        if names and len(set(map(tuple, needs.values()))) == 1:
+            text += f"; with {on}"
+            break
+        if names:
+            text += f"; {label} with {on}"
     return f"{text}; {per_framework[0].label} only" if len(per_framework) == 1 else text
 
 

@@ -189,7 +189,8 @@ def metadata() -> dict[str, Any]:
                 "labels": _choice_labels(spec),
                 "defaults": {name: _default(key, TEMPLATES[name]) for name in applies_to},
                 "frameworks": applies_to,
-                "requires": depends_on(spec),  # bool answers that must be on for it to apply
+                # per framework, the bool answers that must be on for it to apply
+                "requires": {name: depends_on(spec, TEMPLATES[name]) for name in applies_to},
             }
         )
     help_me_choose = [

@@ -8,7 +8,8 @@ absent from lists and filters, and the same 422 as a reference as a row that doe
 exist (the words give away no other user's ids).
 
 A list's filters are its query model's fields besides paging: ``<field>`` is equal,
-``<field>_min`` and ``<field>_max`` bound a range (both inclusive).
+``<field>_min`` and ``<field>_max`` bound a range (both inclusive); ``<related>_id`` of a
+many relation keeps the rows related to that row (``?tag_id=3``).
 """
 
 import re
@@ -70,15 +71,21 @@ def query_text(value: Any) -> str:
     return str(value)
 
 
-def listed(model: type[Row], query: ListQuery) -> dict[str, Any]:
-    """One page of the rows of ``model`` the user may see, filtered as ``query`` says.
+def listed(
+    model: type[Row], query: ListQuery, related: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """One page of the rows of ``model`` the user may see, filtered as ``query`` says;
+    ``related`` maps a many relation's filter to it (``{"tag_id": Workout.tags}``).
 
     The filters go into every link of the page, so cursors page through the same rows.
     """
     statement = visible(model)
     filters = query.model_dump(exclude=PAGING, exclude_none=True)
     for name, value in filters.items():
-        statement = statement.where(condition(model, name, value))
+        if related and name in related:
+            statement = statement.where(related[name].any(id=value))
+        else:
+            statement = statement.where(condition(model, name, value))
     sent = query.model_dump(mode="json", exclude=PAGING, exclude_none=True)
     links = {name: query_text(value) for name, value in sent.items()}
     page = paginate(statement, model.id, **query.model_dump(include=PAGING), **links)
@@ -110,6 +117,19 @@ def check_references(data: Mapping[str, Any], references: Mapping[str, type[Visi
         if row_id > MAX_ID or db.session.scalar(statement) is None:
             message = f"{model.__name__} {row_id} not found."
             abort(422, message=message, detail={"json": {field: [message]}})
+
+
+def related_rows(data: Mapping[str, Any], field: str, model: type[Row]) -> list[Row]:
+    """The rows a many field's ids name (``tag_ids``), in id order, each one the user may
+    see: else a 422 naming the field, in the words of a missing reference."""
+    ids = sorted(set(data[field]))
+    statement = select(model).where(model.id.in_(ids), model.visible_to(current_user()))
+    rows = list(db.session.scalars(statement.order_by(model.id)))
+    missing = sorted(set(ids) - {row.id for row in rows})
+    if missing:
+        message = f"{model.__name__} {missing[0]} not found."
+        abort(422, message=message, detail={"json": {field: [message]}})
+    return rows
 
 
 def article(word: str) -> str:
@@ -152,13 +172,24 @@ def save(
     data: Mapping[str, Any],
     out: type[BaseModel],
     references: Mapping[str, type[Visible]] | None = None,
+    many: Mapping[str, tuple[str, type[Visible]]] | None = None,
 ) -> dict[str, Any]:
     """Check the references and unique values sent, set the fields sent on ``row`` and
-    commit it (``saved``)."""
+    commit it (``saved``). ``many``: each many field's ids, with the relation they set and
+    its model (``{"tag_ids": ("tags", Tag)}``); ids sent replace the set, null keeps it."""
+    many = many or {}
     check_references(data, references or {})
+    sets = {
+        relation: related_rows(data, field, model)
+        for field, (relation, model) in many.items()
+        if data.get(field) is not None
+    }
     check_unique(row, data)
     for field, value in data.items():
-        setattr(row, field, value)
+        if field not in many:
+            setattr(row, field, value)
+    for relation, rows in sets.items():
+        setattr(row, relation, rows)
     db.session.add(row)
     return saved(row, out)
 
