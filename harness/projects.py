@@ -271,7 +271,8 @@ def option_matrix() -> list[tuple[str, dict[str, object]]]:
             if answers not in seen:
                 seen.append(answers)
         for pair in missing_pairs(questions, options, str(template), seen):
-            row = {**option_defaults(framework), **pair}
+            given = {**option_defaults(framework), **pair}
+            row = {name: given[name] for name in options if name in given}  # copier.yml's order
             if row not in seen:
                 seen.append(row)
         combinations += [(framework, answers) for answers in seen]
@@ -288,9 +289,11 @@ def missing_pairs(
 
     allpairspy's filter keeps rows consistent but may then leave a pair of a
     question whose ``when`` reads other answers uncovered; each comes back as
-    a pair plus the answers that let it be asked (browser_tests=true).
+    a pair plus the answers that let it be asked (browser_tests=true). A pair
+    joins an earlier one when their answers agree and still let each be asked,
+    so that two conditional options (browser_driver, signup) add few rows.
     """
-    found = []
+    found: list[dict[str, object]] = []
     for (a, a_values), (b, b_values) in itertools.combinations(options.items(), 2):
         for va, vb in itertools.product(a_values, b_values):
             pair = {a: va, b: vb}
@@ -302,8 +305,25 @@ def missing_pairs(
             ):
                 continue  # ruled out by its own answers: no project has it
             if not any(all(row.get(k) == v for k, v in wanted.items()) for row in rows + found):
-                found.append(wanted)
+                join(found, wanted, questions, template)
     return found
+
+
+def join(
+    found: list[dict[str, object]],
+    wanted: dict[str, object],
+    questions: Mapping[str, Mapping[str, object]],
+    template: str,
+) -> None:
+    """Add ``wanted`` to the first of ``found`` it agrees with, or as a row of its own."""
+    for index, other in enumerate(found):
+        merged = {**other, **wanted}
+        if all(other.get(name, value) == value for name, value in wanted.items()) and all(
+            applies(questions[name], {"framework": template, **merged}) for name in merged
+        ):
+            found[index] = merged
+            return
+    found.append(wanted)
 
 
 # Options the matrix leaves at their defaults: they change no Python file and no

@@ -8,8 +8,11 @@ credentials answer alike whether the user exists or not. A forgotten password
 is reset by mail, through a real SMTP server: the token works once and ends
 every other token. Guessing is throttled: after SIGN_IN_FAILURE_LIMIT wrong
 passwords, the account and the address they came from are refused (429) until
-the cool-off ends, while another account from another address signs in. No
-password or token is ever in the server's log.
+the cool-off ends, while another account from another address signs in. With
+the ``signup`` option (on in every project here), anyone signs up, and signs in
+once the token mailed to the address comes back; an address that has an
+account gets the same answer, a mail, and no second account. No password or
+token is ever in the server's log.
 """
 
 from __future__ import annotations
@@ -49,6 +52,21 @@ FAILURE_LIMIT = 5
 DEBUG = {"LOG_LEVEL": "DEBUG"}
 # The reset token in a mail: alone on its line.
 RESET_TOKEN = re.compile(r"^([\w.:-]{20,})\r?$", re.MULTILINE)
+# Sign-up is an option (off by default): on in every project served here.
+OPTIONS = ["signup=true"]
+# How many users are called "cy2", by the project's own code.
+COUNT_CY2 = {
+    "flask": (
+        "from sqlalchemy import func, select\n"
+        "from gym_api.extensions import db\n"
+        "from gym_api.models import User\n"
+        "print(db.session.scalar(select(func.count()).where(User.username == 'cy2')))"
+    ),
+    "django": (
+        "from django.contrib.auth import get_user_model; "
+        "print(get_user_model().objects.filter(username='cy2').count())"
+    ),
+}
 # A token made expired by the project's own code (its models), as time would.
 EXPIRE = {
     "flask": (
@@ -90,7 +108,13 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
     with (
         smtp_server() as (mailbox, mail_settings),
         served_with_resources(
-            tmp_path, framework, database, WORKOUTS, USERS, settings={**mail_settings, **DEBUG}
+            tmp_path,
+            framework,
+            database,
+            WORKOUTS,
+            USERS,
+            settings={**mail_settings, **DEBUG},
+            data=OPTIONS,
         ) as site,
     ):
         tokens, me, workouts = (site.api(path) for path in ("auth/tokens", "auth/me", "workouts"))
@@ -194,6 +218,31 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
         assert is_error(reused, 422) and reused.body["detail"]["json"]["token"]
         assert len(mailbox.messages) == 1  # nothing was sent to the unknown address
 
+        # Sign up: the account signs in once the token mailed to its address comes back;
+        # until then, as with a wrong password (from an address of its own: the failures
+        # above count against this one).
+        signup, verify = site.api("auth/signup"), site.api("auth/signup/confirm")
+        cy = {"username": "cy", "email": "cy@example.com", "password": "cy's own passphrase"}
+        secrets.append(cy["password"])
+        first = call(signup, "POST", cy)
+        assert first.status == 202
+        [*_, mail] = mailbox.wait_for(2)
+        assert mail["To"] == "cy@example.com"
+        [token] = RESET_TOKEN.findall(mail.get_content())
+        secrets.append(token)
+        waiting = sign_in("laptop", "cy", cy["password"], source="127.0.0.5")
+        assert is_error(waiting, 401) and waiting.body == wrong.body
+        assert call(verify, "POST", {"token": token}).status == 204
+        assert sign_in("laptop", "cy", cy["password"], source="127.0.0.5").status == 201
+        assert is_error(call(verify, "POST", {"token": token}), 422)  # it worked once
+        # The same address again: the same answer, a mail saying so, and no account.
+        again = call(signup, "POST", {**cy, "username": "cy2"})
+        assert (again.status, again.body) == (202, first.body)
+        [*_, tried] = mailbox.wait_for(3)
+        assert tried["To"] == "cy@example.com"
+        assert not RESET_TOKEN.findall(tried.get_content())
+        assert site.python(COUNT_CY2[framework]).stdout.splitlines()[-1] == "0"
+
         # Guessing: wrong passwords for bob from one address lock bob out everywhere, and
         # that address for everyone, even with the right password; ann signs in elsewhere.
         guesses = [
@@ -227,6 +276,8 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
             ("/api/auth/tokens", set()),
             ("/api/auth/password-reset", {"202", "422"}),
             ("/api/auth/password-reset/confirm", {"422"}),
+            ("/api/auth/signup", {"202", "422", "429"}),
+            ("/api/auth/signup/confirm", {"204", "422", "429"}),
         ]:
             operation = paths[path]["post"]
             assert statuses <= set(operation["responses"]) and not operation.get("security")

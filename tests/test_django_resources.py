@@ -712,9 +712,9 @@ def test_api(case):
 # Two exceptions to "valid data is accepted": a reference (workout_id, exercise_id, a
 # workout's coach_id, an exercise's parent_id) or a many field's id (tag_ids) is an integer
 # the schema cannot tie to a row, and one that names no row the user sees is the contract's
-# 422; a password reset token is a string the schema cannot tie to a mail, and a wrong one
-# (or a password the validators refuse) is its 422. Every other check runs as schemathesis
-# ships it.
+# 422; a password reset or sign-up token is a string the schema cannot tie to a mail, and a
+# wrong one (or a password the validators refuse, at reset or sign-up) is its 422. Every
+# other check runs as schemathesis ships it.
 FUZZ_CONFIG = """
 [[operations]]
 include-path-regex = "^/api/(exercise-sets|workouts|exercises)"
@@ -723,6 +723,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404",
 
 [[operations]]
 include-path-regex = "^/api/auth/password-reset/confirm$"
+include-method = ["POST"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "422", "429"]
+
+[[operations]]
+include-path-regex = "^/api/auth/signup"
 include-method = ["POST"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "422", "429"]
 """
@@ -740,7 +745,10 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     fuzz = fuzz_dir / "test_fuzz_resources.py"
     fuzz.write_text(FUZZ_MODULE.format(examples=100))
     (fuzz_dir / "schemathesis.toml").write_text(FUZZ_CONFIG)
-    with served_with_resources(tmp_path, "django", "sqlite", FITNESS, ["staff"]) as site:
+    served = served_with_resources(
+        tmp_path, "django", "sqlite", FITNESS, ["staff"], data=["signup=true"]
+    )
+    with served as site:
         token = site.tokens["staff"]
         workout = {"name": "Run", "duration_minutes": 30, "performed_on": "2026-12-01"}
         workout_id = call(site.api("workouts"), "POST", workout, token=token).body["id"]
@@ -760,12 +768,13 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
                 "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
                 "DJANGO_HTTPS": "false",
                 "SIGN_IN_FAILURE_LIMIT": "1000000",  # fuzz the API, not the lockout
+                "SIGNUP_RATE_LIMIT": "1000000/hour",  # nor the sign-up's throttle
             },
             check=False,
         )
     assert result.returncode == 0, result.stdout[-20000:]
     # Each resource's six operations (list, create, read, replace, update, delete), the
     # polls' three, the sign-in's seven (/api/auth/: tokens, me, my tokens, sign out, revoke,
-    # password reset and its confirmation) and the token's check: none skipped.
-    assert f"{4 * 6 + 3 + 7 + 1} passed" in result.stdout, result.stdout[-4000:]
+    # password reset and its confirmation), sign-up's two and the token's check: none skipped.
+    assert f"{4 * 6 + 3 + 7 + 2 + 1} passed" in result.stdout, result.stdout[-4000:]
     assert "skipped" not in result.stdout, result.stdout[-4000:]

@@ -236,6 +236,7 @@ def test_guided_run_ends_in_a_flask_project(tmp_path, capsys):
         + ENTER
         + "y"
         + ENTER  # author, email, database (SQLite), sentry, celery, kubernetes: no, analytics: yes
+        + ENTER  # no sign-up (the default)
         + ENTER  # no browser test (Flask's default)
         + ENTER  # no TypeScript client
     )
@@ -355,6 +356,7 @@ def test_guided_run_takes_the_recommended_options_as_defaults(tmp_path, capsys):
         + ENTER
         + ENTER
         + ENTER  # database: SQLite; sentry, celery, kubernetes: no; analytics: recommended, yes
+        + ENTER  # no sign-up (the default)
         + ENTER  # no browser test
         + ENTER  # no TypeScript client
     )
