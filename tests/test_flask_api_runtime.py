@@ -201,7 +201,8 @@ def prepare(case):
                 case.body[key] = row_id
         for key, row_id in MANY.items():
             value = case.body.get(key)
-            if isinstance(value, list) and all(type(v) is int and v >= 1 for v in value):
+            # 1484.0 is an integer to JSON Schema (and the API) too.
+            if isinstance(value, list) and all(type(v) in (int, float) and v >= 1 for v in value):
                 case.body[key] = [row_id for _ in value]
 """
 

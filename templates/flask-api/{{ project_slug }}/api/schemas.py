@@ -189,6 +189,10 @@ Instant = Annotated[AwareDatetime, BeforeValidator(datetime_text), AfterValidato
 Cursor = Annotated[
     int | None, Field(le=MAX_ID), WithJsonSchema({"type": "integer", "maximum": MAX_ID})
 ]
+# A user's id, the same way: users.id is an INTEGER, a resource's id a BIGINT.
+UserCursor = Annotated[
+    int | None, Field(le=MAX_INT), WithJsonSchema({"type": "integer", "maximum": MAX_INT})
+]
 
 
 def empty_is_null(value: Any) -> Any:
