@@ -540,9 +540,11 @@ def test_the_edited_file_is_applied_over_hand_edits(project, capsys):
 def test_a_resource_renamed_in_the_file_is_renamed_with_what_references_it(project, capsys):
     (project / "model.yml").write_text(FITNESS)
     commit_all(project, "the model file")
-    text = FITNESS.replace("  Exercise:\n", "  Movement:\n    renamed_from: Exercise\n").replace(
-        "      exercise: references:protect\n", "      movement: references:protect\n"
-    ).replace("to=Exercise", "to=Movement")
+    text = (
+        FITNESS.replace("  Exercise:\n", "  Movement:\n    renamed_from: Exercise\n")
+        .replace("      exercise: references:protect\n", "      movement: references:protect\n")
+        .replace("to=Exercise", "to=Movement")
+    )
     (project / "model.yml").write_text(text)
     capsys.readouterr()
 
