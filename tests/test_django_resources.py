@@ -3,6 +3,7 @@ own checks on SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -743,7 +744,10 @@ def test_schemathesis_finds_nothing_on_the_generated_resources(tmp_path):
     fuzz_dir = tmp_path / "fuzz"
     fuzz_dir.mkdir()
     fuzz = fuzz_dir / "test_fuzz_resources.py"
-    fuzz.write_text(FUZZ_MODULE.format(examples=100))
+    # 50 cases an operation, 37 operations: the suite's longest test (5 min at 100); more
+    # with STACKGEN_FUZZ_EXAMPLES=N.
+    examples = int(os.environ.get("STACKGEN_FUZZ_EXAMPLES", "50"))
+    fuzz.write_text(FUZZ_MODULE.format(examples=examples))
     (fuzz_dir / "schemathesis.toml").write_text(FUZZ_CONFIG)
     served = served_with_resources(
         tmp_path, "django", "sqlite", FITNESS, ["staff"], data=["signup=true"]
