@@ -174,8 +174,9 @@ def test_interactive_update_asks_with_the_recorded_answers(tmp_path, template_re
     project = generate_at_v1(template_repo, tmp_path / "proj", "flask", database="mysql")
     release_v2(template_repo)
     # Enter at each question keeps its recorded answer; the framework is not asked.
-    # ... sentry, celery, kubernetes off, analytics: yes, no browser, no TypeScript client
-    keys = ENTER * 9 + "y" + ENTER + ENTER
+    # ... sentry, celery, kubernetes off, analytics: yes, no sign-up, no browser, no
+    # TypeScript client
+    keys = ENTER * 9 + "y" + ENTER * 3
     assert drive(keys, "update", str(project)) == 0
     recorded = answers_of(project)
     assert (recorded["database"], recorded["analytics"], recorded["framework"]) == (
