@@ -149,6 +149,9 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
         print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
         return 130
     except OSError as error:
+        if _while_interrupted(error):
+            print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
+            return 130
         where = f": {error.filename}" if error.filename else ""
         print(f"stackgen: error: {one_line(f'{error.strerror or error}{where}')}", file=sys.stderr)
         return 1
@@ -161,6 +164,25 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _while_interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was raised while a Ctrl-C was unwinding the command.
+
+    Removing a scratch clone on the way out can fail ("Directory not empty:
+    objects") when a git process the interrupt did not stop (a clone's
+    index-pack, a child of the git that was killed) still writes into it. The
+    user pressed Ctrl-C: they get the interrupt's line, whose outcome is still
+    true, since only scratch folders are being removed by then.
+    """
+    seen: set[int] = set()
+    context = error.__context__
+    while context is not None and id(context) not in seen:
+        if isinstance(context, KeyboardInterrupt):
+            return True
+        seen.add(id(context))
+        context = context.__context__
+    return False
 
 
 def _interrupt_again(unraisable: Any) -> None:

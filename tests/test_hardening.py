@@ -8,6 +8,7 @@ which).
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -369,6 +370,30 @@ def test_ctrl_c_after_the_merge_puts_the_project_back(
     assert "nothing was changed" in one_line_error(capsys.readouterr().err)
     assert work_tree(project) == before
     assert not git(project, "status", "--porcelain", "--untracked-files=all")
+
+
+def test_a_scratch_folder_that_will_not_go_still_reads_as_the_interrupt(
+    tmp_path,
+    capsys,
+    monkeypatch,
+    template_repo,
+):
+    """A git child the Ctrl-C did not stop still writes into a scratch clone as it is
+    removed on the way out: the user sees the interrupt and its outcome, not the OSError."""
+    project = tmp_path / "proj"
+    edited_project_and_v2(template_repo, project)
+    before = work_tree(project)
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise OSError(errno.ENOTEMPTY, "Directory not empty", "objects")
+
+    monkeypatch.setattr(update, "keep_edited_removals", interrupted)
+    assert run(["update", str(project), "--defaults"], interactive=False) == 130
+    assert "interrupted; nothing was changed" in one_line_error(capsys.readouterr().err)
+    assert work_tree(project) == before
 
 
 # 6. A project in a folder of a bigger repository.
