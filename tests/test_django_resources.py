@@ -156,6 +156,10 @@ def test_a_renamed_resource_s_new_app_takes_the_old_one_s_history_and_table(proj
     assert '"db_table": "workouts_workout"' in first[1] and 'name="Routine"' in first[1]
     assert 'name="workouts_minutes_range"' in first[1]  # the constraint as the old app named it
     assert "migrations.AlterModelTable(" in second[1] and "table=None" in second[1]
+    # The content type and its permissions move to the new app, and back on the way down.
+    assert 'OLD = ("workouts", "workout", "workout")' in second[1]
+    assert 'NEW = ("routines", "routine", "routine")' in second[1]
+    assert "migrations.RunPython(move_content_type, move_content_type_back)" in second[1]
     assert second[1].index('name="workouts_minutes_range"') < second[1].index(
         'name="routines_minutes_range"'
     )
@@ -581,7 +585,13 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     commit_all(project, "title is name")
 
     # Coach renamed Trainer: a new app takes the old one's history and table, with its rows;
-    # Workout's reference follows (coach_id becomes trainer_id), its edits kept.
+    # Workout's reference follows (coach_id becomes trainer_id), its edits kept. Staff
+    # granted the coaches' permissions keep them as the trainers' (no stale content type).
+    shell(
+        "from django.contrib.auth.models import Group, Permission; "
+        "Group.objects.create(name='desk').permissions.add("
+        "Permission.objects.get(codename='change_coach', content_type__app_label='coaches'))"
+    )
     assert stackgen("rename", "resource", "Coach", "Trainer") == 0, capsys.readouterr().err
     assert "Workout: coach renamed to trainer" in capsys.readouterr().out
     assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
@@ -593,6 +603,14 @@ def test_round_trip_on_an_edited_django_project_with_rows(
         "JOIN trainers_trainer t ON t.id = w.trainer_id"
     )
     assert sql(joined) == "[('Run', 'Ann')]"
+    granted = shell(
+        "from django.contrib.auth.models import Group; "
+        "from django.contrib.contenttypes.models import ContentType; "
+        "print(*Group.objects.get(name='desk').permissions.values_list("
+        "'content_type__app_label', 'codename', 'name'), "
+        "ContentType.objects.filter(app_label='coaches').count())"
+    )
+    assert granted == "('trainers', 'change_trainer', 'Can change trainer') 0"
     commit_all(project, "coaches are trainers")
 
     # A newer template version reaches the resources; every edit is still there.
