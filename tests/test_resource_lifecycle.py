@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from generator import merge, resources, update
+from generator.errors import StackgenError
 from generator.cli import run
 from tests.helpers import (
     commit_all,
@@ -390,6 +391,42 @@ def test_an_interrupted_destroy_leaves_the_project_as_it_was(project, capsys, mo
     assert stackgen(project, "destroy", "resource", "Workout") == 130
     assert "nothing was changed" in one_line_error(capsys.readouterr().err)
     assert work_tree(project) == before and untouched(project, head)
+
+
+@pytest.mark.parametrize("how", ["interrupted", "failed"])
+def test_a_stopped_rename_leaves_the_project_as_it_was(project, capsys, monkeypatch, how):
+    """Coach renamed Trainer, stopped as Workout follows it: Coach's files have moved and
+    been committed by then (a step of stackgen's own); all of it is taken back."""
+    views = edit_views(project)
+    before = work_tree(project)
+    head = git(project, "rev-parse", "HEAD").strip()
+    stages = []
+
+    def stopped(current, one):
+        stages.append(
+            (git(project, "status", "--porcelain"), git(project, "log", "-1", "--format=%s"))
+        )
+        if how == "interrupted":
+            raise KeyboardInterrupt
+        raise StackgenError("the disk is full")
+
+    monkeypatch.setattr(resources, "apply", stopped)
+    capsys.readouterr()
+
+    status = stackgen(project, "rename", "resource", "Coach", "Trainer")
+
+    line = one_line_error(capsys.readouterr().err)
+    if how == "interrupted":
+        assert status == 130 and "nothing was changed" in line
+    else:
+        assert status == 1 and "the disk is full" in line
+    # When Workout began, the moves were a step commit of stackgen's own.
+    [(changes, subject)] = stages
+    assert changes == "" and subject.strip() == "stackgen rename: Coach to Trainer"
+    assert work_tree(project) == before and untouched(project, head)
+    assert MINE in views.read_text()
+    assert (project / "gym" / "resources" / "coaches" / "models.py").is_file()
+    assert not (project / "gym" / "resources" / "trainers").exists()
 
 
 def resource_v2(template_repo: Path) -> None:
