@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from generator import merge, resources, update
-from generator.errors import StackgenError
 from generator.cli import run
+from generator.errors import StackgenError
 from tests.helpers import (
     commit_all,
     generate_at_v1,
