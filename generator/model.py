@@ -634,7 +634,7 @@ def apply(project: Project, steps: Plan, model_file: Path | None = None) -> Appl
                 current = project  # each step reads the resources recorded by the last
                 if step.action == "rename":
                     renamed = rename.plan(current, step.renamed_from, step.model)
-                    summary = rename.apply(current, renamed)
+                    summary, _ = rename.apply(current, renamed)  # drawn again below
                     resources._merge(total, summary)
                     applied.migrations += list(renamed.migrations)
                     unmerged += resources._unmerged(path)

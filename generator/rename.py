@@ -225,8 +225,9 @@ def describe(result: RenamePlan) -> list[str]:
     return lines
 
 
-def apply(project: Project, result: RenamePlan) -> Summary:
-    """Write the plan into the clean, locked project; all of it or none of it."""
+def apply(project: Project, result: RenamePlan) -> tuple[Summary, str]:
+    """Write the plan into the clean, locked project; all of it or none of it. Returns what
+    was done and what became of the diagram (``diagram.refresh``)."""
     from generator import diagram
 
     path = project.path
@@ -279,7 +280,7 @@ def apply(project: Project, result: RenamePlan) -> Summary:
             unmerged += resources._unmerged(path)
             resources._step_commit(path, f"stackgen rename: {model}")
         interrupts.start()
-        diagram.refresh(path)
+        drawn = diagram.refresh(path)
         with interrupts.deferred():
             if result.followers:
                 resources._leave_as_a_plain_update(path, head, unmerged)
@@ -290,7 +291,7 @@ def apply(project: Project, result: RenamePlan) -> Summary:
     final.kept, final.conflicted = total.kept, total.conflicted
     final.updated = [n for n in final.updated if n not in final.conflicted]
     final.added = [n for n in final.added if n not in final.conflicted]
-    return final
+    return final, drawn
 
 
 def _write(target: Path, data: bytes, executable: bool) -> None:

@@ -429,6 +429,23 @@ def test_a_stopped_rename_leaves_the_project_as_it_was(project, capsys, monkeypa
     assert not (project / "gym" / "resources" / "trainers").exists()
 
 
+def test_a_rename_keeps_a_diagram_edited_by_hand_and_says_so(project, capsys):
+    from generator import diagram
+
+    drawn = project / diagram.PATH
+    text = drawn.read_text()
+    assert "Coach" in text
+    drawn.write_text(text + "\nMy notes on the model.\n")
+    commit_all(project, "my notes")
+    capsys.readouterr()
+
+    assert stackgen(project, "rename", "resource", "Coach", "Trainer") == 0
+
+    out = capsys.readouterr().out
+    assert diagram.NOTES["edited"] in out
+    assert drawn.read_text() == text + "\nMy notes on the model.\n"
+
+
 def resource_v2(template_repo: Path) -> None:
     """Template v2: the starter's usual changes, and a line in every resource's views."""
     make_v2(template_repo)

@@ -36,7 +36,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace, interactive: bool) -> int:
-    from generator import rename, resources
+    from generator import diagram, rename, resources
     from generator.commands import changing, report_update
 
     with changing(args) as project:
@@ -48,7 +48,7 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
                 print(f"  {line}")
             print("Nothing was written (--pretend).")
             return 0
-        summary = rename.apply(project, plan)
+        summary, drawn = rename.apply(project, plan)
     headline = f"Renamed the resource {plan.old} to {plan.new} in {path}" + "".join(
         f"; {model}: " + "; ".join(changes) for model, _, changes in plan.followers
     )
@@ -58,4 +58,9 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         f"Its table is renamed by {', '.join(plan.migrations)}: apply the migrations with "
         f"`{migrate}`."
     )
+    if drawn in diagram.NOTES:
+        print(diagram.NOTES[drawn])
+    client = resources.client_note(project.answers)
+    if client:
+        print(client)
     return status
