@@ -629,6 +629,7 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     # Destroy: the edited views stay and are listed; the rest goes; a drop migration.
     assert stackgen("destroy", "resource", "Workout") == 0, capsys.readouterr().err
     out = capsys.readouterr().out
+    assert "`python manage.py remove_stale_contenttypes --include-stale-apps`" in out
     assert "kept, as you changed them" in out and "gym/resources/workouts/views.py" in out
     assert "gym/resources/workouts/templates/workouts/workout_detail.html" in out
     assert views.read_text().startswith(MINE) and LEAD in detail.read_text()
@@ -644,6 +645,10 @@ def test_round_trip_on_an_edited_django_project_with_rows(
     manage("migrate", "--noinput")
     assert "workouts_workout" not in tables()
     assert sql("SELECT name FROM trainers_trainer") == "[('Ann',)]"
+    stale = "SELECT count(*) FROM django_content_type WHERE app_label = 'workouts'"
+    assert sql(stale) == "[(1,)]"  # until the user removes it, as destroy said
+    manage("remove_stale_contenttypes", "--include-stale-apps", "--noinput")
+    assert sql(stale) == "[(0,)]"
 
     # Backwards, one migration at a time, with a row in the table each one changes.
     manage("migrate", "workouts", change)  # the table comes back, empty; name is title again

@@ -61,6 +61,13 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
             f"{line[0].upper()}{line[1:]}. Back it up first if you need the data; then run "
             "the tests and commit."
         )
+    if project.template == "django-mtv":
+        # Django removes a model's content type and permissions only when told to.
+        print(
+            f"Django keeps {plan.model}'s content type and permissions: once the migration is "
+            "applied, `python manage.py remove_stale_contenttypes --include-stale-apps` deletes "
+            "them, with the admin's history of its rows."
+        )
     if drawn in diagram.NOTES:
         print(diagram.NOTES[drawn])
     client = resources.client_note(project.answers)
