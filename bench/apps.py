@@ -212,10 +212,13 @@ def insert_actors(database_name: str, table: str, rows: int, troupes: str = "") 
     """``rows`` rows of the actors' columns ("Actor 1", ...); all in the first of
     ``troupes`` (a table) when given."""
     column, value = (", troupe_id", f", (SELECT min(id) FROM {troupes})") if troupes else ("", "")
+    # Both tables analyzed, as autovacuum would have in time: planned from the defaults of a
+    # table never analyzed (6 troupes per owner, 53 of 10,000 performers), PostgreSQL 15 read
+    # every performer, hash-joined and sorted them for one page (3.4 ms against 0.04 ms).
     psql(
         f"INSERT INTO {table} (name, birth_date, created_at, updated_at{column}) "
         f"SELECT 'Actor ' || g, date '1950-01-01' + (g % 20000), now(), now(){value} "
-        f"FROM generate_series(1, {rows}) g; ANALYZE {table}",
+        f"FROM generate_series(1, {rows}) g; ANALYZE {', '.join(filter(None, (table, troupes)))}",
         database_name,
     )
 

@@ -635,6 +635,9 @@ def served_with_resources(
                 "DJANGO_DEBUG": "false",
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
                 "DJANGO_HTTPS": "false",
+                # One cache for both workers (throttles, mail caps), this run's own keys.
+                "REDIS_URL": services.redis_url(),
+                "CACHE_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
                 **urls,
                 **extra,
             }

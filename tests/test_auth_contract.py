@@ -243,6 +243,19 @@ def test_clients_sign_in_and_manage_their_tokens_over_http(tmp_path, framework, 
         assert not RESET_TOKEN.findall(tried.get_content())
         assert site.python(COUNT_CY2[framework]).stdout.splitlines()[-1] == "0"
 
+        # No mail floods: cy's address has had two account mails; of three more resets,
+        # one is mailed (ACCOUNT_MAILS_PER_HOUR, 3), each answered the same. Then ann's, the
+        # last mail: every earlier one was sent (or not) by then.
+        flood = [call(reset, "POST", {"email": "cy@example.com"}) for _ in range(3)]
+        assert {(reply.status, json.dumps(reply.body)) for reply in flood} == {
+            (202, json.dumps(known.body))
+        }
+        mailbox.wait_for(4)
+        assert call(reset, "POST", {"email": "ann@example.com"}).status == 202
+        *_, last = mailbox.wait_for(5)
+        assert last["To"] == "ann@example.com"
+        assert [m["To"] for m in mailbox.messages].count("cy@example.com") == 3
+
         # Guessing: wrong passwords for bob from one address lock bob out everywhere, and
         # that address for everyone, even with the right password; ann signs in elsewhere.
         guesses = [

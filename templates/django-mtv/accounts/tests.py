@@ -1,5 +1,6 @@
 import io
 import re
+import uuid
 from unittest import mock
 
 from django.contrib.auth import get_user_model
@@ -121,6 +122,17 @@ class PasswordResetTests(TestCase):
         # The link works once.
         response = self.client.get(link.group(1), follow=True)
         self.assertContains(response, "This link does not work")
+
+    @override_settings(ACCOUNT_MAILS_PER_HOUR=2)
+    def test_at_most_account_mails_per_hour_go_to_one_address(self) -> None:
+        address = f"{uuid.uuid4().hex}@example.com"  # the cache may keep counts between runs
+        User.objects.create_user("ada", email=address, password=PASSWORD)
+
+        for _ in range(3):
+            response = self.client.post(reverse("password_reset"), {"email": address})
+            self.assertRedirects(response, reverse("password_reset_done"))
+
+        self.assertEqual(len(mail.outbox), 2)
 
     def test_unknown_address_sends_nothing_and_says_the_same(self) -> None:
         response = self.client.post(reverse("password_reset"), {"email": "nobody@example.com"})
