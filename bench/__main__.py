@@ -50,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="put the measurements named in place of the last run's, keeping its other "
+        "sections (a measurement fixed after a full run; the report says which were redone)",
+    )
+    parser.add_argument(
         "--rewrite",
         action="store_true",
         help="measure nothing: write docs/benchmarks.md again from the last run's saved figures "
@@ -100,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         meta = {"quick": args.quick, "elapsed": elapsed, "chosen": chosen}
         info = machine()
+        if args.merge and LAST_RUN.exists():
+            sections, meta = merged(json.loads(LAST_RUN.read_text()), chosen, sections, meta)
         LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
         LAST_RUN.write_text(
             json.dumps(
@@ -110,6 +118,27 @@ def main(argv: list[str] | None = None) -> int:
         path = write(sections, info, **meta)
         log(f"  wrote {path.relative_to(REPO)} (figures saved in {LAST_RUN.relative_to(REPO)})")
     return 1 if failed else 0
+
+
+def merged(
+    saved: dict, chosen: list[str], sections: list[Section], meta: dict
+) -> tuple[list[Section], dict]:
+    """The last run's sections with this run's in place of theirs, in the usual order, and
+    its meta with this run noted (``redone``)."""
+    by_name = {
+        name: Section(**{**s, "results": [Result(**r) for r in s["results"]]})
+        for name, s in zip(saved["meta"]["chosen"], saved["sections"], strict=True)
+    }
+    by_name.update(zip(chosen, sections, strict=True))
+    names = [name for name in MEASUREMENTS if name in by_name]
+    redone = {
+        "chosen": chosen,
+        "elapsed": meta["elapsed"],
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    meta = {**saved["meta"], "chosen": names}
+    meta["redone"] = [*saved["meta"].get("redone", []), redone]
+    return [by_name[name] for name in names], meta
 
 
 if __name__ == "__main__":

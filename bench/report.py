@@ -23,6 +23,7 @@ def write(
     quick: bool,
     elapsed: float,
     chosen: list[str],
+    redone: list[dict] | None = None,
 ) -> Path:
     lines = [
         "# Benchmarks",
@@ -35,7 +36,13 @@ def write(
         f"Run: `python -m bench{' ' + ' '.join(chosen) if len(chosen) < 4 else ''}"
         f"{' --quick' if quick else ''}`, {elapsed / 60:.1f} min"
         + (" (**quick run**: fewer repetitions and rows; figures are rough)" if quick else "")
-        + ".",
+        + "."
+        + "".join(
+            f" Measured again, in place of that run's: {', '.join(r['chosen'])} "
+            f"(`python -m bench {' '.join(r['chosen'])} --merge`, {r['elapsed'] / 60:.1f} min, "
+            f"{r['date']}, the same machine)."
+            for r in redone or []
+        ),
         "",
         "## Machine",
         "",
