@@ -146,12 +146,10 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
         print("stackgen: error: input ended before every question was answered", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
-        return 130
+        return _interrupted()
     except OSError as error:
         if _while_interrupted(error):
-            print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
-            return 130
+            return _interrupted()
         where = f": {error.filename}" if error.filename else ""
         print(f"stackgen: error: {one_line(f'{error.strerror or error}{where}')}", file=sys.stderr)
         return 1
@@ -164,6 +162,12 @@ def _run(argv: Sequence[str] | None, interactive: bool | None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _interrupted() -> int:
+    """Say how far the interrupted command got (what is on disk now); exit 130, as shells do."""
+    print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
+    return 130
 
 
 def _while_interrupted(error: BaseException) -> bool:
@@ -206,7 +210,4 @@ def main() -> None:
         pass
     for signum in (signal.SIGINT, signal.SIGTERM):  # done: a late Ctrl-C changes nothing
         signal.signal(signum, signal.SIG_IGN)
-    if status is None:
-        print(f"stackgen: interrupted; {interrupts.outcome()}", file=sys.stderr)
-        status = 130
-    sys.exit(status)
+    sys.exit(_interrupted() if status is None else status)
