@@ -20,7 +20,7 @@ import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -325,6 +325,16 @@ def check_flask(
     # The development data survived the suite (seeding again adds nothing).
     reseed = env.run(project, "flask", "seed", env=dev)
     assert "Added 0 sample actors (7 were already there)" in reseed.stdout
+
+
+def resource_tests(plurals: Iterable[str]) -> list[str]:
+    """A Flask project's tests of its resources: each one's own file, and the two that cover
+    them all. The rest of its suite is the starter's, which the matrix runs."""
+    return [
+        "tests/test_schemas.py",
+        "tests/test_resources_api.py",
+        *(f"tests/test_{plural}.py" for plural in plurals),
+    ]
 
 
 def check_django(

@@ -540,7 +540,7 @@ DATABASES = {
 def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, database):
     from generator.cli import run
     from harness.projects import ProjectEnv, leftover_template_syntax, servers_for
-    from tests.helpers import check_flask, commit_all, new_flask
+    from tests.helpers import check_flask, commit_all, new_flask, resource_tests
 
     monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
     project = tmp_path / "gym_api"
@@ -550,11 +550,8 @@ def test_flask_resources_pass_the_projects_own_checks(tmp_path, monkeypatch, dat
     # On the servers the suite is the resources' tests: the whole suite with these resources
     # runs on SQLite, and the matrix runs the starter's on each server.
     lines = [line.replace(MANY, "") if database == "mysql" else line for line in FLASK_RESOURCES]
-    tests = []
-    if database != "sqlite":
-        plurals = [fields.names(line.split()[0]).plural for line in lines]
-        tests = ["tests/test_schemas.py", "tests/test_resources_api.py"]
-        tests += [f"tests/test_{plural}.py" for plural in plurals]
+    plurals = [fields.names(line.split()[0]).plural for line in lines]
+    tests = resource_tests(plurals) if database != "sqlite" else []
     for line in lines:
         assert run(["generate", "resource", *line.split(), "-C", str(project)], False) == 0
         commit_all(project, line)
