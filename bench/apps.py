@@ -468,6 +468,9 @@ def django_side(section: Section, tmp: Path, quick: bool, seconds: float, rounds
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
             "DJANGO_HTTPS": "false",
+            # Several workers: the cache's counters must be shared (gunicorn refuses otherwise).
+            "REDIS_URL": redis_url(),
+            "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(6)}",
         }
         for command in (
             ["migrate", "--noinput"],

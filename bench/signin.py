@@ -68,9 +68,9 @@ def measure(quick: bool) -> Section:
                 "SIGN_IN_FAILURE_LIMIT": "1000000",
                 "API_WRITE_RATE_LIMIT": WRITE_RATE_LIMIT,
             }
+            env["REDIS_URL"] = redis_url()  # gunicorn's workers share the counts
             if framework == "flask":
                 env["SECRET_KEY"] = secrets.token_urlsafe(32)
-                env["REDIS_URL"] = redis_url()  # gunicorn's workers share the counts
                 env["RATELIMIT_KEY_PREFIX"] = f"bench-{secrets.token_hex(6)}"
                 PROJECT.run(project, "flask", "db", "upgrade", env=env)
                 command = ("flask", "users", "create", "ann", "--password-stdin")
@@ -81,6 +81,7 @@ def measure(quick: bool) -> Section:
                     DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
                     DJANGO_ALLOWED_HOSTS="127.0.0.1",
                     DJANGO_HTTPS="false",
+                    CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(6)}",
                 )
                 PROJECT.run(project, "python", "manage.py", "migrate", "--noinput", env=env)
                 PROJECT.run(project, "python", "manage.py", "shell", "-c", DJANGO_USER, env=env)

@@ -174,6 +174,32 @@ def build_template_repo(tmp_path: Path) -> Path:
     return repo
 
 
+def template_repo_from(tmp_path: Path, commit: str) -> Path:
+    """A git repository of the templates as they were at ``commit`` (tagged v1) and as they
+    are in the working tree (v2): a project made before a change, and the update to it."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    tar = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", commit, "copier.yml", "templates"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=tar, check=True)
+    git(repo, "init", "-q", "-b", "main")
+    commit_all(repo, "v1")
+    git(repo, "tag", "v1")
+    shutil.rmtree(repo / "templates")
+    shutil.copytree(
+        REPO_ROOT / "templates",
+        repo / "templates",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    shutil.copy(REPO_ROOT / "copier.yml", repo)
+    commit_all(repo, "v2")
+    git(repo, "tag", "v2")
+    return repo
+
+
 def release_v2(repo: Path) -> None:
     make_v2(repo)
     commit_all(repo, "v2")

@@ -284,6 +284,24 @@ def test_serves_from_gunicorn_conf_without_collectstatic(site: Site, tmp_path: P
     assert any(re.search(r'"GET /no-such-page/ HTTP/1.1" 404 .* lost-42$', m) for m in access)
 
 
+def test_several_workers_without_redis_are_refused_before_serving(site: Site) -> None:
+    """The account-mail cap counts in the cache: in each process's memory, two workers would
+    each allow the whole cap. gunicorn stops at start-up and says what to set."""
+    settings = {**site.settings, "PORT": str(free_port()), "WEB_CONCURRENCY": "2"}
+    del settings["REDIS_URL"]
+    result = subprocess.run(
+        [str(site.env.bin / "gunicorn"), "pollsite.wsgi"],
+        cwd=site.project,
+        env=site.env.environ(site.project, settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Error: REDIS_URL is not set: with 2 workers" in result.stderr, result.stderr
+    assert "Booting worker" not in result.stdout + result.stderr
+
+
 def test_password_reset_by_real_smtp(site: Site) -> None:
     created = site.env.run(
         site.project,

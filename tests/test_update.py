@@ -8,7 +8,6 @@ changes (a file changed, one added, one removed) and is tagged v2.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import copier
@@ -28,6 +27,7 @@ from tests.helpers import (
     git,
     make_v2,
     release_v2,
+    template_repo_from,
 )
 
 
@@ -307,26 +307,7 @@ ASK_ME = {
 def test_tokens_made_before_they_expired_keep_working_after_the_update(tmp_path, framework, capsys):
     """A project from the templates before issue 29 updates, migrates, and its users' tokens
     go on, now with the lifetime a new one gets (API_TOKEN_LIFETIME_DAYS, 30)."""
-    repo = tmp_path / "template"
-    repo.mkdir()
-    tar = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", BEFORE_EXPIRING_TOKENS, "copier.yml", "templates"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(repo)], input=tar, check=True)
-    git(repo, "init", "-q", "-b", "main")
-    commit_all(repo, "v1")
-    git(repo, "tag", "v1")
-    shutil.rmtree(repo / "templates")
-    shutil.copytree(
-        REPO_ROOT / "templates",
-        repo / "templates",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    shutil.copy(REPO_ROOT / "copier.yml", repo)
-    commit_all(repo, "v2")
-    git(repo, "tag", "v2")
+    repo = template_repo_from(tmp_path, BEFORE_EXPIRING_TOKENS)
     extra = {"api": True, "browser_tests": False} if framework == "django" else {}
     project = generate_at_v1(repo, tmp_path / "gym", framework, project_name="Gym", **extra)
     env = ProjectEnv()
@@ -351,3 +332,23 @@ def test_tokens_made_before_they_expired_keep_working_after_the_update(tmp_path,
     )
     answer = env.run(project, *python, env={**settings, "TOKEN": token})
     assert answer.stdout.split()[-4:] == ["200", "ann", "29", "202"]
+
+
+# The last commit whose Django gunicorn.conf.py served several workers over a cache kept
+# per process.
+BEFORE_THE_WORKERS_CHECK = "48b93d49c33c322df184f2290f27a30c6168b22a"
+
+
+def test_an_update_says_when_gunicorn_starts_needing_redis_for_several_workers(tmp_path, capsys):
+    repo = template_repo_from(tmp_path, BEFORE_THE_WORKERS_CHECK)
+    project = generate_at_v1(repo, tmp_path / "pollsite", "django", browser_tests=False)
+    capsys.readouterr()
+
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+
+    out = capsys.readouterr().out
+    assert "Note: gunicorn now stops at start-up with more than one worker" in out
+    assert "on_starting" in (project / "gunicorn.conf.py").read_text()
+    commit_all(project, "updated")
+    assert run(["update", str(project), "--defaults"], interactive=False) == 0
+    assert "gunicorn now stops" not in capsys.readouterr().out

@@ -27,3 +27,6 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
+# It counts nothing; the project's gunicorn.conf.py, which it is served with, refuses a
+# local-memory cache (Django's default) with several workers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

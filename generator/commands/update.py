@@ -63,6 +63,17 @@ TOKEN_EXPIRY = {
 }
 
 
+# The module whose arrival makes gunicorn refuse several workers over a cache kept per
+# process, per template (Flask's check came with its first version).
+WORKERS_CHECK = {"django-mtv": "accounts/workers.py"}
+WORKERS_NOTE = (
+    "Note: gunicorn now stops at start-up with more than one worker outside debug mode "
+    "unless REDIS_URL is set: the account-mail cap and the sign-up throttle count in the "
+    "cache, which in local memory each worker keeps alone. Set REDIS_URL where the site "
+    "runs, or run one worker (WEB_CONCURRENCY=1)."
+)
+
+
 def token_expiry_note(template: str) -> str:
     _, migrate, set_password = TOKEN_EXPIRY[template]
     return (
@@ -100,8 +111,11 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         supported = project.template in resources.SUPPORTED
         opened, unchecked = resources.made_before(path, project.template) if supported else ([], [])
         expiring = gains_token_expiry(path, project.template, before=True)
+        check = WORKERS_CHECK.get(project.template, "")
+        checking = bool(check) and not (path / check).exists()
         old, summary, refreshed = resources.update_all(project, version, data, args.defaults)
         expiring = expiring and gains_token_expiry(path, project.template, before=False)
+        checking = checking and (path / check).exists()
         drawn = diagram.refresh(path) if supported else "current"
     new = version
     if old == new and not data and not refreshed:
@@ -128,6 +142,8 @@ def handle(args: argparse.Namespace, interactive: bool) -> int:
         )
     if expiring:
         print(token_expiry_note(project.template))
+    if checking:
+        print(WORKERS_NOTE)
     if unchecked:
         print(
             f"Note: the database does not check the fields' rules of {', '.join(unchecked)} "

@@ -5,11 +5,13 @@ from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
 from .models import User
+from .workers import check_workers
 
 PASSWORD = "correct horse battery"
 WRONG_LOGIN = "Please enter a correct username and password."
@@ -138,6 +140,26 @@ class PasswordResetTests(TestCase):
         response = self.client.post(reverse("password_reset"), {"email": "nobody@example.com"})
         self.assertRedirects(response, reverse("password_reset_done"))
         self.assertEqual(mail.outbox, [])
+
+
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ""}}
+
+
+class WorkersTests(SimpleTestCase):
+    """gunicorn refuses several workers that would each count account mails alone."""
+
+    @override_settings(DEBUG=False, CACHES=LOCAL_MEMORY)
+    def test_several_workers_need_a_shared_cache(self) -> None:
+        with self.assertRaisesRegex(ImproperlyConfigured, r"^REDIS_URL is not set: with 2 workers"):
+            check_workers(2)
+        check_workers(1)
+
+    def test_debug_mode_or_redis_may_have_several(self) -> None:
+        with self.settings(DEBUG=True, CACHES=LOCAL_MEMORY):
+            check_workers(4)
+        with self.settings(DEBUG=False, CACHES=REDIS):
+            check_workers(4)
 
 
 @override_settings(
