@@ -10,6 +10,7 @@ Apache:
   second client address (127.0.0.2) has its own budget, and a forged
   X-Forwarded-For buys nothing; failed sign-ins spread over both instances lock
   the account on each one, while another account from another address signs in;
+  password resets asked of both instances mail one address no more than the hourly cap;
   /readyz answers without asking the broker
   (Celery on, its broker a port nobody listens on); with an instance killed,
   Apache sends every request to the other one, and under load (wrk) no
@@ -20,7 +21,8 @@ Apache:
   ones made under load while it stopped and started too;
 - Django, on PostgreSQL and on MariaDB (the release step's lock on each): a
   django-axes lockout hits the account guessed at, on the login page and over the
-  API from each instance, and the attacker's address, not the one it claims; a session
+  API from each instance, and the attacker's address, not the one it claims; password
+  resets asked of both instances mail one address no more than the hourly cap; a session
   made on one instance works on the other; Apache serves the
   static files itself; /readyz answers without asking the broker; with an
   instance stopped under load, no request fails but those in flight.
@@ -40,6 +42,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
@@ -50,6 +53,7 @@ import pytest
 from harness import services
 from harness.projects import ProjectEnv, generate
 from harness.runtime import Load, apache, free_port, gunicorn, require_apache, require_wrk, wrk
+from tests.helpers import Mailbox, smtp_server
 
 pytestmark = pytest.mark.slow
 
@@ -151,6 +155,36 @@ def sign_in(
     return status, json.loads(answer)
 
 
+def mails_stay_within_the_cap(
+    instances: list[str], logs: list[Path], mailbox: Mailbox, address: str
+) -> None:
+    """Password resets for one address, asked of each instance in turn (each request from a
+    client address of its own, so that no write budget is in the way): the instances count
+    in one place (Redis), so ACCOUNT_MAILS_PER_HOUR (3) mails go out in all, not 3 each.
+    Every request is accounted for, mailed or logged as over the cap, before counting."""
+    body = json.dumps({"email": address}).encode()
+    statuses = [
+        call(
+            instance,
+            "POST",
+            "/api/auth/password-reset",
+            body,
+            {"Content-Type": "application/json", "X-Forwarded-For": f"127.0.3.{n}"},
+        )[0]
+        for n, instance in enumerate(instances * 3, start=1)
+    ]
+    assert statuses == [202] * 6, statuses  # the same answer, mailed or not
+
+    def capped() -> int:
+        return sum(log.read_text().count("ACCOUNT_MAILS_PER_HOUR reached") for log in logs)
+
+    deadline = time.monotonic() + 30
+    while len(mailbox.messages) + capped() < 6 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [message["To"] for message in mailbox.messages] == [address] * 3
+    assert capped() == 3
+
+
 def json_lines(log: Path) -> list[dict]:
     """Every line of a log written with LOG_FORMAT=json, each a JSON object (or it fails)."""
     return [json.loads(line) for line in log.read_text().splitlines()]
@@ -165,9 +199,10 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
     env.install(project)
 
     # A PostgreSQL cluster of the test's own: it is stopped and started below.
-    with services.private_postgresql(free_port()) as cluster:
+    with services.private_postgresql(free_port()) as cluster, smtp_server() as (mailbox, mail):
         home = tmp_path / "home"  # where gunicorn 27 would put its control socket
         settings = {
+            **mail,
             "HOME": str(home),
             "XDG_RUNTIME_DIR": str(home),
             "DATABASE_URL": cluster.url,
@@ -192,8 +227,8 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
         assert len(cluster.psql("SELECT version_num FROM alembic_version").split()) == 1
         token = env.run(project, "flask", "tokens", "create", "scale", env=settings).stdout.strip()
         for name in ("ada", "grace"):
-            command = ("flask", "users", "create", name, "--password-stdin")
-            env.run(project, *command, env=settings, input=f"{PASSWORD}\n")
+            command = ("flask", "users", "create", name, "--email", f"{name}@example.com")
+            env.run(project, *command, "--password-stdin", env=settings, input=f"{PASSWORD}\n")
 
         def write(
             base: str, source: str = "127.0.0.1", forged: str | None = None
@@ -252,6 +287,7 @@ def test_flask_api_as_two_instances_behind_apache(tmp_path: Path) -> None:
                     status, body = sign_in(instance, "ada", PASSWORD, forged="127.0.0.6")
                     assert (status, body["message"]) == (429, TOO_MANY_SIGN_INS), body
                 assert sign_in(base, "grace", PASSWORD, "127.0.0.7")[0] == 201
+                mails_stay_within_the_cap([one, two], logs, mailbox, "grace@example.com")
 
                 # The headers Apache adds.
                 status, headers, _ = call(base, "GET", "/api/actors")
@@ -378,9 +414,10 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
     env = ProjectEnv()
     env.install(project)
 
-    with services.database(database) as url:
+    with services.database(database) as url, smtp_server() as (mailbox, mail):
         home = tmp_path / "home"  # where gunicorn 27 would put its control socket
         settings = {
+            **mail,
             "HOME": str(home),
             "XDG_RUNTIME_DIR": str(home),
             "DATABASE_URL": url,
@@ -389,6 +426,8 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
             "DJANGO_HTTPS": "false",
             "DJANGO_TRUSTED_PROXIES": "1",
             "REDIS_URL": redis,
+            # The cache's counts (account mails) kept apart from other runs' in this Redis.
+            "CACHE_KEY_PREFIX": f"stackgen-{secrets.token_hex(6)}",
             "CELERY_BROKER_URL": DEAD_BROKER,
             "SIGN_IN_FAILURE_LIMIT": "3",
         }
@@ -401,7 +440,7 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
         env.run(project, "python", "manage.py", "collectstatic", "--noinput", env=settings)
         create_user = (
             "from accounts.models import User; "
-            f"[User.objects.create_user(name, password='{PASSWORD}') "
+            f"[User.objects.create_user(name, f'{{name}}@example.com', '{PASSWORD}') "
             "for name in ('ada', 'grace')]"
         )
         env.run(project, "python", "manage.py", "shell", "-c", create_user, env=settings)
@@ -465,6 +504,8 @@ def test_django_site_as_two_instances_behind_apache(tmp_path: Path, database: st
                 for _ in range(3):
                     assert axes_login(base, "ada", "wrong", "127.0.0.2", user) == 429
                 assert axes_login(base, "grace", PASSWORD, "127.0.0.3") == 302
+                logs = [tmp_path / f"gunicorn-{n}.log" for n in (1, 2)]
+                mails_stay_within_the_cap(instances, logs, mailbox, "grace@example.com")
 
                 # Static files come from Apache, not from an instance.
                 css = "/static/polls/style.css"
