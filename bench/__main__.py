@@ -62,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         "(after editing bench/findings.py)",
     )
     args = parser.parse_args(argv)
+    if (args.rewrite or args.merge) and not LAST_RUN.exists():
+        # A fresh clone has the report but not its figures (.cache is not committed): a merge
+        # would write a report of the measurements named alone.
+        parser.error(
+            f"no saved run in {LAST_RUN.relative_to(REPO)} to "
+            f"{'rewrite from' if args.rewrite else 'merge into'}: run `python -m bench` first"
+        )
     if args.rewrite:
         saved = json.loads(LAST_RUN.read_text())
         sections = [
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         meta = {"quick": args.quick, "elapsed": elapsed, "chosen": chosen}
         info = machine()
-        if args.merge and LAST_RUN.exists():
+        if args.merge:
             sections, meta = merged(json.loads(LAST_RUN.read_text()), chosen, sections, meta)
         LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
         LAST_RUN.write_text(
