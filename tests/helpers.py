@@ -158,16 +158,21 @@ def make_v2(templates: Path) -> None:
         (folder / ".dockerignore.jinja").unlink()
 
 
-def build_template_repo(tmp_path: Path) -> Path:
-    """A git repository of this repository's templates, tagged v1."""
-    repo = tmp_path / "template"
-    repo.mkdir()
+def copy_templates(repo: Path) -> None:
+    """This working tree's copier.yml and templates (uncommitted changes too) into ``repo``."""
     shutil.copy(REPO_ROOT / "copier.yml", repo)
     shutil.copytree(
         REPO_ROOT / "templates",
         repo / "templates",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
+
+
+def build_template_repo(tmp_path: Path) -> Path:
+    """A git repository of this repository's templates, tagged v1."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    copy_templates(repo)
     git(repo, "init", "-q", "-b", "main")
     commit_all(repo, "v1")
     git(repo, "tag", "v1")
@@ -189,12 +194,7 @@ def template_repo_from(tmp_path: Path, commit: str) -> Path:
     commit_all(repo, "v1")
     git(repo, "tag", "v1")
     shutil.rmtree(repo / "templates")
-    shutil.copytree(
-        REPO_ROOT / "templates",
-        repo / "templates",
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
-    shutil.copy(REPO_ROOT / "copier.yml", repo)
+    copy_templates(repo)
     commit_all(repo, "v2")
     git(repo, "tag", "v2")
     return repo
