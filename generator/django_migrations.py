@@ -85,6 +85,8 @@ def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[
         operations.append(("rename", (was, now)))
         old = {now["name"] if name == was["name"] else name: f for name, f in old.items()}
         old[now["name"]] = {**was, "name": now["name"]}
+        if was["type"] == "many":  # renamed with its target (stackgen rename): the same pairs
+            old[now["name"]].update({k: now[k] for k in ("target", "target_table", "singular")})
     for name, field in old.items():
         if name not in new or _column(new[name]) != _column(field):
             operations.append(("remove", field))
@@ -165,6 +167,13 @@ def write(
         elif op == "add" and item["type"] == "owner":
             users = True
     targets += [f["target_table"] for f in added if f.get("type") in RELATED]
+    # A relation renamed with its target runs after the target's rename, which moves the
+    # target's column of a join table (JOIN_COLUMNS) before this renames the table.
+    targets += [
+        pair[1]["target_table"]
+        for op, pair in operations
+        if op == "rename" and pair[1]["type"] in RELATED
+    ]
     user_table = fields.names(fields.USER).plural
     users = users or user_table in targets
     if users:
@@ -396,6 +405,8 @@ def _module(dependencies: list[str], body: str, initial: bool, functions: str = 
     uses_settings = "settings." in body + "".join(dependencies)
     settings = "from django.conf import settings\n" if uses_settings else ""
     names = "migrations, models" if "models." in body else "migrations"
+    if "truncate_name(" in functions:
+        names += "\nfrom django.db.backends.utils import truncate_name"
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     if len(dependencies) == 1:
         depends = f"    dependencies = [\n        {dependencies[0]},\n    ]\n"
@@ -460,8 +471,49 @@ def move_content_type_back(apps, schema_editor):
 '''
 
 
+# Django names a join table's column of a model's ids by the model (``workout_id``), and its
+# migration state follows a renamed model at once: the new app's first migration declares
+# the column under the new name, as a new database makes it. A database that had the old
+# app's migrations has it under the old name, and nothing would rename it (RenameModel
+# would, inside one app): the second migration renames it where it is so.
+JOIN_COLUMNS = '''JOIN_COLUMNS = [
+{columns}]
+
+
+def rename_join_columns(apps, schema_editor):
+    """Each join table's column (table, old, new) renamed, where the database has the old."""
+    connection = schema_editor.connection
+    introspection, quote = connection.introspection, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        tables = set(introspection.table_names(cursor))
+        for name, old, new in JOIN_COLUMNS:
+            table = truncate_name(name, connection.ops.max_name_length())
+            if table not in tables:
+                continue  # made later, by a migration that names the column anew
+            described = introspection.get_table_description(cursor, table)
+            if old in {{column.name for column in described}}:
+                schema_editor.execute(
+                    f"ALTER TABLE {{quote(table)}} RENAME COLUMN {{quote(old)}} TO {{quote(new)}}"
+                )
+
+
+'''
+
+
+def _tuple(*items: str) -> str:
+    """A tuple of strings in a list, laid out as ruff format lays it out."""
+    quoted = [f'"{item}"' for item in items]
+    one = f"    ({', '.join(quoted)}),\n"
+    if len(one) <= 101:  # 100 characters and the newline
+        return one
+    return "    (\n" + "".join(f"        {q},\n" for q in quoted) + "    ),\n"
+
+
 def write_renamed(
-    project_path: Path, before: dict[str, Any], after: dict[str, Any]
+    project_path: Path,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    relating: tuple[str, ...] = (),
 ) -> dict[str, str]:
     """A resource renamed (``stackgen rename resource``): its new app's two migrations, by
     path, the old app's to be deleted.
@@ -509,12 +561,23 @@ def write_renamed(
         + "".join(_add(model, text) for text in new_rules.values())
         + "        migrations.RunPython(move_content_type, move_content_type_back),\n"
     )
+    was = before["model"].lower()
+    joins = [f"{new_app}_{model}_{f['name']}" for f in after["fields"] if f["type"] == "many"]
+    functions = ""
+    if joins or relating:
+        # Undone, the column keeps the name the first migration declares (a new database's).
+        # Not in a transaction of its own: MySQL cannot roll DDL back, and Django refuses it.
+        body += "        migrations.RunPython(rename_join_columns, migrations.RunPython.noop, "
+        body += "atomic=False),\n"
+        renames = [_tuple(table, f"{was}_id", f"{model}_id") for table in [*joins, *relating]]
+        functions = JOIN_COLUMNS.format(columns="".join(renames))
     second = _module(
         [f'("{new_app}", "0001_initial")', *CONTENT_TYPES],
         body,
         False,
-        MOVE_CONTENT_TYPE.format(
-            old=(old_app, before["model"].lower(), before["label"]),
+        functions
+        + MOVE_CONTENT_TYPE.format(
+            old=(old_app, was, before["label"]),
             new=(new_app, model, after["label"]),
         ),
     )

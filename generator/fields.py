@@ -536,10 +536,13 @@ def _many(
     target = None
     for modifier in rest:
         key, equals, value = modifier.partition("=")
+        if key == RENAMED_FROM and equals:  # its join table renamed, the pairs kept
+            _modifier(field, modifier, where)
+            continue
         if key != "to" or not equals:
             raise FieldError(
                 f"{where}: a many field is optional by nature (an empty set) and takes only "
-                f'to=Resource; "{modifier[:30]}" is not that'
+                f'to=Resource (and renamed_from=OLD); "{modifier[:30]}" is not that'
             )
         if target is not None:
             raise FieldError(f"{where}: to= is given twice")

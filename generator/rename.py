@@ -28,6 +28,8 @@ from generator.gitutil import git
 from generator.project import Project
 from generator.update import Summary, summarise
 
+RELATIONS = ("references", "many")  # a field that names another resource
+
 
 @dataclass
 class RenamePlan:
@@ -105,15 +107,23 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
     fields.check_reverse_names(made, record["fields"], others, resources._referrers(old, others))
     followers = _followers(others, old, was, made)
     for model, specs, _ in followers:
-        if sum(spec.split(":", 1)[0] == made.singular for spec in specs) > 1:
+        names = [spec.split(":", 1)[0] for spec in specs]
+        twice = next((name for name in names if names.count(name) > 1), None)
+        if twice is not None:
             raise StackgenError(
-                f"{model} has a field {made.singular} already, which its reference to {old} "
+                f"{model} has a field {twice} already, which its field relating to {old} "
                 "would be renamed to; rename that field first (nothing was changed)"
             )
     if project.template == "django-mtv":
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
         fields.check_django_names(made, record["fields"], others, packages)
-        written = django_migrations.write_renamed(project.path, before, record)
+        relating = tuple(  # the join tables of many fields relating to it, as Django names them
+            f"{info['names'].plural}_{model.lower()}_{item['name']}"
+            for model, info in others.items()
+            for item in info["fields"]
+            if item["type"] == "many" and item["target"] == old
+        )
+        written = django_migrations.write_renamed(project.path, before, record, relating)
         rewrites = django_migrations.retargeted(project.path, before, record)
         removed = [name for name in info["migrations"] if (project.path / name).is_file()]
         migrations = list(written)
@@ -178,20 +188,32 @@ def _followers(
     (a reference to it renamed with it) and what changes in it."""
     found = []
     for model, info in others.items():
-        refs = [f for f in info["fields"] if f["type"] == "references" and f["target"] == old]
-        for item in info["fields"]:
-            if item["type"] == "many" and item["target"] == old:
-                # Its join table names both tables; moving its pairs is not written yet.
+        refs = [f for f in info["fields"] if f["type"] in RELATIONS and f["target"] == old]
+        for item in refs:
+            if item["type"] == "many" and item["name"] != was.plural:
+                # Its join table is named by the field, and its foreign key by the target's
+                # table: a retarget that keeps the field's name is not written yet.
                 raise StackgenError(
-                    f"{model} relates to {old} (its field {item['name']}): rename is not "
-                    f"supported for a resource a many field relates to yet (nothing was changed)"
+                    f"{model} relates to {old} by the name {item['name']} "
+                    f"({item['name']}:many:to={old}): rename is not supported for a resource a "
+                    f"many field relates to under another name yet; rename that field to "
+                    f"{was.plural} first (regenerate {model} with "
+                    f"{was.plural}:many:renamed_from={item['name']}), nothing was changed"
                 )
         makes = any(step.get("model") == old for step in info.get("setup") or [])
         if not refs and not makes:
             continue
         specs, lines = [], []
         for item in info["fields"]:
-            if item in refs and fields.role_named(item):  # keeps its name: a role's
+            if item in refs and item["type"] == "many":  # named by the plural: follows it
+                moved = {**item, "name": made.plural, "target": made.model}
+                specs.append(
+                    fields.spec_of(
+                        {**moved, "target_table": made.plural, fields.RENAMED_FROM: item["name"]}
+                    )
+                )
+                lines.append(f"{item['name']} renamed to {made.plural}")
+            elif item in refs and fields.role_named(item):  # keeps its name: a role's
                 specs.append(fields.spec_of({**item, "target": made.model}))
                 lines.append(f"{item['name']} refers to {made.model}")
             elif item in refs:

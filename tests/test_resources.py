@@ -617,7 +617,7 @@ def test_a_many_field_names_its_target_and_reads_back(spec, expected):
         (
             ["tags:many:optional"],
             'field "tags": a many field is optional by nature (an empty set) and takes only '
-            'to=Resource; "optional" is not that',
+            'to=Resource (and renamed_from=OLD); "optional" is not that',
         ),
         (["tag:many"], 'field "tag": a many field is named as a plural (tags, exercise_sets)'),
         (["pegs:many"], 'field "pegs": many names another resource of the project by its plural'),
