@@ -70,11 +70,13 @@ def moved_name(name: str, old: fields.Names, new: fields.Names) -> str:
 
 def _renamed_target(field: dict[str, Any], old: str, made: fields.Names) -> dict[str, Any]:
     """A field of the renamed resource: a reference to itself follows it (the same rows,
-    the new name), its reverse name too."""
-    if field["type"] != "references" or field["target"] != old:
+    the new name); every reference's reverse name is named by the new name (the target's
+    ``mentor_routines``, its ``routine`` for a one-to-one)."""
+    if field["type"] != "references":
         return dict(field)
     moved = {k: v for k, v in field.items() if k != "related"}
-    moved.update(target=made.model, target_table=made.plural)
+    if field["target"] == old:
+        moved.update(target=made.model, target_table=made.plural)
     fields.related(moved, made)
     return moved
 
