@@ -34,7 +34,7 @@ its spec after the type, as `stackgen generate resource` and `model.yml` write i
 
 def render(recorded: dict[str, dict[str, Any]]) -> str:
     """The diagram's Markdown for the live resources (with its checksum line)."""
-    live = {m: info for m, info in sorted(recorded.items()) if not info.get("destroyed")}
+    live = fields.live(dict(sorted(recorded.items())))
     body = INTRO
     if not live:
         body += "\nNo resources yet: `stackgen generate resource NAME FIELD...` adds one.\n"
@@ -97,7 +97,7 @@ def state(path: Path, recorded: dict[str, dict[str, Any]]) -> str:
     target = path / PATH
     wanted = render(recorded)
     if not target.is_file():
-        live = any(not info.get("destroyed") for info in recorded.values())
+        live = bool(fields.live(recorded))
         return "missing" if live else "current"
     text = target.read_text(errors="replace")
     if text == wanted:

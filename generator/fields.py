@@ -892,6 +892,12 @@ def check_reverse_names(
             )
 
 
+def live(recorded: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The recorded resources that have not been destroyed (a destroyed one keeps its
+    answers file, ``destroyed: true``)."""
+    return {model: info for model, info in recorded.items() if not info.get("destroyed")}
+
+
 def column_name(field: dict[str, Any]) -> str:
     """A field's column; a many field has none in its resource's table (its join table is
     named by it)."""

@@ -284,7 +284,7 @@ def desired(
     ``owned``); ``taken``: the project's own model classes; ``packages``: its folders (a
     Django app takes none of their names).
     """
-    live = {m: info for m, info in (recorded or {}).items() if not info.get("destroyed")}
+    live = fields.live(recorded or {})
     by_name = model.by_name()
     known: dict[str, dict[str, Any]] = {}
     for name in reference_order(model):
@@ -380,7 +380,7 @@ def plan(
     renames = _renames(recorded, model, template)
     recorded = as_renamed(recorded, renames)
     wanted = desired(model, template, recorded, taken, packages)
-    live = {m: info for m, info in recorded.items() if not info.get("destroyed")}
+    live = fields.live(recorded)
     by_name = model.by_name()
     steps: dict[str, Step] = {}
     unchanged: list[str] = []
@@ -470,7 +470,7 @@ def plan(
 def _renames(recorded: dict[str, dict[str, Any]], model: Model, template: str) -> dict[str, str]:
     """The resources the file renames, new name to old: those whose old name is recorded
     and new one not yet (applied, the file may keep saying it: nothing more to do)."""
-    live = {m for m, info in recorded.items() if not info.get("destroyed")}
+    live = set(fields.live(recorded))
     found = {}
     for resource in model.resources:
         old = resource.renamed_from
@@ -521,7 +521,7 @@ def as_renamed(
 def export(recorded: dict[str, dict[str, Any]]) -> str:
     """The live recorded resources as a model file, referenced ones first: applied to the
     project it came from, it changes nothing."""
-    live = {m: info for m, info in recorded.items() if not info.get("destroyed")}
+    live = fields.live(recorded)
     after = {
         name: [f["target"] for f in info["fields"] if f.get("target") in live]
         for name, info in live.items()

@@ -85,7 +85,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
     """Check the names; what renaming ``old`` to ``new`` does (nothing written)."""
     resources.check_supported(project)
     existing = resources.recorded(project.path)
-    live = resources.live(existing)
+    live = fields.live(existing)
     info = live.get(old)
     if info is None:
         known = ", ".join(sorted(live)) or "none"

@@ -195,7 +195,7 @@ def made_before(path: Path, template: str = "flask-api") -> tuple[list[str], lis
     ``--writers staff``), and those whose rules the database does not keep yet (a
     regenerate adds the CHECK constraints, and a Flask owned table's (owner_id, id) index,
     with their migration)."""
-    found = live(recorded(path))
+    found = fields.live(recorded(path))
     opened = [
         model
         for model, info in found.items()
@@ -208,11 +208,6 @@ def made_before(path: Path, template: str = "flask-api") -> tuple[list[str], lis
         or (template == "flask-api" and info.get("owned") and not info.get("owner_index"))
     ]
     return opened, unchecked
-
-
-def live(existing: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The resources that have not been destroyed."""
-    return {model: info for model, info in existing.items() if not info.get("destroyed")}
 
 
 def describe(path: Path) -> list[dict[str, Any]]:
@@ -301,7 +296,7 @@ def plan(
     """
     check_supported(project)
     existing = recorded(project.path)
-    others = {m: info for m, info in live(existing).items() if m != model}
+    others = {m: info for m, info in fields.live(existing).items() if m != model}
     before = existing.get(model)
     if before is not None and before.get("destroyed"):
         before = None
@@ -432,12 +427,12 @@ def plan_destroy(project: Project, model: str, preview: bool = False) -> Plan:
     (with ``preview``, which files it would remove and which of those you changed)."""
     check_supported(project)
     existing = recorded(project.path)
-    info = live(existing).get(model)
+    info = fields.live(existing).get(model)
     if info is None:
-        known = ", ".join(sorted(live(existing))) or "none"
+        known = ", ".join(sorted(fields.live(existing))) or "none"
         state = "was destroyed already" if model in existing else "is not a resource of it"
         raise StackgenError(f"{model} {state} (the project's resources: {known})")
-    for other, theirs in sorted(live(existing).items()):
+    for other, theirs in sorted(fields.live(existing).items()):
         for item in theirs.get("fields") or [] if other != model else []:
             if item.get("type") in ("references", "many") and item.get("target") == model:
                 verb = "references" if item["type"] == "references" else "relates to"

@@ -704,7 +704,7 @@ def test_a_model_file_gives_projects_whose_own_checks_pass(tmp_path, monkeypatch
         database.unlink(missing_ok=True)  # the checks start from an empty database
     # Flask: the first run checked the whole suite and its coverage; the edit touched the
     # resources, so their tests run again (Django's whole suite is quick).
-    kept = resources.live(resources.recorded(project)).values()
+    kept = fields.live(resources.recorded(project)).values()
     own_checks(resource_tests(found["names"].plural for found in kept))
 
 
