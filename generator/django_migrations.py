@@ -82,7 +82,8 @@ def decide(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[
     # column renamed with its values; the old field stands under the new name from then on.
     for field in fields.changes(before["fields"], after["fields"])["renamed"]:
         was, now = field
-        operations.append(("rename", (was, now)))
+        if was["name"] != now["name"]:  # else its target's rename (JOIN_COLUMNS) moved it
+            operations.append(("rename", (was, now)))
         old = {now["name"] if name == was["name"] else name: f for name, f in old.items()}
         old[now["name"]] = {**was, "name": now["name"]}
         if was["type"] == "many":  # renamed with its target (stackgen rename): the same pairs

@@ -1013,6 +1013,26 @@ def resolve_renames(
     return result
 
 
+def follow_retargets(
+    before: list[dict[str, Any]], after: list[dict[str, Any]], retargeted: dict[str, str]
+) -> list[dict[str, Any]]:
+    """``after`` with each many field whose target was renamed (``retargeted``, old table to
+    new) under the field's own name marked as renamed from itself: its join table keeps its
+    pairs, and the foreign key named by the target's table is named anew (``changes``)."""
+    old = {f["name"]: f for f in before if f["type"] == "many"}
+    marked = []
+    for field in after:
+        was = old.get(field["name"])
+        if (
+            field["type"] == "many"
+            and was is not None
+            and retargeted.get(was["target_table"]) == field["target_table"]
+        ):
+            field = {**field, RENAMED_FROM: field["name"]}
+        marked.append(field)
+    return marked
+
+
 def settled(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Fields as recorded once their renames are applied: without ``renamed_from``."""
     return [{k: v for k, v in f.items() if k != RENAMED_FROM} for f in items]
@@ -1031,7 +1051,8 @@ def changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[s
     renamed = [
         [by_name[f[RENAMED_FROM]], f]
         for f in after
-        if f.get(RENAMED_FROM) in by_name and f["name"] not in by_name
+        if f.get(RENAMED_FROM) in by_name
+        and (f["name"] not in by_name or f[RENAMED_FROM] == f["name"])  # follow_retargets
     ]
     gone = {_changed_by(old) for old, _ in renamed}
     came = {_changed_by(new) for _, new in renamed}
@@ -1074,7 +1095,12 @@ def undo(change: dict[str, list]) -> dict[str, list]:
 def describe_changes(change: dict[str, list]) -> list[str]:
     """One line per column change, as the command line spells the fields."""
     return (
-        [f"{old['name']} renamed to {new['name']}" for old, new in change.get("renamed", [])]
+        [
+            f"{old['name']} renamed to {new['name']}"
+            if old["name"] != new["name"]
+            else f"{new['name']} relates to {new['target']}"
+            for old, new in change.get("renamed", [])
+        ]
         + [f"add {spec_of(f)}" for f in change["added"]]
         + [f"drop {spec_of(f)}" for f in change["dropped"]]
         + [

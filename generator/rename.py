@@ -191,23 +191,15 @@ def _followers(
     found = []
     for model, info in others.items():
         refs = [f for f in info["fields"] if f["type"] in RELATIONS and f["target"] == old]
-        for item in refs:
-            if item["type"] == "many" and item["name"] != was.plural:
-                # Its join table is named by the field, and its foreign key by the target's
-                # table: a retarget that keeps the field's name is not written yet.
-                raise StackgenError(
-                    f"{model} relates to {old} by the name {item['name']} "
-                    f"({item['name']}:many:to={old}): rename is not supported for a resource a "
-                    f"many field relates to under another name yet; rename that field to "
-                    f"{was.plural} first (regenerate {model} with "
-                    f"{was.plural}:many:renamed_from={item['name']}), nothing was changed"
-                )
         makes = any(step.get("model") == old for step in info.get("setup") or [])
         if not refs and not makes:
             continue
         specs, lines = [], []
         for item in info["fields"]:
-            if item in refs and item["type"] == "many":  # named by the plural: follows it
+            if item in refs and item["type"] == "many" and item["name"] != was.plural:
+                specs.append(fields.spec_of({**item, "target": made.model}))  # a role's
+                lines.append(f"{item['name']} relates to {made.model}")
+            elif item in refs and item["type"] == "many":  # named by the plural: follows it
                 moved = {**item, "name": made.plural, "target": made.model}
                 specs.append(
                     fields.spec_of(

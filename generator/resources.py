@@ -326,6 +326,8 @@ def plan(
         owned = bool(before.get("owned"))
     parsed = fields.parse_fields(specs, others, made)
     parsed = fields.resolve_renames(before["fields"] if before else None, parsed, retargeted)
+    if before is not None and retargeted:
+        parsed = fields.follow_retargets(before["fields"], parsed, retargeted)
     if before is not None and not retargeted:  # a rename moves references with their rows
         check_targets_kept(before["fields"], parsed)
     groups = fields.parse_unique(list(unique), parsed, model)

@@ -3,7 +3,8 @@ on either side of a relation, on a database with rows, then the migrations down 
 
 - A many field's join table is named by both resources (Flask: `workouts_tags`, its columns
   `workout_id` and `tag_id`; Django: `workouts_workout_tags`, its columns named by the
-  models), so each rename moves it, as renaming the field does.
+  models), so each rename moves it, as renaming the field does. One named for its role
+  (`favourites:many:to=Tag`) keeps its name; its foreign key and Django's column follow.
 - A reference named for its role (`mentor:references:to=Coach`) keeps its name when its
   target is renamed; its foreign key is named by the target's table, and the target calls
   its rows by the resource's plural (`mentor_workouts`): both follow.
@@ -166,7 +167,8 @@ def test_renames_on_both_sides_of_a_many_field_keep_its_pairs(
 
     monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
     tag, workout = ["Tag", "name:string:40"], ["Workout", "title:string", "tags:many"]
-    path = started(tmp_path, framework, database, tag, workout)
+    plan = ["Plan", "title:string", "favourites:many:to=Tag"]
+    path = started(tmp_path, framework, database, tag, workout, plan)
     pairs = "[('Run', ['hills', 'long'])]"
 
     with servers_for({"database": database}, test_database=framework == "flask") as urls:
@@ -174,11 +176,13 @@ def test_renames_on_both_sides_of_a_many_field_keep_its_pairs(
         project.migrate()
         tags = 'tags = [Tag(name="long"), Tag(name="hills"), Tag(name="spare")]\n'
         if framework == "flask":
-            made = 'db.session.add_all([*tags, Workout(title="Run", tags=tags[:2])])'
+            made = 'db.session.add_all([*tags, Workout(title="Run", tags=tags[:2])])\n'
+            made += 'db.session.add(Plan(title="Run", favourites=tags[:2]))'
         else:
             made = "Tag.objects.bulk_create(tags)\n"
-            made += 'Workout.objects.create(title="Run").tags.set(tags[:2])'
-        project.make(tags + made, ("tags", "Tag"), ("workouts", "Workout"))
+            made += 'Workout.objects.create(title="Run").tags.set(tags[:2])\n'
+            made += 'Plan.objects.create(title="Run").favourites.set(tags[:2])'
+        project.make(tags + made, ("tags", "Tag"), ("workouts", "Workout"), ("plans", "Plan"))
 
         def read(plural: str, model: str, field: str) -> str:
             titled = f"(row.title, sorted(t.name for t in {project.many(field)}))"
@@ -192,6 +196,7 @@ def test_renames_on_both_sides_of_a_many_field_keep_its_pairs(
         # (tags becomes labels, its ids label_ids), as a reference follows its target.
         project.rename("Tag", "Label")
         assert read("routines", "Routine", "labels") == pairs
+        assert read("plans", "Plan", "favourites") == pairs
         # The field renamed by a regenerate, as any field is: its join table follows it.
         badges = ["Routine", "title:string", "badges:many:to=Label:renamed_from=labels"]
         assert stackgen(path, "generate", "resource", *badges) == 0
@@ -204,8 +209,9 @@ def test_renames_on_both_sides_of_a_many_field_keep_its_pairs(
             assert project.count("SELECT workout_id, tag_id FROM workouts_tags") == 2
         else:
             assert project.count("SELECT routine_id, label_id FROM routines_routine_tags") == 2
-        project.checked(["routines", "labels"])
+        project.checked(["routines", "labels", "plans"])
         assert read("routines", "Routine", "badges") == pairs
+        assert read("plans", "Plan", "favourites") == pairs
 
 
 # On Django a foreign key's constraint is found by its column, whatever its name: one database.

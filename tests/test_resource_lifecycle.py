@@ -396,22 +396,16 @@ def test_an_interrupted_destroy_leaves_the_project_as_it_was(project, capsys, mo
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        # Named for its role, its join table keeps its name while the target's changes.
-        (
-            ["trainers:many:to=Coach"],
-            "Plan relates to Coach by the name trainers (trainers:many:to=Coach): rename is "
-            "not supported for a resource a many field relates to under another name yet; "
-            "rename that field to coaches first",
-        ),
-        # Named by the plural, it would follow the target to a name the resource has.
+        # Named by its target, a relation would follow it to a name the resource has.
         (
             ["coaches:many", "trainers:string"],
             "Plan has a field trainers already, which its field relating to Coach would be "
             "renamed to",
         ),
+        (["coach:references", "trainer:string"], "Plan has a field trainer already"),
     ],
 )
-def test_a_rename_a_many_field_cannot_follow_is_refused(project, capsys, fields, words):
+def test_a_rename_a_relation_cannot_follow_is_refused(project, capsys, fields, words):
     assert generate(project, "Plan", *fields) == 0
     commit_all(project, "Plan")
     head = git(project, "rev-parse", "HEAD").strip()
