@@ -9,7 +9,8 @@ on either side of a relation, on a database with rows, then the migrations down 
   target is renamed; its foreign key is named by the target's table, and the target calls
   its rows by the resource's plural (`mentor_workouts`): both follow.
 
-Each time the app reads the same rows, and the project's own checks pass."""
+One project has them all, on each database of each starter; each time the app reads the
+same rows, and the project's own checks pass."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ with connection.cursor() as cursor:
     print(len(cursor.fetchall()))
 """,
 }
-# Rows made through the app's models (``made``: statements, with ``save(...)`` to store them).
+# Rows made through the app's models (``made``: statements; Flask's session is committed).
 MAKE = {
     "flask": """\
 from wsgi import app
@@ -156,103 +157,85 @@ def started(tmp_path: Path, framework: str, database: str, *specs: list[str]) ->
     return path
 
 
-EVERY_DATABASE = [(f, d) for f in ("flask", "django") for d in ("sqlite", "postgresql", "mysql")]
+# Workouts with their tags and their mentor (a coach), and plans with favourite tags.
+RESOURCES = [
+    ["Coach", "name:string:40"],
+    ["Tag", "name:string:40"],
+    ["Workout", "title:string", "tags:many", "mentor:references:to=Coach:optional"],
+    ["Plan", "title:string", "favourites:many:to=Tag"],
+]
+ROWS = {
+    "flask": """\
+ann = Coach(name="Ann")
+tags = [Tag(name="long"), Tag(name="hills"), Tag(name="spare")]
+db.session.add_all([ann, *tags, Plan(title="Run", favourites=tags[:2])])
+db.session.add(Workout(title="Run", tags=tags[:2], mentor=ann))""",
+    "django": """\
+ann = Coach.objects.create(name="Ann")
+tags = Tag.objects.bulk_create([Tag(name="long"), Tag(name="hills"), Tag(name="spare")])
+Workout.objects.create(title="Run", mentor=ann).tags.set(tags[:2])
+Plan.objects.create(title="Run").favourites.set(tags[:2])""",
+}
 
 
-@pytest.mark.parametrize(("framework", "database"), EVERY_DATABASE)
-def test_renames_on_both_sides_of_a_many_field_keep_its_pairs(
+@pytest.mark.parametrize(
+    ("framework", "database"),
+    [(f, d) for f in ("flask", "django") for d in ("sqlite", "postgresql", "mysql")],
+)
+def test_renamed_resources_keep_the_rows_their_relations_join(
     tmp_path, monkeypatch, framework, database
 ):
     from harness.projects import servers_for
 
     monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
-    tag, workout = ["Tag", "name:string:40"], ["Workout", "title:string", "tags:many"]
-    plan = ["Plan", "title:string", "favourites:many:to=Tag"]
-    path = started(tmp_path, framework, database, tag, workout, plan)
-    pairs = "[('Run', ['hills', 'long'])]"
-
+    path = started(tmp_path, framework, database, *RESOURCES)
     with servers_for({"database": database}, test_database=framework == "flask") as urls:
         project = Project(path, framework, urls)
         project.migrate()
-        tags = 'tags = [Tag(name="long"), Tag(name="hills"), Tag(name="spare")]\n'
-        if framework == "flask":
-            made = 'db.session.add_all([*tags, Workout(title="Run", tags=tags[:2])])\n'
-            made += 'db.session.add(Plan(title="Run", favourites=tags[:2]))'
-        else:
-            made = "Tag.objects.bulk_create(tags)\n"
-            made += 'Workout.objects.create(title="Run").tags.set(tags[:2])\n'
-            made += 'Plan.objects.create(title="Run").favourites.set(tags[:2])'
-        project.make(tags + made, ("tags", "Tag"), ("workouts", "Workout"), ("plans", "Plan"))
+        models = [("coaches", "Coach"), ("tags", "Tag"), ("workouts", "Workout"), ("plans", "Plan")]
+        project.make(ROWS[framework], *models)
 
-        def read(plural: str, model: str, field: str) -> str:
-            titled = f"(row.title, sorted(t.name for t in {project.many(field)}))"
-            return project.read(plural, model, titled)
+        def read(plural: str, model: str, many: str, mentor: bool = True) -> str:
+            pairs = f"sorted(t.name for t in {project.many(many)})"
+            return project.read(
+                plural, model, f"(row.title, {pairs}{', row.mentor.name' if mentor else ''})"
+            )
 
-        assert read("workouts", "Workout", "tags") == pairs
-        # The resource that has the field: its join table and its column of ids follow it.
+        run, planned = "[('Run', ['hills', 'long'], 'Ann')]", "[('Run', ['hills', 'long'])]"
+        assert read("workouts", "Workout", "tags") == run
+        # The resource that has a many field: its join table and its column of ids follow it.
         project.rename("Workout", "Routine")
-        assert read("routines", "Routine", "tags") == pairs
-        # The resource it relates to: the field is named by its plural, so it follows too
-        # (tags becomes labels, its ids label_ids), as a reference follows its target.
+        assert read("routines", "Routine", "tags") == run
+        # The resource they relate to. A many field named by its plural follows it (tags
+        # becomes labels, its ids label_ids), as a reference does; one named for its role
+        # keeps its name, and its foreign key (Flask) or its column (Django) follows.
         project.rename("Tag", "Label")
-        assert read("routines", "Routine", "labels") == pairs
-        assert read("plans", "Plan", "favourites") == pairs
-        # The field renamed by a regenerate, as any field is: its join table follows it.
-        badges = ["Routine", "title:string", "badges:many:to=Label:renamed_from=labels"]
-        assert stackgen(path, "generate", "resource", *badges) == 0
+        assert read("routines", "Routine", "labels") == run
+        assert read("plans", "Plan", "favourites", mentor=False) == planned
+        # A reference named for its role keeps its name too; its target calls the rows
+        # that reference it by the resource's new plural.
+        project.rename("Coach", "Trainer")
+        assert read("routines", "Routine", "labels") == run
+        mentored = f"(row.name, [one.title for one in {project.many('mentor_routines')}])"
+        assert project.read("trainers", "Trainer", mentored) == "[('Ann', ['Run'])]"
+        # A many field renamed by a regenerate, as any field is: its join table follows it.
+        badges = "title:string badges:many:to=Label:renamed_from=labels"
+        badges += " mentor:references:to=Trainer:optional"
+        assert stackgen(path, "generate", "resource", "Routine", *badges.split()) == 0
         commit_all(path, "labels are badges")
         project.migrate()
-        assert read("routines", "Routine", "badges") == pairs
+        assert read("routines", "Routine", "badges") == run
 
-        project.rewound("rename_the_workouts_table", [("routines", "0002"), ("labels", "0001")])
+        # Every migration is complete, and all of them go down and up again. In Django, back
+        # to each renamed app's first migration (it replaces the old app's).
+        back = [("routines", "0002"), ("labels", "0001"), ("trainers", "0001")]
+        project.rewound("rename_the_workouts_table", back)
         if framework == "flask":
             assert project.count("SELECT workout_id, tag_id FROM workouts_tags") == 2
+            assert project.count("SELECT plan_id, favourite_id FROM plans_favourites") == 2
         else:
             assert project.count("SELECT routine_id, label_id FROM routines_routine_tags") == 2
-        project.checked(["routines", "labels", "plans"])
-        assert read("routines", "Routine", "badges") == pairs
-        assert read("plans", "Plan", "favourites") == pairs
-
-
-# On Django a foreign key's constraint is found by its column, whatever its name: one database.
-BY_ROLE = [("flask", "sqlite"), ("flask", "postgresql"), ("flask", "mysql"), ("django", "mysql")]
-
-
-@pytest.mark.parametrize(("framework", "database"), BY_ROLE)
-def test_renames_on_both_sides_of_a_reference_by_role_keep_its_rows(
-    tmp_path, monkeypatch, framework, database
-):
-    from harness.projects import servers_for
-
-    monkeypatch.setenv("STACKGEN_HOME", str(tmp_path / "home"))
-    coach = ["Coach", "name:string:40"]
-    workout = ["Workout", "title:string", "mentor:references:to=Coach:optional"]
-    path = started(tmp_path, framework, database, coach, workout)
-    mentored = "(row.title, row.mentor.name)"
-
-    with servers_for({"database": database}, test_database=framework == "flask") as urls:
-        project = Project(path, framework, urls)
-        project.migrate()
-        made = 'ann = Coach(name="Ann")\nrun = Workout(title="Run", mentor=ann)\n'
-        made += (
-            "db.session.add_all([ann, run])" if framework == "flask" else "ann.save()\nrun.save()"
-        )
-        project.make(made, ("coaches", "Coach"), ("workouts", "Workout"))
-        assert project.read("workouts", "Workout", mentored) == "[('Run', 'Ann')]"
-
-        # Its target renamed: the reference keeps its name, its foreign key takes the new one.
-        project.rename("Coach", "Trainer")
-        assert project.read("workouts", "Workout", mentored) == "[('Run', 'Ann')]"
-        # Renamed itself: its foreign key is dropped and made by the names it has now.
-        project.rename("Workout", "Lesson")
-        assert project.read("lessons", "Lesson", mentored) == "[('Run', 'Ann')]"
-        reverse = "(row.name, [one.title for one in row.mentor_lessons{}])".format(
-            ".all()" if framework == "django" else ""
-        )
-        assert project.read("trainers", "Trainer", reverse) == "[('Ann', ['Run'])]"
-
-        # In Django, Lesson's first migration depends on Trainer's rename (it replaces Workout's
-        # migrations, the last of which follows Coach's rename): back to it, not before.
-        project.rewound("rename_the_coaches_table", [("lessons", "0001")])
-        project.checked(["lessons", "trainers"])
-        assert project.read("lessons", "Lesson", mentored) == "[('Run', 'Ann')]"
+            assert project.count("SELECT plan_id, label_id FROM plans_plan_favourites") == 2
+        project.checked(["routines", "labels", "trainers", "plans"])
+        assert read("routines", "Routine", "badges") == run
+        assert read("plans", "Plan", "favourites", mentor=False) == planned
