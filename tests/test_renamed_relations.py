@@ -9,7 +9,7 @@ on either side of a relation, on a database with rows, then the migrations down 
   target is renamed; its foreign key is named by the target's table, and the target calls
   its rows by the resource's plural (`mentor_workouts`): both follow.
 
-One project has them all, on each database of each starter; each time the app reads the
+One project has them all, on each database of each starter (Django: two); each time the app reads the
 same rows, and the project's own checks pass."""
 
 from __future__ import annotations
@@ -178,10 +178,15 @@ Plan.objects.create(title="Run").favourites.set(tags[:2])""",
 }
 
 
-@pytest.mark.parametrize(
-    ("framework", "database"),
-    [(f, d) for f in ("flask", "django") for d in ("sqlite", "postgresql", "mysql")],
-)
+# Flask's migrations drop and make constraints by name, each database its own way: all three.
+# Django's differ by one statement (RENAME COLUMN): SQLite rebuilds the table, MariaDB checks
+# its foreign keys; PostgreSQL's is the plainest, and its Django resources run elsewhere.
+DATABASES = [("flask", d) for d in ("sqlite", "postgresql", "mysql")] + [
+    ("django", d) for d in ("sqlite", "mysql")
+]
+
+
+@pytest.mark.parametrize(("framework", "database"), DATABASES)
 def test_renamed_resources_keep_the_rows_their_relations_join(
     tmp_path, monkeypatch, framework, database
 ):
