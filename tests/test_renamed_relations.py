@@ -9,8 +9,8 @@ on either side of a relation, on a database with rows, then the migrations down 
   target is renamed; its foreign key is named by the target's table, and the target calls
   its rows by the resource's plural (`mentor_workouts`): both follow.
 
-One project has them all, on each database of each starter (Django: two); each time the app reads the
-same rows, and the project's own checks pass."""
+One project has them all, on each database (Django: two); each time the app reads the same
+rows, and the project's own checks pass."""
 
 from __future__ import annotations
 
