@@ -120,9 +120,9 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
         packages = {p.name for p in project.path.iterdir() if p.is_dir()} | {project.slug}
         fields.check_django_names(made, record["fields"], others, packages)
         relating = tuple(  # the join tables of many fields relating to it, as Django names them
-            f"{info['names'].plural}_{model.lower()}_{item['name']}"
-            for model, info in others.items()
-            for item in info["fields"]
+            f"{theirs['names'].plural}_{other.lower()}_{item['name']}"
+            for other, theirs in others.items()
+            for item in theirs["fields"]
             if item["type"] == "many" and item["target"] == old
         )
         written = django_migrations.write_renamed(project.path, before, record, relating)
