@@ -161,7 +161,7 @@ def load(path: Path) -> Project:
     recorded = read_answers(path)
     project = Project(path, recorded)
     template = recorded.get("framework")
-    if template not in BY_TEMPLATE:
+    if not isinstance(template, str) or template not in BY_TEMPLATE:  # a list cannot be a key
         shown = repr(template)[:60]
         raise StackgenError(
             f"{ANSWERS_FILE}: framework must be one of {', '.join(BY_TEMPLATE)}; got {shown}"

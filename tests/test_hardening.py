@@ -86,6 +86,7 @@ def test_a_hostile_template_version_is_refused(tmp_path, capsys, commit):
         ("project_slug", "wsgi", "starter's own files"),
         ("project_name", 'x"; import os', "double quotes"),
         ("framework", "rails", "framework must be one of"),
+        ("framework", [], "framework must be one of"),  # found by tests/test_any_input.py
     ],
 )
 def test_recorded_answers_that_break_the_rules_are_refused(tmp_path, capsys, key, value, message):
