@@ -9,8 +9,8 @@ on either side of a relation, on a database with rows, then the migrations down 
   target is renamed; its foreign key is named by the target's table, and the target calls
   its rows by the resource's plural (`mentor_workouts`): both follow.
 
-One project has them all, on each database (Django: two); each time the app reads the same
-rows, and the project's own checks pass."""
+One project has them all, on SQLite and MariaDB in each starter; each time the app reads the
+same rows, and the project's own checks pass."""
 
 from __future__ import annotations
 
@@ -178,12 +178,11 @@ Plan.objects.create(title="Run").favourites.set(tags[:2])""",
 }
 
 
-# Flask's migrations drop and make constraints by name, each database its own way: all three.
-# Django's differ by one statement (RENAME COLUMN): SQLite rebuilds the table, MariaDB checks
-# its foreign keys; PostgreSQL's is the plainest, and its Django resources run elsewhere.
-DATABASES = [("flask", d) for d in ("sqlite", "postgresql", "mysql")] + [
-    ("django", d) for d in ("sqlite", "mysql")
-]
+# The two databases whose DDL differs most: SQLite rebuilds a table in a batch (Flask) or for
+# RENAME COLUMN (Django); MariaDB wants a foreign key's index kept and renames a column in
+# place. PostgreSQL renames and drops by name as MariaDB does, without the index rule (it
+# passed on all three when this was written: the CI budget keeps the two that differ most).
+DATABASES = [(f, d) for f in ("flask", "django") for d in ("sqlite", "mysql")]
 
 
 @pytest.mark.parametrize(("framework", "database"), DATABASES)
