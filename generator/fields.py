@@ -650,7 +650,10 @@ def _target_model(
 
 
 def role_named(field: dict[str, Any]) -> bool:
-    """Whether a reference is named for its role, not its target (``coach`` to User)."""
+    """Whether a relation is named for its role, not its target: a reference not by the
+    target's singular (``coach`` to User), a many field not by its plural (``favourites``)."""
+    if field["type"] == "many":
+        return bool(field["name"] != field["target_table"])
     return bool(field["name"] != snake_case(field["target"]))
 
 
@@ -916,9 +919,7 @@ def spec_of(field: dict[str, Any]) -> str:
         parts.append("/".join(field["choices"]))
     if kind == "references" and field.get("on_delete", "cascade") != "cascade":
         parts.append(field["on_delete"])
-    if (kind == "many" and field["name"] != field["target_table"]) or (
-        kind == "references" and role_named(field)
-    ):
+    if kind in ("references", "many") and role_named(field):
         parts.append(f"to={field['target']}")
     parts += [flag for flag in FLAGS if field.get(flag)]
     for key in SETTINGS:

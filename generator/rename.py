@@ -107,7 +107,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
         "fields": [_renamed_target(f, old, made) for f in before["fields"]],
     }
     fields.check_reverse_names(made, record["fields"], others, resources._referrers(old, others))
-    followers = _followers(others, old, was, made)
+    followers = _followers(others, old, made)
     for model, specs, _ in followers:
         names = [spec.split(":", 1)[0] for spec in specs]
         twice = next((name for name in names if names.count(name) > 1), None)
@@ -184,7 +184,7 @@ def plan(project: Project, old: str, new: str) -> RenamePlan:
 
 
 def _followers(
-    others: dict[str, dict[str, Any]], old: str, was: fields.Names, made: fields.Names
+    others: dict[str, dict[str, Any]], old: str, made: fields.Names
 ) -> list[tuple[str, list[str], list[str]]]:
     """The resources whose code names ``old``, parents first: each with its field specs
     (a reference to it renamed with it) and what changes in it."""
@@ -196,32 +196,15 @@ def _followers(
             continue
         specs, lines = [], []
         for item in info["fields"]:
-            if item in refs and item["type"] == "many" and item["name"] != was.plural:
-                specs.append(fields.spec_of({**item, "target": made.model}))  # a role's
-                lines.append(f"{item['name']} relates to {made.model}")
-            elif item in refs and item["type"] == "many":  # named by the plural: follows it
-                moved = {**item, "name": made.plural, "target": made.model}
-                specs.append(
-                    fields.spec_of(
-                        {**moved, "target_table": made.plural, fields.RENAMED_FROM: item["name"]}
-                    )
-                )
-                lines.append(f"{item['name']} renamed to {made.plural}")
-            elif item in refs and fields.role_named(item):  # keeps its name: a role's
+            many = item["type"] == "many"
+            if item in refs and fields.role_named(item):  # keeps its name: a role's
                 specs.append(fields.spec_of({**item, "target": made.model}))
-                lines.append(f"{item['name']} refers to {made.model}")
-            elif item in refs:
-                specs.append(
-                    fields.spec_of(
-                        {
-                            **item,
-                            "name": made.singular,
-                            "target": made.model,
-                            fields.RENAMED_FROM: item["name"],
-                        }
-                    )
-                )
-                lines.append(f"{item['name']} renamed to {made.singular}")
+                lines.append(f"{item['name']} {'relates' if many else 'refers'} to {made.model}")
+            elif item in refs:  # named by its target (its plural, for many): follows it
+                name = made.plural if many else made.singular
+                renamed = {"name": name, "target": made.model, "target_table": made.plural}
+                specs.append(fields.spec_of({**item, **renamed, fields.RENAMED_FROM: item["name"]}))
+                lines.append(f"{item['name']} renamed to {name}")
             else:
                 specs.append(fields.spec_of(item))
         found.append((len(info.get("setup") or []), model, specs, lines or ["its tests"]))
